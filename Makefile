@@ -1,0 +1,55 @@
+# WageSafe: the README's two commands are `make run` and `make test`.
+# Both set everything up on a fresh machine and are quick on a second run.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+HOST   ?= 127.0.0.1
+PORT   ?= 8000
+PYTEST_ARGS ?=
+
+.PHONY: run test install system-deps system-deps-test check build posters bench clean help
+
+help:
+	@echo "make run    set up and run the whole system on http://$(HOST):$(PORT) (demo data)"
+	@echo "make test   set up and run the whole test suite"
+	@echo "make bench  run every benchmark and print one table"
+
+# The virtualenv is rebuilt only when the dependency pins change.
+$(STAMP): pyproject.toml constraints.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -c constraints.txt -e '.[test]'
+	touch $@
+
+install: $(STAMP)
+
+system-deps:
+	@scripts/system-deps.sh run
+
+system-deps-test:
+	@scripts/system-deps.sh test
+
+check: install
+	$(BIN)/wagesafe check
+
+build: check
+	$(BIN)/wagesafe build
+
+posters: check
+	$(BIN)/wagesafe posters
+
+run: install system-deps
+	$(BIN)/wagesafe check
+	$(BIN)/wagesafe build
+	$(BIN)/wagesafe posters
+	$(BIN)/wagesafe demo --host $(HOST) --port $(PORT)
+
+test: install system-deps-test
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+bench: install system-deps-test
+	$(BIN)/python bench/run_all.py
+
+clean:
+	rm -rf site var .pytest_cache build *.egg-info

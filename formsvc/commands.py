@@ -1,0 +1,3 @@
+"""Form service commands: ``serve``, ``worker``, ``escalate``, ``report``, ``db``, ``backup``..."""
+
+commands: list = []

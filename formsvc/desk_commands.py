@@ -1,0 +1,3 @@
+"""Desk commands: ``escalate``, ``report``, ``users``."""
+
+commands: list = []

@@ -1,0 +1,5 @@
+"""Worker-facing blueprint: the complaint form behind each QR code, the receipt, the status page."""
+
+from flask import Blueprint
+
+bp = Blueprint("intake", __name__, template_folder="templates")

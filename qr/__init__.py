@@ -1,0 +1,1 @@
+"""Per-project QR codes and printable site notices (维权信息告示牌)."""

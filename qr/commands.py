@@ -1,0 +1,3 @@
+"""Poster commands: ``wagesafe posters``."""
+
+commands: list = []

@@ -1,0 +1,166 @@
+"""All settings, read from environment variables in one place, with safe defaults.
+
+The defaults run the embedded demo (``make run``): SQLite under ``var/``, the local mail
+catcher on 127.0.0.1:8025, SMS written to files. Production must set the few values that
+``wagesafe config check`` names; everything else has a default that is safe to keep.
+Each setting is documented in the README's configuration table (a test checks that).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_SECRET_KEY = "dev-only-insecure-secret-key-change-me"
+
+
+def _env(name: str, default: str) -> str:
+    value = os.environ.get(name)
+    return default if value is None or value == "" else value
+
+
+def _bool(value: str) -> bool:
+    return value.strip().lower() in ("1", "true", "yes", "on")
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One environment variable: its name, default and meaning (the README table is made from these)."""
+
+    name: str
+    default: str
+    meaning: str
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("WAGESAFE_ENV", "development", "`development` or `production`; production refuses unsafe settings"),
+    Setting("WAGESAFE_DATA_DIR", "data", "the registry directory that editors keep"),
+    Setting("WAGESAFE_SITE_DIR", "site", "where the static site (and the posters) are built"),
+    Setting("WAGESAFE_VAR_DIR", "var", "runtime state: the database, uploads, mail and SMS outboxes of the demo"),
+    Setting("WAGESAFE_DATABASE", "", "SQLite database file (default `<VAR_DIR>/wagesafe.db`)"),
+    Setting("WAGESAFE_UPLOAD_DIR", "", "evidence uploads, outside the web root (default `<VAR_DIR>/uploads`)"),
+    Setting("PUBLIC_BASE_URL", "http://127.0.0.1:8000", "the public address printed on posters; https in production"),
+    Setting("SECRET_KEY", DEFAULT_SECRET_KEY, "signs sessions and CSRF tokens; a long random value in production"),
+    Setting("WAGESAFE_DEBUG", "0", "Flask debug mode; never in production"),
+    Setting("SMTP_HOST", "127.0.0.1", "mail server for officers' notices"),
+    Setting("SMTP_PORT", "8025", "mail server port (8025 is the demo's mail catcher)"),
+    Setting("SMTP_USER", "", "SMTP user name, if the server needs one"),
+    Setting("SMTP_PASSWORD", "", "SMTP password"),
+    Setting("SMTP_STARTTLS", "0", "use STARTTLS on the SMTP connection"),
+    Setting("SMTP_TIMEOUT", "10", "seconds before an SMTP attempt is given up and retried later"),
+    Setting("MAIL_FROM", "WageSafe <noreply@wagesafe.localhost>", "sender of notices"),
+    Setting("SMS_PROVIDER", "file", "`file` (writes SMS to `<VAR_DIR>/sms/`), `aliyun`, or `none`"),
+    Setting("ALIYUN_SMS_ACCESS_KEY_ID", "", "Aliyun SMS access key id"),
+    Setting("ALIYUN_SMS_ACCESS_KEY_SECRET", "", "Aliyun SMS access key secret"),
+    Setting("ALIYUN_SMS_SIGN_NAME", "", "Aliyun SMS signature (签名)"),
+    Setting("ALIYUN_SMS_TEMPLATE_CODE", "", "Aliyun SMS template code for a new-case notice"),
+    Setting("ALIYUN_SMS_ENDPOINT", "https://dysmsapi.aliyuncs.com/", "Aliyun SMS API endpoint"),
+    Setting("URGENT_WORKERS", "10", "a complaint for this many workers or more is urgent and goes to the county desk too"),
+    Setting("URGENT_AMOUNT_YUAN", "200000", "a complaint for this amount or more is urgent"),
+    Setting("ACK_HOURS", "24", "hours before an unacknowledged case is escalated to the county desk"),
+    Setting("RESOLVE_DAYS", "30", "days before an unresolved case gets a reminder; escalated after as many again"),
+    Setting("MAX_UPLOAD_MB", "10", "largest evidence file accepted, in MB"),
+    Setting("MAX_UPLOADS", "5", "evidence files per complaint"),
+    Setting("RATE_LIMIT_IP_PER_HOUR", "20", "complaints accepted per IP address per hour"),
+    Setting("RATE_LIMIT_MOBILE_PER_DAY", "5", "complaints accepted per mobile number per day"),
+    Setting("SESSION_HOURS", "8", "hours an officer stays signed in"),
+    Setting("NOTICE_MAX_ATTEMPTS", "8", "delivery attempts before a notice is marked dead"),
+    Setting("WORKER_POLL_SECONDS", "2", "how often the notice worker looks for work"),
+    Setting("MAP_TILE_URL", "https://t{s}.tianditu.gov.cn/vec_w/wmts?SERVICE=WMTS&REQUEST=GetTile&VERSION=1.0.0&LAYER=vec&STYLE=default&TILEMATRIXSET=w&FORMAT=tiles&TILEMATRIX={z}&TILEROW={y}&TILECOL={x}&tk={key}",
+            "map tile URL template for the legal-aid map (WGS-84 tiles; empty for no tiles)"),
+    Setting("MAP_TILE_KEY", "", "tile service key (天地图 needs one); without it the map shows points without tiles"),
+    Setting("MAP_TILE_DATUM", "WGS-84", "datum of the tiles: WGS-84, GCJ-02 (Amap, Tencent) or BD-09"),
+    Setting("MAP_APPROVAL_NO", "", "the tile service's map approval number (审图号), shown beside the map"),
+)
+
+
+@dataclass(frozen=True)
+class Config:
+    """Typed settings. Build with ``Config.from_env()``; tests pass overrides to it."""
+
+    env: str
+    data_dir: Path
+    site_dir: Path
+    var_dir: Path
+    database: Path
+    upload_dir: Path
+    public_base_url: str
+    secret_key: str
+    debug: bool
+    smtp_host: str
+    smtp_port: int
+    smtp_user: str
+    smtp_password: str
+    smtp_starttls: bool
+    smtp_timeout: float
+    mail_from: str
+    sms_provider: str
+    aliyun_sms_access_key_id: str
+    aliyun_sms_access_key_secret: str
+    aliyun_sms_sign_name: str
+    aliyun_sms_template_code: str
+    aliyun_sms_endpoint: str
+    urgent_workers: int
+    urgent_amount_yuan: int
+    ack_hours: float
+    resolve_days: float
+    max_upload_mb: float
+    max_uploads: int
+    rate_limit_ip_per_hour: int
+    rate_limit_mobile_per_day: int
+    session_hours: float
+    notice_max_attempts: int
+    worker_poll_seconds: float
+    map_tile_url: str
+    map_tile_key: str
+    map_tile_datum: str
+    map_approval_no: str
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def production(self) -> bool:
+        return self.env == "production"
+
+    @classmethod
+    def from_env(cls, environ: dict[str, str] | None = None, **overrides) -> "Config":
+        """Read every setting from ``environ`` (default: the process environment), then apply overrides."""
+        env = dict(os.environ if environ is None else environ)
+        get = lambda s: env.get(s.name) or s.default  # noqa: E731
+        raw = {s.name: get(s) for s in SETTINGS}
+
+        def path(name: str) -> Path:
+            p = Path(raw[name])
+            return p if p.is_absolute() else (Path.cwd() / p)
+
+        var_dir = path("WAGESAFE_VAR_DIR")
+        values = dict(
+            env=raw["WAGESAFE_ENV"].strip().lower(), data_dir=path("WAGESAFE_DATA_DIR"),
+            site_dir=path("WAGESAFE_SITE_DIR"), var_dir=var_dir,
+            database=path("WAGESAFE_DATABASE") if raw["WAGESAFE_DATABASE"] else var_dir / "wagesafe.db",
+            upload_dir=path("WAGESAFE_UPLOAD_DIR") if raw["WAGESAFE_UPLOAD_DIR"] else var_dir / "uploads",
+            public_base_url=raw["PUBLIC_BASE_URL"].rstrip("/"), secret_key=raw["SECRET_KEY"],
+            debug=_bool(raw["WAGESAFE_DEBUG"]), smtp_host=raw["SMTP_HOST"], smtp_port=int(raw["SMTP_PORT"]),
+            smtp_user=raw["SMTP_USER"], smtp_password=raw["SMTP_PASSWORD"], smtp_starttls=_bool(raw["SMTP_STARTTLS"]),
+            smtp_timeout=float(raw["SMTP_TIMEOUT"]), mail_from=raw["MAIL_FROM"],
+            sms_provider=raw["SMS_PROVIDER"].strip().lower(),
+            aliyun_sms_access_key_id=raw["ALIYUN_SMS_ACCESS_KEY_ID"],
+            aliyun_sms_access_key_secret=raw["ALIYUN_SMS_ACCESS_KEY_SECRET"],
+            aliyun_sms_sign_name=raw["ALIYUN_SMS_SIGN_NAME"], aliyun_sms_template_code=raw["ALIYUN_SMS_TEMPLATE_CODE"],
+            aliyun_sms_endpoint=raw["ALIYUN_SMS_ENDPOINT"],
+            urgent_workers=int(raw["URGENT_WORKERS"]), urgent_amount_yuan=int(raw["URGENT_AMOUNT_YUAN"]),
+            ack_hours=float(raw["ACK_HOURS"]), resolve_days=float(raw["RESOLVE_DAYS"]),
+            max_upload_mb=float(raw["MAX_UPLOAD_MB"]), max_uploads=int(raw["MAX_UPLOADS"]),
+            rate_limit_ip_per_hour=int(raw["RATE_LIMIT_IP_PER_HOUR"]),
+            rate_limit_mobile_per_day=int(raw["RATE_LIMIT_MOBILE_PER_DAY"]),
+            session_hours=float(raw["SESSION_HOURS"]), notice_max_attempts=int(raw["NOTICE_MAX_ATTEMPTS"]),
+            worker_poll_seconds=float(raw["WORKER_POLL_SECONDS"]), map_tile_url=raw["MAP_TILE_URL"],
+            map_tile_key=raw["MAP_TILE_KEY"], map_tile_datum=raw["MAP_TILE_DATUM"].upper(),
+            map_approval_no=raw["MAP_APPROVAL_NO"],
+        )
+        values.update(overrides)
+        return cls(**values)
+
+    def field_names(self) -> list[str]:
+        return [f.name for f in fields(self)]

@@ -1,0 +1,205 @@
+"""Typed, read-only records of the registry.
+
+The records are frozen dataclasses so that nothing downstream (site generator, posters,
+form service) can change what editors wrote; they only read it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+PROJECT_STATUSES = ("planned", "active", "suspended", "completed")
+PROJECT_STATUS_ZH = {"planned": "待开工", "active": "在建", "suspended": "停工", "completed": "已完工"}
+LEGAL_AID_KINDS = ("centre", "township_station", "village_point", "court_station", "arbitration_station", "hotline")
+LEGAL_AID_KIND_ZH = {
+    "centre": "法律援助中心",
+    "township_station": "镇街法律援助工作站",
+    "village_point": "村（居）法律援助联络点",
+    "court_station": "法院法律援助工作站",
+    "arbitration_station": "劳动仲裁院法律援助工作站",
+    "hotline": "公共法律服务热线",
+}
+LEGAL_AID_KIND_EN = {
+    "centre": "Legal aid centre",
+    "township_station": "Township legal aid workstation",
+    "village_point": "Village legal aid contact point",
+    "court_station": "Court legal aid workstation",
+    "arbitration_station": "Arbitration legal aid workstation",
+    "hotline": "Public legal service hotline",
+}
+DEPARTMENT_KINDS = ("housing", "transport", "water", "arbitration", "legal_aid", "police", "hrss", "other")
+
+
+@dataclass(frozen=True)
+class Person:
+    """Someone an officer or a worker can reach: an officer, a deputy, a desk contact."""
+
+    name: str
+    mobile: str = ""
+    email: str = ""
+    phone: str = ""
+
+
+@dataclass(frozen=True)
+class Hotline:
+    number: str
+    name_zh: str
+    name_en: str = ""
+
+
+@dataclass(frozen=True)
+class MinimumWage:
+    monthly_yuan: int
+    hourly_yuan: float
+    effective_from: date | None = None
+
+
+@dataclass(frozen=True)
+class Desk:
+    """The county labour-inspection desk: supervises townships and receives escalations."""
+
+    name_zh: str
+    name_en: str
+    phone: str
+    email: str
+    address_zh: str = ""
+    contact: Person | None = None
+
+
+@dataclass(frozen=True)
+class County:
+    code: str
+    name_zh: str
+    name_en: str
+    province_zh: str
+    city_zh: str
+    minimum_wage: MinimumWage
+    desk: Desk
+    hotlines: tuple[Hotline, ...]
+    arbitration_zh: str = ""
+    arbitration_phone: str = ""
+    legal_aid_phone: str = "12348"
+    fictional: bool = False
+
+
+@dataclass(frozen=True)
+class Department:
+    """A body a case can be transferred to (住建, 交通, 水利, 仲裁, 法援, 公安 ...)."""
+
+    code: str
+    kind: str
+    name_zh: str
+    name_en: str
+    contact: Person
+    complaint_phone: str = ""
+
+
+@dataclass(frozen=True)
+class Township:
+    """A 镇 or 街道 with its 农民工服务专员 (officer) and a deputy."""
+
+    code: str
+    name_zh: str
+    name_en: str
+    officer: Person | None
+    deputy: Person | None
+    officer_away: bool = False
+    kind_zh: str = "镇"
+
+    @property
+    def responsible(self) -> Person | None:
+        """Who takes this township's complaints right now: the deputy while the officer is away."""
+        if self.officer_away and self.deputy is not None:
+            return self.deputy
+        return self.officer or self.deputy
+
+
+@dataclass(frozen=True)
+class Subcontractor:
+    name: str
+    scope: str = ""
+    team_leader: str = ""
+
+
+@dataclass(frozen=True)
+class Project:
+    code: str
+    name_zh: str
+    name_en: str
+    address_zh: str
+    township: str
+    lat: float
+    lon: float
+    builder: str
+    general_contractor: str
+    gc_project_department: str
+    gc_project_manager: str
+    labour_manager: str
+    labour_manager_phone: str
+    industry_authority: str  # a Department code
+    wage_payment_day: int
+    wage_account_bank: str
+    start_date: date | None
+    end_date: date | None
+    status: str
+    subcontractors: tuple[Subcontractor, ...] = field(default_factory=tuple)
+    line: int = 0  # row in projects.csv, for error messages
+
+
+@dataclass(frozen=True)
+class LegalAidPlace:
+    id: str
+    kind: str
+    name_zh: str
+    name_en: str
+    address_zh: str
+    phone: str
+    hours_zh: str
+    services_zh: str
+    township: str = ""
+    lat: float | None = None
+    lon: float | None = None
+    datum: str = "WGS-84"
+
+
+def project_path(code: str) -> str:
+    """The short path a poster's QR code encodes: ``/r/<code>``."""
+    return f"/r/{code}"
+
+
+def project_url(public_base_url: str, code: str) -> str:
+    """The full URL printed under a poster's QR code and linked from the project page."""
+    return public_base_url.rstrip("/") + project_path(code)
+
+
+@dataclass(frozen=True)
+class Registry:
+    """Everything editors keep in ``data/``, validated; read by the portal, the posters and the form service."""
+
+    county: County
+    departments: dict[str, Department]
+    townships: dict[str, Township]
+    projects: dict[str, Project]
+    legal_aid: tuple[LegalAidPlace, ...]
+    source: object = None
+
+    def project(self, code: str) -> Project | None:
+        """Look a project up by the code a worker typed or scanned (case-insensitive, trimmed)."""
+        return self.projects.get((code or "").strip().lower())
+
+    def township_of(self, project: Project) -> Township:
+        return self.townships[project.township]
+
+    def industry_authority(self, project: Project) -> Department:
+        return self.departments[project.industry_authority]
+
+    def hotline(self, number: str) -> Hotline | None:
+        return next((h for h in self.county.hotlines if h.number == number), None)
+
+    def projects_by_township(self) -> dict[str, list[Project]]:
+        """Projects grouped by township code, townships in registry order."""
+        grouped: dict[str, list[Project]] = {code: [] for code in self.townships}
+        for p in self.projects.values():
+            grouped[p.township].append(p)
+        return grouped

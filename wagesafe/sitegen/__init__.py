@@ -1,0 +1,1 @@
+"""Registry → Markdown/HTML for the portal: project pages, the legal-aid list, the project index."""

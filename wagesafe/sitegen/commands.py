@@ -1,0 +1,3 @@
+"""Portal commands: ``wagesafe build``."""
+
+commands: list = []
