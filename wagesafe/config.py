@@ -73,6 +73,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("MAP_TILE_KEY", "", "tile service key (天地图 needs one); without it the map shows points without tiles"),
     Setting("MAP_TILE_DATUM", "WGS-84", "datum of the tiles: WGS-84, GCJ-02 (Amap, Tencent) or BD-09"),
     Setting("MAP_APPROVAL_NO", "", "the tile service's map approval number (审图号), shown beside the map"),
+    Setting("TRUSTED_PROXIES", "0", "reverse proxies in front of the service whose X-Forwarded-For/Proto are trusted "
+            "(1 behind the nginx of `deploy/`; 0 when nothing is in front)"),
 )
 
 
@@ -117,6 +119,7 @@ class Config:
     map_tile_key: str
     map_tile_datum: str
     map_approval_no: str
+    trusted_proxies: int = 0
     extra: dict = field(default_factory=dict)
 
     @property
@@ -157,7 +160,7 @@ class Config:
             session_hours=float(raw["SESSION_HOURS"]), notice_max_attempts=int(raw["NOTICE_MAX_ATTEMPTS"]),
             worker_poll_seconds=float(raw["WORKER_POLL_SECONDS"]), map_tile_url=raw["MAP_TILE_URL"],
             map_tile_key=raw["MAP_TILE_KEY"], map_tile_datum=raw["MAP_TILE_DATUM"].upper(),
-            map_approval_no=raw["MAP_APPROVAL_NO"],
+            map_approval_no=raw["MAP_APPROVAL_NO"], trusted_proxies=int(raw["TRUSTED_PROXIES"]),
         )
         values.update(overrides)
         return cls(**values)
