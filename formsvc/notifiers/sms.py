@@ -1,0 +1,78 @@
+"""SMS senders: a file provider for development, Aliyun's SendSms API, and none.
+
+An SMS carries a link to the case and no personal data of the worker: that is the job of
+whoever writes the notice (``formsvc.notices``); a provider sends what it is given.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import tempfile
+from datetime import datetime, timezone
+from pathlib import Path
+
+from .aliyun import AliyunSmsProvider
+from .base import Discard, Notice, PermanentFailure, TemporaryFailure
+
+__all__ = ["AliyunSmsProvider", "FileSmsProvider", "NoSms", "atomic_write"]
+
+
+def atomic_write(path: Path, data: bytes) -> None:
+    """Write a file so a reader sees all of it or nothing: a temporary file, fsync, then rename."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=path.suffix)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        with _ignore():
+            os.unlink(tmp)
+        raise
+
+
+class _ignore:
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return True
+
+
+class FileSmsProvider:
+    """Writes each SMS as one JSON file under ``<VAR_DIR>/sms/`` instead of sending it (development).
+
+    The file is named after the notice id, so a retry after a crash overwrites the same file
+    rather than making a second one: the folder shows what an officer's phone would have got.
+    """
+
+    def __init__(self, directory: Path):
+        self.directory = Path(directory)
+
+    def path_for(self, notice: Notice) -> Path:
+        return self.directory / f"notice-{int(notice['id']):08d}.json"
+
+    def send(self, notice: Notice) -> None:
+        number = re.sub(r"[\s-]", "", notice.get("recipient") or "")
+        if not number:
+            raise PermanentFailure("no mobile number to send the SMS to")
+        record = {
+            "notice_id": notice["id"], "to": number, "kind": notice.get("kind", ""),
+            "complaint_id": notice.get("complaint_id"), "body": notice["body"],
+            "written_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        }
+        try:
+            atomic_write(self.path_for(notice), json.dumps(record, ensure_ascii=False, indent=2).encode("utf-8"))
+        except OSError as e:  # disk full, permissions: may heal
+            raise TemporaryFailure(f"cannot write SMS file under {self.directory}: {e}") from e
+
+
+class NoSms(Discard):
+    """``SMS_PROVIDER=none``: SMS notices are accepted and dropped; officers still get the email."""
+
+    def __init__(self):
+        super().__init__("SMS_PROVIDER=none")
