@@ -7,40 +7,15 @@ whoever writes the notice (``formsvc.notices``); a provider sends what it is giv
 from __future__ import annotations
 
 import json
-import os
 import re
-import tempfile
 from datetime import datetime, timezone
 from pathlib import Path
 
 from .aliyun import AliyunSmsProvider
 from .base import Discard, Notice, PermanentFailure, TemporaryFailure
+from .files import atomic_write
 
-__all__ = ["AliyunSmsProvider", "FileSmsProvider", "NoSms", "atomic_write"]
-
-
-def atomic_write(path: Path, data: bytes) -> None:
-    """Write a file so a reader sees all of it or nothing: a temporary file, fsync, then rename."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=path.suffix)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        with _ignore():
-            os.unlink(tmp)
-        raise
-
-
-class _ignore:
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        return True
+__all__ = ["AliyunSmsProvider", "FileSmsProvider", "NoSms"]
 
 
 class FileSmsProvider:
