@@ -1,0 +1,132 @@
+"""MkDocs hooks: where the registry meets the portal (loaded by ``hooks/wagesafe_site.py``).
+
+- ``on_config``: loads the registry (``wagesafe build`` hands over the one it validated; ``mkdocs
+  serve`` loads ``WAGESAFE_DATA_DIR``) and gives the theme what it shows on every page.
+- ``on_files``: adds one virtual page per project for the language being built. It runs after
+  mkdocs-static-i18n has sorted the files by language (priority below its -100), because that
+  plugin re-creates every file it sees from disk and would lose a virtual file's content.
+- ``on_page_content``: replaces ``<!-- ws:NAME -->`` markers with generated HTML (after
+  Markdown, so thousands of projects never go through the Markdown parser).
+- ``on_post_build``: writes the Atom feed of policy updates for the language just built.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from mkdocs.exceptions import PluginError
+from mkdocs.plugins import event_priority
+from mkdocs.structure.files import File, Files, InclusionLevel
+
+from wagesafe.config import Config
+from wagesafe.registry import Registry, RegistryError, load_registry
+
+from .legal_aid import legal_aid_html
+from .projects import project_index_html, project_page_html, project_page_markdown, project_url
+from .updates import atom_feed, load_posts, updates_list_html
+
+LANGS = ("zh", "en")
+
+
+@dataclass
+class SiteContext:
+    """What the hooks build from: the validated registry and the settings."""
+
+    registry: Registry
+    config: Config
+
+
+# Set by ``wagesafe build`` (``use_context``) so that the registry it validated is the one built;
+# otherwise the hooks load the registry themselves (``mkdocs serve``), cached by file times.
+_given: SiteContext | None = None
+_loaded: dict[tuple, SiteContext] = {}
+
+
+def use_context(ctx: SiteContext | None) -> None:
+    """Make the hooks build from this registry and config (``None``: load from the environment)."""
+    global _given
+    _given = ctx
+
+
+def context() -> SiteContext:
+    """The registry and settings to build from; an invalid registry stops the build with its report."""
+    if _given is not None:
+        return _given
+    cfg = Config.from_env()
+    stamp = tuple(sorted((p.name, p.stat().st_mtime_ns) for p in cfg.data_dir.glob("*") if p.is_file()))
+    key = (str(cfg.data_dir), stamp)
+    if key not in _loaded:
+        try:
+            reg = load_registry(cfg.data_dir)
+        except RegistryError as err:
+            raise PluginError("the registry is not valid:\n" + err.report()) from None
+        _loaded.clear()
+        _loaded[key] = SiteContext(reg, cfg)
+    return _loaded[key]
+
+
+def building_language(config) -> str:
+    """The language mkdocs-static-i18n is building now (it builds zh, then en from zh's post_build)."""
+    plugin = config.plugins.get("i18n")
+    return getattr(plugin, "current_language", None) or "zh"
+
+
+class _Alternate:
+    """What the i18n plugin reads from a page's twin: its URL (for the language switch)."""
+
+    def __init__(self, url: str):
+        self.url = url
+
+
+def on_config(config):
+    ctx = context()
+    county = ctx.registry.county
+    config.extra["ws"] = {"fictional": county.fictional, "county_zh": county.name_zh, "county_en": county.name_en}
+    return config
+
+
+@event_priority(-200)
+def on_files(files: Files, config) -> Files:
+    lang = building_language(config)
+    reg = context().registry
+    prefix = "en/" if lang == "en" else ""
+    for p in reg.projects.values():
+        f = File.generated(config, f"{prefix}projects/{p.code}/index.md",
+                           content=project_page_markdown(reg, p, lang), inclusion=InclusionLevel.NOT_IN_NAV)
+        # The attributes mkdocs-static-i18n gives the files it makes; the language switch reads alternates.
+        f.locale = lang
+        f.locale_alternate_of = lang
+        f.localization = lang if lang != "zh" else None
+        f.norm_src_uri = f"projects/{p.code}/index.md"
+        f.alternates = {other: _Alternate(project_url(p.code, other)) for other in LANGS}
+        files.append(f)
+    return files
+
+
+def on_page_content(html: str, page, config, files) -> str:
+    if "<!-- ws:" not in html:
+        return html
+    ctx = context()
+    lang = building_language(config)
+    if "<!-- ws:project -->" in html:
+        project = ctx.registry.project(str(page.meta.get("ws_project", "")))
+        if project is None:
+            raise PluginError(f"{page.file.src_uri}: unknown project {page.meta.get('ws_project')!r}")
+        html = html.replace("<!-- ws:project -->", project_page_html(ctx.registry, project, lang))
+    if "<!-- ws:projects -->" in html:
+        html = html.replace("<!-- ws:projects -->", project_index_html(ctx.registry, lang))
+    if "<!-- ws:legal-aid -->" in html:
+        html = html.replace("<!-- ws:legal-aid -->", legal_aid_html(ctx.registry, ctx.config, lang))
+    if "<!-- ws:updates -->" in html:
+        posts = load_posts(Path(config.docs_dir) / "updates" / "posts", lang)
+        html = html.replace("<!-- ws:updates -->", updates_list_html(posts, lang))
+    return html
+
+
+def on_post_build(config) -> None:
+    lang = building_language(config)
+    posts = load_posts(Path(config.docs_dir) / "updates" / "posts", lang)
+    out = Path(config.site_dir) / ("en" if lang == "en" else "") / "updates" / "feed.xml"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_bytes(atom_feed(posts, lang, config.site_url or context().config.public_base_url))

@@ -1,0 +1,217 @@
+"""One public page per registry project, and the project index grouped by township.
+
+A project page shows what the site notice (维权信息告示牌) must show by law (《保障农民工工资支付条例》
+art. 34), the township officer who takes the complaint first, the complaint link ``/r/<code>``,
+its QR code and the printable posters. Pages are HTML fragments inserted into the theme by the
+mkdocs hooks; links are relative so the same fragment works under ``/`` and ``/en/``.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from wagesafe.registry import PROJECT_STATUS_ZH, Project, Registry, project_path
+
+from .html import e, root_of, tel, zh
+
+STATUS_EN = {"planned": "Planned", "active": "Under construction", "suspended": "Suspended",
+             "completed": "Completed"}
+
+TEXT = {
+    "zh": {
+        "complain": "投诉这个工地欠薪", "complain_note": "点按钮，或用手机扫下面的二维码，填表投诉。不用登录。",
+        "qr_alt": "投诉二维码：扫码打开本工地的投诉表",
+        "poster": "打印告示牌", "a4": "A4 版（PDF）", "a3": "A3 版（PDF）",
+        "help": "投诉和求助", "parties": "各方单位", "wages": "工资", "project": "项目信息",
+        "officer": "农民工服务专员（首问负责）", "deputy_acting": "专员不在岗期间，由副专员负责",
+        "builder": "建设单位", "gc": "施工总承包单位", "gc_dept": "总包项目部", "pm": "项目经理",
+        "subs": "分包单位", "sub_none": "无登记的分包单位", "team_leader": "班组长",
+        "authority": "行业主管部门", "authority_phone": "行业主管部门投诉电话",
+        "labour_manager": "劳资专管员",
+        "min_wage": "当地最低工资标准", "per_month": "元/月", "per_hour": "元/小时", "since": "起执行",
+        "pay_day": "工资支付日", "pay_day_value": "每月{d}日", "bank": "工资专用账户开户银行",
+        "inspection": "劳动保障监察投诉电话", "arbitration": "劳动争议调解仲裁",
+        "legal_aid": "法律援助", "legal_aid_map": "找最近的法律援助点",
+        "hotlines": "服务热线", "address": "工地地址", "township": "所属镇街", "status": "状态",
+        "period": "工期", "code": "项目编号", "open_end": "未定",
+        "law": "依据《保障农民工工资支付条例》第三十四条公示。",
+        "by_township": "按镇街分组", "count": "共 {n} 个项目",
+        "filter": "按名称、编号或地址筛选", "filter_hint": "输入几个字，只显示相关项目。",
+    },
+    "en": {
+        "complain": "Complain about unpaid wages on this site",
+        "complain_note": "Tap the button, or scan the QR code below with your phone, and fill in the form. No sign-in.",
+        "qr_alt": "Complaint QR code: scan it to open this site's complaint form",
+        "poster": "Print the site notice", "a4": "A4 (PDF)", "a3": "A3 (PDF)",
+        "help": "Complaints and help", "parties": "Who is responsible", "wages": "Wages", "project": "Project",
+        "officer": "Migrant-worker service officer (takes your complaint first)",
+        "deputy_acting": "the deputy, while the officer is away",
+        "builder": "Builder (建设单位)", "gc": "General contractor (施工总承包单位)",
+        "gc_dept": "Contractor's project department", "pm": "Project manager",
+        "subs": "Subcontractors", "sub_none": "No subcontractor registered", "team_leader": "team leader",
+        "authority": "Industry authority", "authority_phone": "Industry authority complaint phone",
+        "labour_manager": "Labour manager (劳资专管员)",
+        "min_wage": "Local minimum wage", "per_month": "yuan a month", "per_hour": "yuan an hour",
+        "since": "since",
+        "pay_day": "Wage payment day", "pay_day_value": "day {d} of every month",
+        "bank": "Bank of the wage special account",
+        "inspection": "Labour inspection complaint phone", "arbitration": "Labour dispute mediation and arbitration",
+        "legal_aid": "Legal aid", "legal_aid_map": "Find the nearest legal-aid place",
+        "hotlines": "Hotlines", "address": "Site address", "township": "Township", "status": "Status",
+        "period": "Period", "code": "Project code", "open_end": "not set",
+        "law": "Published as the Regulations on Ensuring Payment of Wages to Migrant Workers, art. 34, require.",
+        "by_township": "By township", "count": "{n} projects",
+        "filter": "Filter by name, code or address", "filter_hint": "Type a few characters to show matching projects only.",
+    },
+}
+
+
+def project_title(p: Project, lang: str) -> str:
+    """The page title: the English name when there is one on the English site."""
+    return (p.name_en or p.name_zh) if lang == "en" else p.name_zh
+
+
+def _lang_prefix(lang: str) -> str:
+    return "en/" if lang == "en" else ""
+
+
+def project_url(code: str, lang: str) -> str:
+    """The page's URL relative to the site root: ``projects/<code>/`` or ``en/projects/<code>/``."""
+    return f"{_lang_prefix(lang)}projects/{code}/"
+
+
+def _row(label: str, value_html: str) -> str:
+    return f"<tr><th scope=\"row\">{e(label)}</th><td>{value_html}</td></tr>"
+
+
+def _date(d: date | None, t: dict) -> str:
+    return d.isoformat() if d else t["open_end"]
+
+
+def project_page_html(reg: Registry, p: Project, lang: str) -> str:
+    """The body of a project's page (below its title), as an HTML fragment."""
+    t = TEXT[lang]
+    root = root_of(project_url(p.code, lang))
+    county = reg.county
+    town = reg.township_of(p)
+    dept = reg.industry_authority(p)
+    person = town.responsible
+    mw = county.minimum_wage
+    posters = f"{root}posters/{p.code}/"
+    form = root + project_path(p.code).lstrip("/")
+    out: list[str] = []
+
+    out.append('<div class="ws-complain">')
+    out.append(f'<p><a class="md-button md-button--primary ws-big" href="{e(form)}">{e(t["complain"])}</a></p>')
+    out.append(f'<p>{e(t["complain_note"])}</p>')
+    out.append(f'<p class="ws-qr"><img src="{e(posters)}qr.svg" alt="{e(t["qr_alt"])}" width="180" height="180">'
+               f'<br><code>{e(project_path(p.code))}</code></p>')
+    out.append(f'<p>{e(t["poster"])}: <a href="{e(posters)}poster-a4.pdf">{e(t["a4"])}</a> · '
+               f'<a href="{e(posters)}poster-a3.pdf">{e(t["a3"])}</a></p>')
+    out.append("</div>")
+
+    # Complaints and help first: it is what a worker on this page came for.
+    out.append(f'<h2 id="help">{e(t["help"])}</h2><table class="ws-facts"><tbody>')
+    if person is not None:
+        acting = f' <small>({e(t["deputy_acting"])})</small>' if town.officer_away and town.deputy is person else ""
+        who = f"{zh(person.name, lang)}{acting}"
+        if person.mobile:
+            who += " " + tel(person.mobile)
+        out.append(_row(t["officer"], who))
+    desk = county.desk
+    out.append(_row(t["inspection"], f"{zh(desk.name_zh, lang)} {tel(desk.phone)}"))
+    if dept.complaint_phone:
+        out.append(_row(t["authority_phone"], f"{zh(dept.name_zh, lang)} {tel(dept.complaint_phone)}"))
+    if county.arbitration_zh or county.arbitration_phone:
+        arb = zh(county.arbitration_zh, lang) + (" " + tel(county.arbitration_phone) if county.arbitration_phone else "")
+        out.append(_row(t["arbitration"], arb))
+    legal_aid_link = f'{root}{_lang_prefix(lang)}legal-aid/'
+    out.append(_row(t["legal_aid"], f'{tel(county.legal_aid_phone)} · <a href="{e(legal_aid_link)}">'
+                                    f'{e(t["legal_aid_map"])}</a>'))
+    lines = []
+    for number in ("12333", "12348"):
+        h = reg.hotline(number)
+        name = (h.name_en or h.name_zh) if (h and lang == "en") else (h.name_zh if h else "")
+        lines.append(f"{tel(number)} {e(name)}")
+    out.append(_row(t["hotlines"], "<br>".join(lines)))
+    out.append("</tbody></table>")
+
+    out.append(f'<h2 id="wages">{e(t["wages"])}</h2><table class="ws-facts"><tbody>')
+    since = f" ({e(t['since'])} {mw.effective_from.isoformat()})" if mw.effective_from else ""
+    out.append(_row(t["min_wage"], f"{mw.monthly_yuan} {e(t['per_month'])} · {mw.hourly_yuan:g} "
+                                   f"{e(t['per_hour'])}{since}"))
+    out.append(_row(t["pay_day"], e(t["pay_day_value"].format(d=p.wage_payment_day))))
+    out.append(_row(t["bank"], zh(p.wage_account_bank, lang)))
+    out.append("</tbody></table>")
+
+    out.append(f'<h2 id="parties">{e(t["parties"])}</h2><table class="ws-facts"><tbody>')
+    out.append(_row(t["builder"], zh(p.builder, lang)))
+    out.append(_row(t["gc"], zh(p.general_contractor, lang)))
+    out.append(_row(t["gc_dept"], zh(p.gc_project_department, lang)))
+    out.append(_row(t["pm"], zh(p.gc_project_manager, lang)))
+    if p.subcontractors:
+        subs = "<ul>" + "".join(
+            f"<li>{zh(s.name, lang)}" + (f" · {zh(s.scope, lang)}" if s.scope else "")
+            + (f" · {e(t['team_leader'])} {zh(s.team_leader, lang)}" if s.team_leader else "") + "</li>"
+            for s in p.subcontractors) + "</ul>"
+    else:
+        subs = e(t["sub_none"])
+    out.append(_row(t["subs"], subs))
+    auth_name = dept.name_en if (lang == "en" and dept.name_en) else dept.name_zh
+    out.append(_row(t["authority"], e(auth_name)))
+    lm = zh(p.labour_manager, lang) + (" " + tel(p.labour_manager_phone) if p.labour_manager_phone else "")
+    out.append(_row(t["labour_manager"], lm))
+    out.append("</tbody></table>")
+
+    out.append(f'<h2 id="project">{e(t["project"])}</h2><table class="ws-facts"><tbody>')
+    out.append(_row(t["code"], f"<code>{e(p.code)}</code>"))
+    out.append(_row(t["address"], zh(p.address_zh, lang)))
+    town_name = (town.name_en or town.name_zh) if lang == "en" else town.name_zh
+    out.append(_row(t["township"], e(town_name)))
+    status = STATUS_EN.get(p.status, p.status) if lang == "en" else PROJECT_STATUS_ZH.get(p.status, p.status)
+    out.append(_row(t["status"], e(status)))
+    out.append(_row(t["period"], f"{_date(p.start_date, t)} – {_date(p.end_date, t)}"))
+    out.append("</tbody></table>")
+    out.append(f'<p class="ws-law"><small>{e(t["law"])}</small></p>')
+    return "\n".join(out)
+
+
+def project_page_markdown(reg: Registry, p: Project, lang: str) -> str:
+    """The virtual Markdown source of a project page: front matter, title and a marker.
+
+    The body is inserted as HTML after Markdown (see ``hooks.on_page_content``); the page is
+    kept out of the site-wide search index (thousands of near-identical pages would drown the
+    guides) and out of the nav.
+    """
+    title = project_title(p, lang)
+    desc = ("Site notice, complaint link and contacts for " if lang == "en" else "维权信息公示、投诉入口和联系人：") + title
+    safe = title.replace('"', "'")
+    attr = " { lang=zh-Hans }" if lang == "en" and title == p.name_zh else ""
+    return (f'---\ntitle: "{safe}"\ndescription: "{desc.replace(chr(34), chr(39))}"\nsearch:\n  exclude: true\n'
+            f"ws_project: {p.code}\n---\n\n# {e(title)}{attr}\n\n<!-- ws:project -->\n")
+
+
+def project_index_html(reg: Registry, lang: str) -> str:
+    """The project index: every project grouped by township (usable without JavaScript),
+    with a text filter that ``project-filter.js`` wires up (hidden until the script runs)."""
+    t = TEXT[lang]
+    out = [f'<p class="ws-count">{e(t["count"].format(n=len(reg.projects)))}</p>',
+           f'<div class="ws-filter" hidden><label for="ws-filter-input">{e(t["filter"])}</label>'
+           f'<input id="ws-filter-input" type="search" autocomplete="off" aria-describedby="ws-filter-hint">'
+           f'<small id="ws-filter-hint">{e(t["filter_hint"])}</small></div>',
+           '<div class="ws-project-index" data-search-exclude>']
+    for code, projects in reg.projects_by_township().items():
+        if not projects:
+            continue
+        town = reg.townships[code]
+        name = (town.name_en or town.name_zh) if lang == "en" else town.name_zh
+        out.append(f'<section class="ws-town" id="town-{e(code)}"><h2>{e(name)} <small>({len(projects)})</small></h2>'
+                   '<ul class="ws-projects">')
+        for p in sorted(projects, key=lambda p: p.code):
+            title = project_title(p, lang)
+            out.append(f'<li data-ws-text="{e((p.code + " " + p.name_zh + " " + p.name_en + " " + p.address_zh).lower())}">'
+                       f'<a href="{e(p.code)}/"><code>{e(p.code)}</code> {zh(title, lang) if title == p.name_zh else e(title)}</a>'
+                       f'<br><small>{zh(p.address_zh, lang)}</small></li>')
+        out.append("</ul></section>")
+    out.append("</div>")
+    return "\n".join(out)
