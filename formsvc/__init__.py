@@ -17,7 +17,21 @@ from . import store
 def create_app(config: Config | None = None) -> Flask:
     """Build the Flask app from a ``Config`` (default: the environment)."""
     config = config or Config.from_env()
+    if config.production:
+        # Refuse before touching anything: the same report as `wagesafe config check`.
+        from wagesafe.config_check import UnsafeConfigError, problems
+
+        found = problems(config)
+        if found:
+            raise UnsafeConfigError(found)
     app = Flask(__name__)
+    if config.trusted_proxies > 0:
+        # Behind nginx the client's address and scheme arrive in X-Forwarded-For/Proto; trust exactly
+        # as many hops as there are proxies, so a client cannot fake its IP to dodge the rate limit.
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        n = config.trusted_proxies
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
     app.config.update(
         SECRET_KEY=config.secret_key,
         DEBUG=config.debug,

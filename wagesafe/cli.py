@@ -71,9 +71,10 @@ def _add_part_commands() -> None:
     from formsvc.desk_commands import commands as desk_commands
     from qr.commands import commands as qr_commands
 
+    from .ops_commands import commands as ops_commands
     from .sitegen.commands import commands as site_commands
 
-    for cmd in [*site_commands, *qr_commands, *formsvc_commands, *desk_commands]:
+    for cmd in [*site_commands, *qr_commands, *formsvc_commands, *desk_commands, *ops_commands]:
         main.add_command(cmd)
 
 

@@ -1,0 +1,196 @@
+"""Is this configuration safe to run in production? One plain line per problem.
+
+Why a separate check instead of refusing bad values in ``Config.from_env``: the demo runs on
+defaults that are deliberately unsafe for a server (a known secret key, a local mail catcher,
+SMS written to files). The same values must therefore be accepted in development and refused
+in production, and the operator must see *every* problem at once, each with the fix, rather
+than a traceback for the first one. ``wagesafe config check`` prints this list; the service
+(``formsvc.create_app``) and ``wagesafe serve`` refuse to start in production while it is not
+empty.
+
+Each line says which setting is wrong, why it matters, and what to set instead.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from .config import DEFAULT_SECRET_KEY, Config
+
+MIN_SECRET_KEY_LENGTH = 32
+_LOOPBACK_NAMES = {"localhost", "localhost.localdomain", "ip6-localhost"}
+
+
+class UnsafeConfigError(RuntimeError):
+    """Raised by the service when it is asked to start in production with unsafe settings."""
+
+    def __init__(self, problems: list[str]):
+        self.problems = problems
+        super().__init__(report(problems))
+
+
+def report(found: list[str]) -> str:
+    """The text both ``wagesafe config check`` and the refusing service print."""
+    head = f"the production configuration is unsafe ({len(found)} problem{'s' if len(found) != 1 else ''}):"
+    return "\n".join([head, *(f"  - {line}" for line in found)])
+
+
+def problems(config: Config) -> list[str]:
+    """Every setting that is unsafe for a production server, one line each (empty when safe).
+
+    The check is about a *server*: it is meant to be run with the production environment file
+    loaded, and it also names ``WAGESAFE_ENV`` itself when that is not ``production``.
+    """
+    found: list[str] = []
+    found += _env_and_debug(config)
+    found += _secret_key(config)
+    found += _public_base_url(config)
+    found += _mail(config)
+    found += _sms(config)
+    found += _paths(config)
+    found += _limits(config)
+    found += _map(config)
+    return found
+
+
+def _env_and_debug(config: Config) -> list[str]:
+    out = []
+    if config.env != "production":
+        out.append(f"WAGESAFE_ENV is {config.env!r}: a server must run with WAGESAFE_ENV=production, "
+                   "which makes the service refuse unsafe settings like these")
+    if config.debug:
+        out.append("WAGESAFE_DEBUG is on: Flask's debug mode shows source code and settings to anyone who "
+                   "triggers an error; set WAGESAFE_DEBUG=0")
+    return out
+
+
+def _secret_key(config: Config) -> list[str]:
+    fix = ('set SECRET_KEY to a long random value, e.g. the output of '
+           '`python3 -c "import secrets; print(secrets.token_urlsafe(48))"`')
+    if config.secret_key == DEFAULT_SECRET_KEY:
+        return [f"SECRET_KEY is the published demo key: anyone could forge officers' sessions; {fix}"]
+    if len(config.secret_key) < MIN_SECRET_KEY_LENGTH:
+        return [f"SECRET_KEY is only {len(config.secret_key)} characters (at least {MIN_SECRET_KEY_LENGTH} "
+                f"needed) and could be guessed; {fix}"]
+    return []
+
+
+def _public_base_url(config: Config) -> list[str]:
+    url = urlsplit(config.public_base_url)
+    if url.scheme != "https":
+        return [f"PUBLIC_BASE_URL is {config.public_base_url!r}: posters, QR codes and officers' sign-in links "
+                "must use https, or workers' names and mobile numbers travel in clear; "
+                "set PUBLIC_BASE_URL=https://<your domain>"]
+    if not url.hostname or _is_local_host(url.hostname):
+        return [f"PUBLIC_BASE_URL is {config.public_base_url!r}: that address only works on this machine, so "
+                "every QR code on a site would lead nowhere; set it to the public domain"]
+    return []
+
+
+def _mail(config: Config) -> list[str]:
+    out = []
+    host = config.smtp_host.strip()
+    if not host:
+        out.append("SMTP_HOST is empty: officers would never be told about a new complaint; set SMTP_HOST "
+                   "(and SMTP_PORT, SMTP_USER, SMTP_PASSWORD) to the county's mail server")
+    elif _is_local_host(host) and config.smtp_port == 8025:
+        out.append(f"SMTP_HOST/SMTP_PORT point to {host}:8025, the demo's mail catcher: officers' notices "
+                   "would stay on this machine; set them to the county's mail server")
+    if config.smtp_password and not config.smtp_starttls and host and not _is_local_host(host) \
+            and config.smtp_port != 465:
+        out.append("SMTP_PASSWORD is set but SMTP_STARTTLS is off: the password and every notice would cross "
+                   "the network in clear; set SMTP_STARTTLS=1")
+    if "localhost" in config.mail_from.lower():
+        out.append(f"MAIL_FROM is {config.mail_from!r}: mail servers reject or bin mail from a .localhost "
+                   "address; set MAIL_FROM to an address of the county's domain")
+    return out
+
+
+def _sms(config: Config) -> list[str]:
+    provider = config.sms_provider
+    if provider == "aliyun":
+        missing = [name for name, value in (
+            ("ALIYUN_SMS_ACCESS_KEY_ID", config.aliyun_sms_access_key_id),
+            ("ALIYUN_SMS_ACCESS_KEY_SECRET", config.aliyun_sms_access_key_secret),
+            ("ALIYUN_SMS_SIGN_NAME", config.aliyun_sms_sign_name),
+            ("ALIYUN_SMS_TEMPLATE_CODE", config.aliyun_sms_template_code),
+        ) if not value.strip()]
+        out = []
+        if missing:
+            out.append(f"SMS_PROVIDER is aliyun but {', '.join(missing)} "
+                       f"{'is' if len(missing) == 1 else 'are'} empty: no SMS could be sent; set "
+                       f"{'it' if len(missing) == 1 else 'them'} from the Aliyun SMS console")
+        if urlsplit(config.aliyun_sms_endpoint).scheme != "https":
+            out.append(f"ALIYUN_SMS_ENDPOINT is {config.aliyun_sms_endpoint!r}: the access key would travel in "
+                       "clear; use the https endpoint")
+        return out
+    if provider == "file":
+        return ["SMS_PROVIDER is file: text messages would be written to files on this server and no officer "
+                "would receive one; set SMS_PROVIDER=aliyun with its credentials, or none to send email only"]
+    if provider != "none":
+        return [f"SMS_PROVIDER is {provider!r}, which is not known: set aliyun or none"]
+    return []
+
+
+def _paths(config: Config) -> list[str]:
+    """Nothing private may be inside the web root: nginx serves every file there to anyone."""
+    out = []
+    site = _resolved(config.site_dir)
+    for setting, path, what in (
+        ("WAGESAFE_UPLOAD_DIR", config.upload_dir, "workers' evidence (contracts, ID cards, chat screenshots)"),
+        ("WAGESAFE_DATABASE", config.database, "every complaint with names and mobile numbers"),
+        ("WAGESAFE_VAR_DIR", config.var_dir, "the database, uploads and backups"),
+    ):
+        if _inside(_resolved(path), site):
+            out.append(f"{setting} is {path}, inside the web root WAGESAFE_SITE_DIR ({config.site_dir}): "
+                       f"nginx would hand {what} to anyone who guesses the name; move it outside the site "
+                       "directory, e.g. under /var/lib/wagesafe")
+    for setting, path in (("WAGESAFE_UPLOAD_DIR", config.upload_dir), ("WAGESAFE_DATABASE", config.database)):
+        if _inside(_resolved(path), _resolved(config.data_dir)):
+            out.append(f"{setting} is {path}, inside the registry WAGESAFE_DATA_DIR ({config.data_dir}), "
+                       "which editors publish with git: personal data could be committed; move it outside")
+    return out
+
+
+def _limits(config: Config) -> list[str]:
+    out = []
+    if config.max_upload_mb <= 0 or config.max_uploads < 0:
+        out.append("MAX_UPLOAD_MB/MAX_UPLOADS are not positive numbers: set MAX_UPLOAD_MB=10, MAX_UPLOADS=5")
+    elif config.max_upload_mb * config.max_uploads > 200:
+        out.append(f"MAX_UPLOAD_MB × MAX_UPLOADS is {config.max_upload_mb * config.max_uploads:g} MB per "
+                   "complaint: one visitor could fill the disk quickly; keep it at 200 MB or less")
+    if config.rate_limit_ip_per_hour <= 0 or config.rate_limit_mobile_per_day <= 0:
+        out.append("RATE_LIMIT_IP_PER_HOUR/RATE_LIMIT_MOBILE_PER_DAY must be positive: 0 or less would turn "
+                   "the limits off and let a script flood officers with fake complaints")
+    if config.trusted_proxies < 1:
+        out.append("TRUSTED_PROXIES is 0: behind nginx every complaint would seem to come from 127.0.0.1, so "
+                   "the per-IP limit would block everyone at once and https links would be built as http; "
+                   "set TRUSTED_PROXIES=1 (2 if a load balancer or CDN also sits in front)")
+    return out
+
+
+def _map(config: Config) -> list[str]:
+    if config.map_tile_url.startswith("http://"):
+        return ["MAP_TILE_URL uses http: browsers block http tiles on an https page, so the map would be "
+                "blank; use the https address of the tile service"]
+    return []
+
+
+def _is_local_host(host: str) -> bool:
+    host = host.strip("[]").lower()
+    if host in _LOOPBACK_NAMES or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _resolved(path: Path) -> Path:
+    return Path(path).expanduser().resolve(strict=False)
+
+
+def _inside(path: Path, root: Path) -> bool:
+    return path == root or path.is_relative_to(root)

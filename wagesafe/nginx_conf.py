@@ -1,0 +1,88 @@
+"""Render ``deploy/nginx/wagesafe.conf.template`` into an nginx site file.
+
+Why a renderer instead of a hand-edited file: two numbers in the nginx site must agree with
+the service's own settings — the upload body limit (MAX_UPLOAD_MB × MAX_UPLOADS + 1 MB, the
+same sum as Flask's ``MAX_CONTENT_LENGTH``) and the request rate limit (looser than
+RATE_LIMIT_IP_PER_HOUR, so the service stays the real rule). Computing them from ``Config``
+when rendering means a county that changes a limit re-renders and cannot forget nginx.
+The test suite renders the same template for its live nginx, so what is tested is what ships.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import jinja2
+
+from .config import ROOT, Config
+
+DEPLOY_NGINX = ROOT / "deploy" / "nginx"
+TEMPLATE = "wagesafe.conf.template"
+
+# Pages served by the form service: scripts and styles only from our own origin (no inline
+# script unless the service adds a hash), never framed, forms only posted back to us.
+APP_CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+           "font-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; "
+           "base-uri 'self'; object-src 'none'")
+# The static portal: mkdocs-material needs a few inline scripts, so only framing, plugins and
+# <base> are restricted there.
+STATIC_CSP = "frame-ancestors 'none'; base-uri 'self'; object-src 'none'"
+
+
+def body_limit_bytes(config: Config) -> int:
+    """The largest request body the service accepts: the same sum as ``create_app``'s MAX_CONTENT_LENGTH."""
+    return int((config.max_upload_mb * config.max_uploads + 1) * 1024 * 1024)
+
+
+def form_rate(config: Config) -> tuple[int, int]:
+    """``(rate per minute, burst)`` for POSTs to the forms, twice as loose as the service's per-IP limit.
+
+    The service allows RATE_LIMIT_IP_PER_HOUR complaints in any hour, possibly all at once, and a
+    worker may post a form more than once (a validation error, a retry). So nginx lets a burst of
+    twice that through at once and refills at least as fast as the service's hourly allowance:
+    nginx never refuses what the service would accept, it only cuts floods off early.
+    """
+    allowance = 2 * max(1, config.rate_limit_ip_per_hour)
+    return max(1, math.ceil(allowance / 60)), max(10, allowance)
+
+
+@dataclass(frozen=True)
+class NginxSite:
+    """Where things are on the server; the defaults are the paths the README's Deploy steps use."""
+
+    server_name: str
+    site_root: Path
+    upstream: str = "127.0.0.1:8000"
+    ssl_certificate: str = ""
+    ssl_certificate_key: str = ""
+    http_listen: str = "80"
+    https_listen: str = "443"
+    log_dir: str = "/var/log/nginx"
+    acme_root: str = "/var/www/letsencrypt"
+    errors_root: Path = DEPLOY_NGINX
+
+
+def default_server_name(config: Config) -> str:
+    return urlsplit(config.public_base_url).hostname or "localhost"
+
+
+def render(config: Config, site: NginxSite) -> str:
+    """The nginx site file text for ``config`` and ``site``."""
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(DEPLOY_NGINX)), undefined=jinja2.StrictUndefined,
+                             keep_trailing_newline=True, trim_blocks=True, lstrip_blocks=True,
+                             autoescape=False)
+    rate, burst = form_rate(config)
+    https_port = site.https_listen.rsplit(":", 1)[-1].split()[0]
+    cert = site.ssl_certificate or f"/etc/letsencrypt/live/{site.server_name}/fullchain.pem"
+    key = site.ssl_certificate_key or f"/etc/letsencrypt/live/{site.server_name}/privkey.pem"
+    return env.get_template(TEMPLATE).render(
+        server_name=site.server_name, site_root=str(Path(site.site_root).resolve()), upstream=site.upstream,
+        ssl_certificate=cert, ssl_certificate_key=key, http_listen=site.http_listen,
+        https_listen=site.https_listen, https_port_suffix="" if https_port == "443" else f":{https_port}",
+        log_dir=site.log_dir, acme_root=site.acme_root, errors_root=str(Path(site.errors_root).resolve()),
+        body_limit_bytes=body_limit_bytes(config), rate_limit_ip_per_hour=config.rate_limit_ip_per_hour,
+        rate_per_minute=rate, burst=burst, app_csp=APP_CSP, static_csp=STATIC_CSP,
+    )
