@@ -1,0 +1,178 @@
+"""Submitting a complaint: one transaction that stores everything, or nothing.
+
+In one ``store.write_transaction`` (``BEGIN IMMEDIATE``): the complaint row, its routing
+decision(s) with the reason, the evidence rows, a public ``submitted`` event and a ``routed``
+event, the rate-limit events, and the officer's notices in the outbox. A crash at any point
+leaves either all of it or none of it, so there is never a complaint nobody was told about.
+
+Double taps: the form carries a random ``submission_token`` and the column is UNIQUE. The
+second INSERT with the same token fails on the constraint (no read-then-write race between
+gunicorn workers), the transaction is rolled back, and the first complaint's receipt is
+returned. Receipt collisions (1 in 2^40 per pair) are retried the same way.
+
+Evidence files are staged (written and fsync'd) by the caller before this runs; they are
+published only after COMMIT and deleted on any failure.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import asdict, dataclass
+from datetime import datetime
+
+from wagesafe.registry import Registry
+
+from . import evidence, notices, outbox, ratelimit, receipts, routing
+from .store import iso, utcnow, write_transaction
+
+RECEIPT_ATTEMPTS = 5
+
+
+@dataclass(frozen=True)
+class ComplaintInput:
+    """A complaint as the form validated it (plain values, no Flask)."""
+
+    submission_token: str
+    lang: str = "zh"
+    project_code: str | None = None
+    site_address: str = ""
+    chosen_township: str | None = None
+    anonymous: bool = False
+    name: str = ""
+    mobile: str = ""
+    owed_by_kind: str = "unknown"
+    owed_by_name: str = ""
+    trade: str = ""
+    workers: int = 1
+    amount_yuan: int = 0
+    months_owed: int = 0
+    description: str = ""
+    callback_time: str = ""
+    consent: bool = False
+
+
+@dataclass(frozen=True)
+class SubmitResult:
+    complaint_id: int
+    receipt: str
+    created: bool  # False: the same submission token was seen before; nothing new was stored
+    decision: routing.RoutingDecision | None = None
+
+
+class DuplicateSubmission(Exception):
+    pass
+
+
+def _existing(db, token: str) -> SubmitResult:
+    row = db.conn.execute("SELECT id, receipt FROM complaints WHERE submission_token = ?", (token,)).fetchone()
+    return SubmitResult(complaint_id=row[0], receipt=row[1], created=False)
+
+
+def _insert_complaint(db, row: dict) -> tuple[int, str]:
+    """INSERT with a fresh receipt, retrying on a receipt collision; a token collision raises DuplicateSubmission."""
+    columns = ", ".join(row) + ", receipt"
+    marks = ", ".join("?" for _ in row) + ", ?"
+    for _ in range(RECEIPT_ATTEMPTS):
+        receipt = receipts.new_receipt()
+        try:
+            cur = db.conn.execute(f"INSERT INTO complaints ({columns}) VALUES ({marks})", (*row.values(), receipt))
+            return cur.lastrowid, receipt
+        except sqlite3.IntegrityError as e:
+            if "submission_token" in str(e):
+                raise DuplicateSubmission() from e
+            if "receipt" not in str(e):
+                raise
+    raise RuntimeError("could not draw an unused receipt number")
+
+
+def submit(db, registry: Registry, config, data: ComplaintInput, staged: list[evidence.StagedFile], *,
+           ip: str, now: datetime | None = None) -> SubmitResult:
+    """Store a complaint with its routing, evidence, events and notices in one transaction.
+
+    :param staged: evidence already written to ``.part`` files; published after COMMIT, deleted otherwise.
+    :raises ratelimit.RateLimited: the IP or mobile has reached its limit (nothing is stored).
+    """
+    now = now or utcnow()
+    at = iso(now)
+    decision = routing.route(registry, routing.Thresholds.from_config(config), project_code=data.project_code,
+                             township_code=data.chosen_township, workers=data.workers, amount_yuan=data.amount_yuan)
+    row = {k: v for k, v in asdict(data).items()}
+    row.update(created_at=at, anonymous=int(data.anonymous), consent=int(data.consent), urgent=int(decision.urgent),
+               status="new", assignee_kind=decision.target_kind, assignee_code=decision.target_code,
+               responsible_kind=decision.target_kind, responsible_code=decision.target_code)
+    try:
+        with write_transaction(db):
+            try:
+                complaint_id, receipt = _insert_complaint(db, row)
+            except DuplicateSubmission:
+                result = _existing(db, data.submission_token)
+                raise _Rollback(result) from None
+            ratelimit.take(db, ratelimit.ip_key(ip), config.rate_limit_ip_per_hour, ratelimit.HOUR, now)
+            if data.mobile:
+                ratelimit.take(db, ratelimit.mobile_key(data.mobile), config.rate_limit_mobile_per_day,
+                               ratelimit.DAY, now)
+            for r in decision.rows():
+                db.conn.execute(
+                    "INSERT INTO routing_decisions (complaint_id, decided_at, rule, target_kind, target_code,"
+                    " recipient_name, reason) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    (complaint_id, at, r["rule"], r["target_kind"], r["target_code"], r["recipient_name"], r["reason"]))
+            for f in staged:
+                e = f.row()
+                db.conn.execute(
+                    "INSERT INTO evidence (complaint_id, stored_name, original_name, mime, size, sha256, created_at)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    (complaint_id, e["stored_name"], e["original_name"], e["mime"], e["size"], e["sha256"], at))
+            _event(db, complaint_id, at, "worker", "submitted", "", public=True)
+            _event(db, complaint_id, at, "system", "routed", decision.reason, public=True)
+            stored = dict(row, id=complaint_id, receipt=receipt, evidence_count=len(staged))
+            for n in notices.new_case_notices(stored, decision, registry, config.public_base_url):
+                outbox.enqueue(db, kind=n.kind, channel=n.channel, recipient=n.recipient, subject=n.subject,
+                               body=n.body, complaint_id=complaint_id, dedupe_key=n.dedupe_key)
+    except _Rollback as done:
+        evidence.discard(staged)
+        return done.result
+    except BaseException:
+        evidence.discard(staged)
+        raise
+    evidence.publish(staged)
+    return SubmitResult(complaint_id=complaint_id, receipt=receipt, created=True, decision=decision)
+
+
+class _Rollback(Exception):
+    """Leave the transaction without storing anything, carrying the answer out."""
+
+    def __init__(self, result: SubmitResult):
+        super().__init__()
+        self.result = result
+
+
+def _event(db, complaint_id: int, at: str, actor: str, kind: str, detail: str, public: bool) -> None:
+    db.conn.execute("INSERT INTO events (complaint_id, at, actor, kind, detail, public) VALUES (?, ?, ?, ?, ?, ?)",
+                    (complaint_id, at, actor, kind, detail, int(public)))
+
+
+def find_for_status(db, receipt: str, mobile: str) -> dict | None:
+    """The complaint a worker may see: the receipt and the mobile must both match; an anonymous
+    tip without a mobile matches on the receipt alone. Returns ``None`` for any mismatch, so the
+    page cannot tell which of the two was wrong."""
+    row = db.conn.execute("SELECT id, receipt, created_at, status, mobile, anonymous, assignee_kind, assignee_code"
+                          " FROM complaints WHERE receipt = ?", (receipt,)).fetchone()
+    if row is None:
+        return None
+    cid, receipt, created_at, status, stored_mobile, anonymous, assignee_kind, assignee_code = row
+    if stored_mobile != (mobile or ""):
+        return None
+    events = [dict(kind=k, at=a) for k, a in db.conn.execute(
+        "SELECT kind, at FROM events WHERE complaint_id = ? AND public = 1 ORDER BY at, id", (cid,))]
+    return dict(id=cid, receipt=receipt, created_at=created_at, status=status, anonymous=bool(anonymous),
+                assignee_kind=assignee_kind, assignee_code=assignee_code, events=events)
+
+
+def receipt_summary(db, receipt: str) -> dict | None:
+    """What the receipt page shows: no personal data, only where the case went."""
+    row = db.conn.execute("SELECT receipt, anonymous, urgent, assignee_kind, assignee_code FROM complaints"
+                          " WHERE receipt = ?", (receipt,)).fetchone()
+    if row is None:
+        return None
+    return dict(receipt=row[0], anonymous=bool(row[1]), urgent=bool(row[2]), assignee_kind=row[3],
+                assignee_code=row[4])

@@ -1,0 +1,187 @@
+"""The complaint and status forms, and the checks that turn what a worker typed into clean values.
+
+Fields are plain WTForms fields (CSRF from Flask-WTF); the checking is done here by hand, not
+by WTForms' validators, because every message must be polite, say how to fix the input, and
+be in the worker's language, and numbers must forgive what people type on a phone
+(full-width digits, "1,000", "3000元"). ``check_complaint`` returns a ``ComplaintInput`` or
+``None`` with the errors attached to their fields, so the page shows each next to its field
+and keeps what the worker typed.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, HiddenField, MultipleFileField, RadioField, SelectField, StringField, TextAreaField
+
+from wagesafe.registry import Project, Registry, rules
+
+from .. import evidence
+from ..complaints import ComplaintInput
+from ..i18n import t
+
+OWED_BY_KINDS = ("company", "team_leader", "unknown")
+CALLBACK_TIMES = ("any", "morning", "noon", "evening")
+TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
+LIMITS = dict(name=50, owed_by_name=100, trade=30, site_address=200, project_code=32, description=2000)
+NUMBERS = dict(workers=(1, 10000, "3"), amount_yuan=(0, 100_000_000, "12000"), months_owed=(0, 120, "2"))
+
+
+class ComplaintForm(FlaskForm):
+    """One short page; labels and messages come from ``formsvc.i18n`` in the template."""
+
+    submission_token = HiddenField()
+    township = SelectField(validate_choice=False)
+    project_code = StringField()
+    site_address = StringField()
+    anonymous = BooleanField()
+    name = StringField()
+    mobile = StringField()
+    owed_by_kind = RadioField(choices=[(k, k) for k in OWED_BY_KINDS], validate_choice=False, default="unknown")
+    owed_by_name = StringField()
+    trade = StringField()
+    workers = StringField(default="1")
+    amount_yuan = StringField()
+    months_owed = StringField()
+    description = TextAreaField()
+    evidence = MultipleFileField()
+    callback_time = SelectField(choices=[(k, k) for k in CALLBACK_TIMES], validate_choice=False, default="any")
+    consent = BooleanField()
+    website = StringField()  # honeypot: hidden from people, filled by bots
+
+
+class StatusForm(FlaskForm):
+    receipt = StringField()
+    mobile = StringField()
+
+
+def clean_text(value: str | None, multiline: bool = False) -> str:
+    """Trim, fold full-width forms only where harmless, and drop control characters (keeping line breaks
+    in multi-line text): stored text should be what the worker meant, not invisible bytes."""
+    v = (value or "").replace("\r\n", "\n").replace("\r", "\n")
+    keep = "\n\t" if multiline else ""
+    v = "".join(ch for ch in v if ch in keep or unicodedata.category(ch)[0] != "C")
+    return v.strip() if multiline else " ".join(v.split())
+
+
+def parse_whole_number(value: str | None) -> int | None:
+    """'1,000', '３０００', '3000元', ' 12 ' → an int; anything else → None. Raises nothing."""
+    v = unicodedata.normalize("NFKC", value or "")
+    v = re.sub(r"[\s,，_]", "", v)
+    v = re.sub(r"(元|块|人|个月|月|名|个)$", "", v)
+    if not re.fullmatch(r"\d{1,12}", v):
+        return None
+    return int(v)
+
+
+def _error(field, message: str) -> None:
+    if isinstance(field.errors, tuple):
+        field.errors = list(field.errors)
+    field.errors.append(message)
+
+
+def _text(form, name: str, lang: str, multiline: bool = False) -> str:
+    value = clean_text(getattr(form, name).data, multiline)
+    limit = LIMITS[name]
+    if len(value) > limit:
+        _error(getattr(form, name), t("err_text_long", lang, n=limit, got=len(value)))
+    return value
+
+
+def _number(form, name: str, lang: str) -> int:
+    lo, hi, example = NUMBERS[name]
+    raw = (getattr(form, name).data or "").strip()
+    if not raw:
+        if name == "months_owed":
+            return 0
+        _error(getattr(form, name), t("err_number_required", lang))
+        return lo
+    value = parse_whole_number(raw)
+    if value is None:
+        # A minus sign or a decimal point is a number out of range, not a typo.
+        if re.fullmatch(r"[-－]?\s*\d[\d,，.]*", unicodedata.normalize("NFKC", raw)):
+            _error(getattr(form, name), t("err_number_range", lang, lo=lo, hi=f"{hi:,}" if lang == "en" else hi))
+        else:
+            _error(getattr(form, name), t("err_number_bad", lang, example=example))
+        return lo
+    if not lo <= value <= hi:
+        _error(getattr(form, name), t("err_number_range", lang, lo=lo, hi=f"{hi:,}" if lang == "en" else hi))
+        return lo
+    return value
+
+
+def uploads(files) -> list:
+    """The files a worker actually chose (browsers send an empty part when none is chosen)."""
+    return [f for f in files if f is not None and (f.filename or "").strip()]
+
+
+def check_files(form, files: list, config, lang: str) -> list[tuple[object, str]]:
+    """Each chosen file with its content type, or errors on the evidence field."""
+    if len(files) > config.max_uploads:
+        _error(form.evidence, t("err_files_many", lang, n=config.max_uploads, got=len(files)))
+        return []
+    checked = []
+    max_bytes = int(config.max_upload_mb * 1024 * 1024)
+    for storage in files:
+        mime, problem = evidence.inspect(storage, max_bytes)
+        if problem:
+            _error(form.evidence, t(problem.key, lang, **problem.values))
+        else:
+            checked.append((storage, mime))
+    return checked
+
+
+def check_complaint(form: ComplaintForm, files: list, registry: Registry, config, lang: str,
+                    project: Project | None) -> tuple[ComplaintInput | None, list]:
+    """Validate the whole form at once (every error shown together); return the input and checked files."""
+    form.validate()  # CSRF and field processing; our own checks follow
+    if not TOKEN_RE.match(form.submission_token.data or ""):
+        _error(form.submission_token, t("err_token", lang))
+    anonymous = bool(form.anonymous.data)
+    name = _text(form, "name", lang)
+    if not name and not anonymous:
+        _error(form.name, t("err_name_required", lang))
+    mobile_raw = unicodedata.normalize("NFKC", form.mobile.data or "").strip()
+    mobile = rules.normalize_mobile(mobile_raw)
+    if not mobile_raw:
+        if not anonymous:
+            _error(form.mobile, t("err_mobile_required", lang))
+    elif not rules.is_mobile(mobile_raw):
+        _error(form.mobile, t("err_mobile_bad", lang))
+    owed_by_kind = form.owed_by_kind.data or "unknown"
+    if owed_by_kind not in OWED_BY_KINDS:
+        _error(form.owed_by_kind, t("err_owed_kind", lang))
+    owed_by_name, trade = _text(form, "owed_by_name", lang), _text(form, "trade", lang)
+    workers, amount, months = (_number(form, n, lang) for n in ("workers", "amount_yuan", "months_owed"))
+    description = _text(form, "description", lang, multiline=True)
+    callback = form.callback_time.data or "any"
+    if callback not in CALLBACK_TIMES:
+        _error(form.callback_time, t("err_choice", lang))
+    consent = bool(form.consent.data)
+    if not consent and not anonymous:
+        _error(form.consent, t("err_consent", lang))
+    township_code, site_address, project_code = None, "", project.code if project else None
+    if project is None:
+        township_code = (form.township.data or "").strip() or None
+        if township_code and township_code not in registry.townships:
+            _error(form.township, t("err_township", lang))
+        typed_code = _text(form, "project_code", lang)
+        if typed_code:
+            found = registry.project(typed_code)
+            if found is None:
+                _error(form.project_code, t("err_project_code", lang, code=typed_code[:32]))
+            else:
+                project_code = found.code
+        site_address = _text(form, "site_address", lang)
+        if not site_address and not typed_code:
+            _error(form.site_address, t("err_site_address", lang))
+    checked = check_files(form, files, config, lang)
+    if any(f.errors for f in form):
+        return None, []
+    return ComplaintInput(
+        submission_token=form.submission_token.data, lang=lang, project_code=project_code, site_address=site_address,
+        chosen_township=township_code, anonymous=anonymous, name=name, mobile=mobile if mobile_raw else "",
+        owed_by_kind=owed_by_kind, owed_by_name=owed_by_name, trade=trade, workers=workers, amount_yuan=amount,
+        months_owed=months, description=description, callback_time=callback, consent=consent), checked
