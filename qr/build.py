@@ -1,0 +1,129 @@
+"""Build the posters of many projects: pick what changed, render on every core, record the result.
+
+``build_posters`` is what ``wagesafe posters`` and the bench call. Rendering is CPU-bound Python,
+so it runs in a process pool (one worker per core; chunks of projects per task keep the pickling
+overhead low; each worker registers the fonts once). A project whose values are missing is
+reported and skipped; the others are still built.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from wagesafe.config import Config
+from wagesafe.registry import Registry
+
+from .content import PosterContent, poster_content
+from .errors import PosterError
+from .fonts import register_fonts
+from .manifest import is_current, load_manifest, save_manifest
+from .render import FILE_NAMES, FORMATS, render_project
+from .urls import check_base_url
+
+
+@dataclass
+class BuildReport:
+    """What a run did: codes built, codes already current, and (code, message) for each failure."""
+
+    built: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    errors: list[tuple[str, str]] = field(default_factory=list)
+
+
+def posters_dir(config: Config) -> Path:
+    """Where posters live in the built site (``wagesafe build`` keeps this directory)."""
+    return config.site_dir / "posters"
+
+
+def _render_chunk(items: list[tuple[PosterContent, str]], formats: tuple[str, ...]) -> list[tuple[str, str | None]]:
+    """Pool task: render a chunk of projects; return (code, error message or None) for each."""
+    results = []
+    for content, out_dir in items:
+        try:
+            render_project(content, Path(out_dir), formats)
+            results.append((content.code, None))
+        except Exception as e:  # one broken poster must not stop the other 1,999
+            results.append((content.code, f"project {content.code}: rendering failed: {e}"))
+    return results
+
+
+def _chunks(items: list, jobs: int) -> list[list]:
+    """About eight chunks per worker: large enough to amortize a task, small enough to balance the cores."""
+    size = max(1, min(64, len(items) // (jobs * 8) or 1))
+    return [items[i:i + size] for i in range(0, len(items), size)]
+
+
+def _progress(total: int, show: bool | None):
+    """A tqdm bar on stderr for long runs at a terminal; a no-op object otherwise."""
+    from tqdm import tqdm
+
+    if show is None:
+        show = total >= 50 and sys.stderr.isatty()
+    return tqdm(total=total, unit="poster", file=sys.stderr, disable=not show, leave=False)
+
+
+def build_posters(config: Config, registry: Registry, codes: list[str] | None = None, *, force: bool = False,
+                  jobs: int | None = None, formats: tuple[str, ...] = FORMATS,
+                  progress: bool | None = None) -> BuildReport:
+    """Write posters for ``codes`` (all projects when None) under ``<site_dir>/posters/<code>/``.
+
+    :param codes: project codes, already known to exist (the CLI checks them).
+    :param force: rebuild even projects whose fingerprint is unchanged.
+    :param jobs: worker processes (default: every core); 1 renders in this process.
+    :param formats: a subset of ``render.FORMATS``; the bench builds only ``("a4",)``.
+    :raises BaseUrlError: PUBLIC_BASE_URL cannot be printed (checked before anything is written).
+    :raises FontNotFoundError: no CJK font is installed.
+    """
+    base_url = check_base_url(config.public_base_url, config.production)
+    fonts = register_fonts()
+    out = posters_dir(config)
+    manifest = load_manifest(out)
+    selected = [registry.project(c) for c in codes] if codes is not None else list(registry.projects.values())
+    report = BuildReport()
+    todo: list[tuple[PosterContent, str]] = []
+    pending: dict[str, dict] = {}
+    for project in selected:
+        try:
+            content = poster_content(registry, project, base_url)
+        except PosterError as e:
+            report.errors.append((project.code, str(e)))
+            manifest.pop(project.code, None)  # a poster without its required values must not count as current
+            continue
+        fp = content.fingerprint(fonts.identity)
+        project_dir = out / project.code
+        if not force and is_current(manifest.get(project.code), fp, formats, [project_dir / FILE_NAMES[f] for f in formats]):
+            report.unchanged.append(project.code)
+            continue
+        todo.append((content, str(project_dir)))
+        pending[project.code] = {"fingerprint": fp, "formats": sorted(formats)}
+
+    jobs = max(1, jobs or os.cpu_count() or 1)
+    with _progress(len(todo), progress) as bar:
+        if jobs == 1 or len(todo) < 8:
+            results = (r for chunk in _chunks(todo, 1) for r in _render_chunk(chunk, formats))
+            for code, error in results:
+                _record(report, manifest, pending, code, error)
+                bar.update(1)
+        else:
+            with ProcessPoolExecutor(max_workers=jobs, initializer=register_fonts) as pool:
+                futures = [pool.submit(_render_chunk, chunk, formats) for chunk in _chunks(todo, jobs)]
+                for future in as_completed(futures):
+                    for code, error in future.result():
+                        _record(report, manifest, pending, code, error)
+                        bar.update(1)
+    known = set(registry.projects)
+    save_manifest(out, {code: entry for code, entry in manifest.items() if code in known})
+    return report
+
+
+def _record(report: BuildReport, manifest: dict, pending: dict, code: str, error: str | None) -> None:
+    if error:
+        report.errors.append((code, error))
+        manifest.pop(code, None)
+    else:
+        report.built.append(code)
+        manifest[code] = pending[code]
