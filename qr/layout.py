@@ -1,7 +1,7 @@
 """The poster drawn in A4 points (A3 is the same drawing scaled by √2: see ``render``).
 
 Sizes are chosen for a fence on a building site: the title is 48 pt (legible from 2 m and more),
-the QR is 9.5 cm wide with its quiet zone (phones read it from 1 m), phone numbers are 16 pt bold.
+the QR is 10.9 cm wide with its quiet zone (phones read it from 1 m), phone numbers are 16 pt bold.
 Top to bottom: red title band; project name and code; the parties table (art. 34 (1)); then two
 columns, wages and complaint channels (art. 34 (2) and (3)) on the left, the QR on the right; the
 address to type; the legal basis. Positions are measured from the top of the page (``top``).
@@ -23,7 +23,7 @@ RED = (0.73, 0.07, 0.07)
 INK = (0.08, 0.08, 0.08)
 GREY = (0.38, 0.38, 0.38)
 RULE = (0.75, 0.75, 0.75)
-QR_SIZE = 270.0  # points, quiet zone included: 9.5 cm
+QR_SIZE = 310.0  # points, quiet zone included: 10.9 cm (the dark part of a short URL's symbol: 8.6 cm)
 TITLE_SIZE = 48.0
 TABLE_SIZE = 13.0
 LABEL_W = 112.0
@@ -206,8 +206,8 @@ def _footer(c, fonts: FontSet, p: PosterContent) -> None:
               align="center")
 
 
-LEFT_W = CW - QR_SIZE - 18
-BLOCK_H = 358.0  # the taller column: wages and six channels (28 + 84 + 28 + 6 × 36) on the left
+LEFT_W = CW - QR_SIZE - 16
+BLOCK_H = 46 + QR_SIZE + 34  # the QR column is the taller one (the left one needs 28 + 84 + 28 + 6 × 36)
 ADDRESS_H = 46.0
 FOOTER_H = 34.0
 BLOCK_TOP = H - MARGIN - FOOTER_H - ADDRESS_H - BLOCK_H  # from the top: the lower half is fixed
@@ -225,6 +225,6 @@ def draw_poster(c, fonts: FontSet, p: PosterContent) -> None:
     _parties(c, fonts, p, y + 2, BLOCK_TOP - 12)
     y_left = _wages(c, fonts, p, MARGIN, BLOCK_TOP, LEFT_W)
     _complaints(c, fonts, p, MARGIN, y_left, LEFT_W)
-    _qr_block(c, fonts, p, MARGIN + LEFT_W + 18, BLOCK_TOP)
+    _qr_block(c, fonts, p, MARGIN + LEFT_W + 16, BLOCK_TOP)
     _address(c, fonts, p, BLOCK_TOP + BLOCK_H + 6)
     _footer(c, fonts, p)
