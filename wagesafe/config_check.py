@@ -100,7 +100,7 @@ def _mail(config: Config) -> list[str]:
                    "would stay on this machine; set them to the county's mail server")
     if config.smtp_password and not config.smtp_starttls and host and not _is_local_host(host) \
             and config.smtp_port != 465:
-        out.append("SMTP_PASSWORD is set but SMTP_STARTTLS is off: the password and every notice would cross "
+        out.append("SMTP_STARTTLS is off while SMTP_PASSWORD is set: the password and every notice would cross "
                    "the network in clear; set SMTP_STARTTLS=1")
     if "localhost" in config.mail_from.lower():
         out.append(f"MAIL_FROM is {config.mail_from!r}: mail servers reject or bin mail from a .localhost "
@@ -117,11 +117,8 @@ def _sms(config: Config) -> list[str]:
             ("ALIYUN_SMS_SIGN_NAME", config.aliyun_sms_sign_name),
             ("ALIYUN_SMS_TEMPLATE_CODE", config.aliyun_sms_template_code),
         ) if not value.strip()]
-        out = []
-        if missing:
-            out.append(f"SMS_PROVIDER is aliyun but {', '.join(missing)} "
-                       f"{'is' if len(missing) == 1 else 'are'} empty: no SMS could be sent; set "
-                       f"{'it' if len(missing) == 1 else 'them'} from the Aliyun SMS console")
+        out = [f"{name} is empty while SMS_PROVIDER=aliyun: no SMS could be sent; copy it from the Aliyun "
+               "SMS console (or set SMS_PROVIDER=none to send email only)" for name in missing]
         if urlsplit(config.aliyun_sms_endpoint).scheme != "https":
             out.append(f"ALIYUN_SMS_ENDPOINT is {config.aliyun_sms_endpoint!r}: the access key would travel in "
                        "clear; use the https endpoint")
@@ -137,12 +134,15 @@ def _sms(config: Config) -> list[str]:
 def _paths(config: Config) -> list[str]:
     """Nothing private may be inside the web root: nginx serves every file there to anyone."""
     out = []
-    site = _resolved(config.site_dir)
+    site, var = _resolved(config.site_dir), _resolved(config.var_dir)
+    var_exposed = _inside(var, site)
     for setting, path, what in (
+        ("WAGESAFE_VAR_DIR", config.var_dir, "the database, uploads and backups"),
         ("WAGESAFE_UPLOAD_DIR", config.upload_dir, "workers' evidence (contracts, ID cards, chat screenshots)"),
         ("WAGESAFE_DATABASE", config.database, "every complaint with names and mobile numbers"),
-        ("WAGESAFE_VAR_DIR", config.var_dir, "the database, uploads and backups"),
     ):
+        if setting != "WAGESAFE_VAR_DIR" and var_exposed and _inside(_resolved(path), var):
+            continue  # already said: moving VAR_DIR moves this too
         if _inside(_resolved(path), site):
             out.append(f"{setting} is {path}, inside the web root WAGESAFE_SITE_DIR ({config.site_dir}): "
                        f"nginx would hand {what} to anyone who guesses the name; move it outside the site "
