@@ -1,3 +1,113 @@
-"""Desk commands: ``escalate``, ``report``, ``users``."""
+"""Desk commands: ``escalate``, ``report``, ``users``.
 
-commands: list = []
+Each parses its options, calls one library function and prints what it did. ``escalate`` and
+``report`` are what a systemd timer (or an operator) runs when the worker loop is not running;
+both are idempotent, like ``formsvc.scheduler.tick``.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+
+import click
+
+from .store import open_db, utcnow
+
+
+def _registry(config):
+    from wagesafe.cli import load_or_exit
+
+    return load_or_exit(config)
+
+
+def _parse_now(text: str | None) -> datetime:
+    if not text:
+        return utcnow()
+    try:
+        dt = datetime.fromisoformat(text)
+    except ValueError:
+        raise click.BadParameter(f"not an ISO time: {text!r} (e.g. 2026-03-01T09:00+08:00)") from None
+    return dt if dt.tzinfo else dt.replace(tzinfo=timezone.utc)
+
+
+@click.command()
+@click.option("--now", "now_text", default=None, help="pretend it is this time (ISO 8601; UTC if no offset)")
+@click.pass_obj
+def escalate(config, now_text):
+    """Escalate unacknowledged cases and remind/escalate unresolved ones (idempotent)."""
+    from .escalation import run
+
+    lines = run(open_db(config.database), _registry(config), config, _parse_now(now_text))
+    for line in lines:
+        click.echo(line)
+    click.echo(f"{len(lines)} action(s)")
+
+
+@click.command()
+@click.option("--day", default=None, help="Asia/Shanghai day YYYY-MM-DD (default: yesterday)")
+@click.pass_obj
+def report(config, day):
+    """Send the daily report (一日一报, 零报告 when all zero) to the county desk, once per day."""
+    from . import daily_report
+
+    if day:
+        try:
+            d = date.fromisoformat(day)
+        except ValueError:
+            raise click.BadParameter(f"not a day: {day!r} (YYYY-MM-DD)") from None
+    else:
+        d = date.fromordinal(daily_report.local_day(utcnow()).toordinal() - 1)
+    db, reg = open_db(config.database), _registry(config)
+    if daily_report.send(db, reg, config, d, utcnow()):
+        click.echo(f"daily report {d.isoformat()} queued for {reg.county.desk.email}")
+    else:
+        click.echo(f"daily report {d.isoformat()} was already sent")
+
+
+@click.group()
+def users():
+    """Officer accounts: sync from the registry, set a password, list."""
+
+
+@users.command("sync")
+@click.option("--demo-password", default=None, help="set this password on every account (demo only)")
+@click.pass_obj
+def users_sync(config, demo_password):
+    """Create/update accounts for every officer, deputy, department, the county desk and admin."""
+    from .auth import sync_users
+
+    if demo_password and config.production:
+        raise click.ClickException("--demo-password is refused in production")
+    counts = sync_users(open_db(config.database), _registry(config), demo_password=demo_password)
+    click.echo(", ".join(f"{k} {v}" for k, v in counts.items()))
+
+
+@users.command("set-password")
+@click.argument("email")
+@click.password_option()
+@click.pass_obj
+def users_set_password(config, email, password):
+    """Set the password of one account (asked twice, never echoed)."""
+    from .auth import set_password
+
+    try:
+        ok = set_password(open_db(config.database), email, password)
+    except ValueError as e:
+        raise click.ClickException(str(e)) from None
+    if not ok:
+        raise click.ClickException(f"no account {email}; run `wagesafe users sync` first")
+    click.echo(f"password set for {email}")
+
+
+@users.command("list")
+@click.pass_obj
+def users_list(config):
+    """Every account: email, role, scope, active, whether a password is set."""
+    db = open_db(config.database)
+    for r in db.query("SELECT email, name, role, scope_code, active, password_hash != '' AS has_pw FROM users"
+                      " ORDER BY role, scope_code, email"):
+        click.echo(f"{r['email']}\t{r['role']}\t{r['scope_code'] or '-'}\t{'active' if r['active'] else 'inactive'}"
+                   f"\t{'password' if r['has_pw'] else 'link only'}\t{r['name']}")
+
+
+commands: list = [escalate, report, users]
