@@ -64,15 +64,17 @@ def backup(database: Path, upload_dir: Path, dest_dir: Path, *, now: datetime | 
     """Take a consistent backup of ``database`` and the evidence it names into ``dest_dir``.
 
     :returns: the new backup directory ``dest_dir/wagesafe-backup-<YYYYmmddTHHMMSSZ>``.
-    :raises BackupError: when the database does not exist or the backup name is taken.
+    :raises BackupError: when the database does not exist.
     """
     database, upload_dir, dest_dir = Path(database), Path(upload_dir), Path(dest_dir)
     if not database.exists():
         raise BackupError(f"no database at {database}: nothing to back up")
     now = now or datetime.now(timezone.utc)
-    final = dest_dir / f"{PREFIX}{now.strftime('%Y%m%dT%H%M%SZ')}"
-    if final.exists():
-        raise BackupError(f"{final} already exists; wait a second and run the backup again")
+    stamp = f"{PREFIX}{now.astimezone(timezone.utc).strftime('%Y%m%dT%H%M%SZ')}"
+    final, n = dest_dir / stamp, 0
+    while final.exists() or final.with_name(final.name + ".partial").exists():  # two backups in one second
+        n += 1
+        final = dest_dir / f"{stamp}-{n}"
     dest_dir.mkdir(parents=True, exist_ok=True)
     work = dest_dir / (final.name + ".partial")
     shutil.rmtree(work, ignore_errors=True)
@@ -148,19 +150,35 @@ def _copy_evidence(names: list[tuple[str, str]], upload_dir: Path, target: Path)
     files, missing = [], []
     for stored_name, recorded_sha in names:
         rel = _safe_relative(stored_name)
-        src = upload_dir / rel
-        if not src.is_file():
-            missing.append(stored_name)
-            continue
         dst = target / rel
         dst.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy2(src, dst)
+        if not _copy_published_or_part(upload_dir / rel, dst):
+            missing.append(stored_name)
+            continue
         digest = sha256_file(dst)
         entry = {"path": f"{UPLOADS}/{rel}", "size": dst.stat().st_size, "sha256": digest}
         if recorded_sha and recorded_sha != digest:
             entry["recorded_sha256"] = recorded_sha  # damaged before the backup: keep it, but say so
         files.append(entry)
     return files, missing
+
+
+def _copy_published_or_part(src: Path, dst: Path) -> bool:
+    """Copy an evidence file that may be between COMMIT and its rename into place.
+
+    The intake writes and fsyncs ``.<name>.part`` before COMMIT and renames it after
+    (``formsvc.evidence``), so a row in the snapshot may still point at a part file; its content
+    is already complete. Try the final name, then the part, then the final name again (the rename
+    may happen between two tries).
+    """
+    part = src.with_name(f".{src.name}.part")
+    for candidate in (src, part, src):
+        try:
+            shutil.copy2(candidate, dst)
+            return True
+        except FileNotFoundError:
+            continue
+    return False
 
 
 def _fsync_tree(root: Path) -> None:
