@@ -91,3 +91,32 @@ def login(client, email: str, password: str = PASSWORD):
     r = post(client, "/desk/login", {"email": email, "password": password})
     assert r.status_code == 302, r.get_data(as_text=True)[:500]
     return r
+
+
+class Desk:
+    """A running desk for one test: config, app, an open database and the registry."""
+
+    def __init__(self, tmp_path: Path, data_dir: Path, password: str | None = None, **overrides):
+        self.config = make_config(tmp_path, data_dir, **overrides)
+        self.app = make_app(self.config, password)
+        self.db = store.open_db(self.config.database)
+        self.registry = load_registry(self.config.data_dir)
+
+    def client(self, email: str | None = None):
+        """A browser signed in as ``email``. The session is written directly (as the sign-in
+        route would), so authorization tests do not pay for argon2; test_auth covers sign-in."""
+        c = self.app.test_client()
+        if email:
+            user = auth.find_user(self.db, email)
+            with c.session_transaction() as s:
+                s["desk_uid"] = user.id
+                s["desk_at"] = store.iso(store.utcnow())
+        return c
+
+    def case(self, case_id: int) -> dict:
+        return next(self.db.query("SELECT * FROM complaints WHERE id = ?", [case_id]))
+
+    def notices(self, kind: str | None = None) -> list[dict]:
+        if kind:
+            return list(self.db.query("SELECT * FROM notices WHERE kind = ? ORDER BY id", [kind]))
+        return list(self.db.query("SELECT * FROM notices ORDER BY id"))
