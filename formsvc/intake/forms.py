@@ -14,7 +14,7 @@ import re
 import unicodedata
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, HiddenField, MultipleFileField, RadioField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, HiddenField, MultipleFileField, StringField, TextAreaField
 
 from wagesafe.registry import Project, Registry, rules
 
@@ -33,13 +33,14 @@ class ComplaintForm(FlaskForm):
     """One short page; labels and messages come from ``formsvc.i18n`` in the template."""
 
     submission_token = HiddenField()
-    township = SelectField(validate_choice=False)
+    # Choices are rendered by the template and checked by hand (polite, bilingual messages).
+    township = StringField()
     project_code = StringField()
     site_address = StringField()
     anonymous = BooleanField()
     name = StringField()
     mobile = StringField()
-    owed_by_kind = RadioField(choices=[(k, k) for k in OWED_BY_KINDS], validate_choice=False, default="unknown")
+    owed_by_kind = StringField(default="unknown")
     owed_by_name = StringField()
     trade = StringField()
     workers = StringField(default="1")
@@ -47,7 +48,7 @@ class ComplaintForm(FlaskForm):
     months_owed = StringField()
     description = TextAreaField()
     evidence = MultipleFileField()
-    callback_time = SelectField(choices=[(k, k) for k in CALLBACK_TIMES], validate_choice=False, default="any")
+    callback_time = StringField(default="any")
     consent = BooleanField()
     website = StringField()  # honeypot: hidden from people, filled by bots
 

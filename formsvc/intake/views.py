@@ -12,6 +12,7 @@ import secrets
 from flask import g, redirect, render_template, request, session, url_for
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import RequestEntityTooLarge
+from werkzeug.routing import PathConverter
 
 from wagesafe.registry import rules
 
@@ -72,8 +73,7 @@ def _complaint_page(project):
     """GET: a fresh form with its submission token. POST: check, store, redirect to the receipt."""
     lang, config, registry = current_lang(), get_config(), get_registry()
     form = ComplaintForm()
-    form.township.choices = _township_choices(lang)
-    page = dict(form=form, project=project, config=config,
+    page = dict(form=form, project=project, config=config, townships=_township_choices(lang),
                 township_name=_place("township", project.township, lang) if project else "")
     if request.method == "GET":
         form.submission_token.data = secrets.token_urlsafe(18)
@@ -101,7 +101,19 @@ def _complaint_page(project):
     return redirect(url_for("intake.receipt_page", receipt=result.receipt), code=303)
 
 
-@bp.route("/r/<code>", methods=["GET", "POST"])
+class _AnyCode(PathConverter):
+    """Whatever follows ``/r/`` (slashes, line breaks, NUL included) reaches the helpful 404 page."""
+
+    regex = r"[\s\S]+?"
+    part_isolating = False
+
+
+@bp.record_once
+def _register_converter(state):
+    state.app.url_map.converters.setdefault("anycode", _AnyCode)
+
+
+@bp.route("/r/<anycode:code>", methods=["GET", "POST"])
 def project_form(code: str):
     project = get_registry().project(code)
     if project is None:
