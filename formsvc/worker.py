@@ -202,17 +202,17 @@ def run_forever(config: Config, stop_event: threading.Event | None = None, *,
     """
     from .notifiers import senders_from_config
 
+    senders = senders if senders is not None else senders_from_config(config)  # a bad setting fails here
+    if registry is None:
+        from wagesafe.registry import load_registry
+
+        registry = load_registry(config.data_dir)
     stop = stop_event or threading.Event()
     previous = {}
     if threading.current_thread() is threading.main_thread():
         for sig in (signal.SIGTERM, signal.SIGINT):
             previous[sig] = signal.signal(sig, lambda *_: stop.set())
     db = store.open_db(config.database)
-    if registry is None:
-        from wagesafe.registry import load_registry
-
-        registry = load_registry(config.data_dir)
-    senders = senders if senders is not None else senders_from_config(config)
     claimer = worker_id()
     last_tick: datetime | None = None
     log.info("notice worker %s started (poll every %ss)", claimer, config.worker_poll_seconds)
