@@ -1,0 +1,112 @@
+"""Escalation and reminders with a controlled clock: just before and just after each threshold."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from formsvc import cases, escalation, scheduler, store
+from tests.desk_fixtures import HEXI, T0, Desk, insert_case
+
+S = timedelta(seconds=1)
+
+
+def _case(status="new", created=T0, assigned=None):
+    return {"id": 7, "status": status, "created_at": store.iso(created), "assigned_at": store.iso(assigned or created)}
+
+
+def kinds(actions):
+    return sorted(a.kind for a in actions)
+
+
+def test_escalation_plan_ack_threshold():
+    c = _case()
+    assert escalation.plan([c], set(), 24, 30, T0 + timedelta(hours=24) - S) == []
+    [a] = escalation.plan([c], set(), 24, 30, T0 + timedelta(hours=24))
+    assert a.kind == "escalate_ack" and a.key == f"escalate-ack:7:{store.iso(T0)}"
+    assert escalation.plan([c], {a.key}, 24, 30, T0 + timedelta(hours=30)) == []
+    assert escalation.plan([_case("acknowledged")], set(), 24, 30, T0 + timedelta(days=2)) == []
+
+
+def test_escalation_plan_transfer_restarts_the_ack_clock():
+    later = T0 + timedelta(hours=20)
+    c = _case("transferred", assigned=later)
+    assert escalation.plan([c], set(), 24, 30, T0 + timedelta(hours=25)) == []
+    assert kinds(escalation.plan([c], set(), 24, 30, later + timedelta(hours=24))) == ["escalate_ack"]
+
+
+def test_escalation_plan_resolve_thresholds():
+    c = _case("in_progress")
+    assert escalation.plan([c], set(), 24, 30, T0 + timedelta(days=30) - S) == []
+    assert kinds(escalation.plan([c], set(), 24, 30, T0 + timedelta(days=30))) == ["remind"]
+    assert kinds(escalation.plan([c], {"remind:7"}, 24, 30, T0 + timedelta(days=60) - S)) == []
+    assert kinds(escalation.plan([c], {"remind:7"}, 24, 30, T0 + timedelta(days=60))) == ["escalate_resolve"]
+    assert escalation.plan([_case("resolved")], set(), 24, 30, T0 + timedelta(days=90)) == []
+
+
+@pytest.fixture
+def desk(tmp_path, data_dir):
+    d = Desk(tmp_path, data_dir)
+    yield d
+    d.db.close()
+
+
+def test_escalation_run_writes_once(desk):
+    cid = insert_case(desk.db, township="hexi")
+    assert escalation.run(desk.db, desk.registry, desk.config, T0 + timedelta(hours=24) - S) == []
+    assert desk.notices() == []
+    lines = escalation.run(desk.db, desk.registry, desk.config, T0 + timedelta(hours=24))
+    assert lines == [f"escalate_ack case {cid}"]
+    [n] = desk.notices("escalation")
+    assert n["recipient"] == "desk@qinghe.example.gov.cn" and f"/desk/cases/{cid}" in n["body"]
+    assert "河西街道" in n["body"] and "24 小时" in n["body"]
+    assert desk.case(cid)["escalated_at"] == store.iso(T0 + timedelta(hours=24))
+    [e] = desk.db.query("SELECT * FROM events WHERE kind = 'escalated'")
+    assert e["public"] == 1
+    # idempotent: a re-run, and a run an hour later, add nothing
+    assert escalation.run(desk.db, desk.registry, desk.config, T0 + timedelta(hours=24)) == []
+    assert escalation.run(desk.db, desk.registry, desk.config, T0 + timedelta(hours=25)) == []
+    assert len(desk.notices()) == 1
+    assert desk.db.execute("SELECT count(*) FROM events WHERE kind = 'escalated'").fetchone()[0] == 1
+
+
+def test_escalation_reminder_goes_to_assignee_then_county(desk):
+    cid = insert_case(desk.db, township="baisha")  # officer away: the deputy is responsible
+    cases.acknowledge(desk.db, cid, "x", T0 + timedelta(hours=1))
+    cfg = desk.config
+    assert escalation.run(desk.db, desk.registry, cfg, T0 + timedelta(days=cfg.resolve_days) - S) == []
+    assert escalation.run(desk.db, desk.registry, cfg, T0 + timedelta(days=cfg.resolve_days)) == [f"remind case {cid}"]
+    [r] = desk.notices("reminder")
+    assert r["recipient"] == "baisha.deputy@qinghe.example.gov.cn"
+    assert escalation.run(desk.db, desk.registry, cfg, T0 + timedelta(days=2 * cfg.resolve_days) - S) == []
+    assert escalation.run(desk.db, desk.registry, cfg, T0 + timedelta(days=2 * cfg.resolve_days)) == \
+        [f"escalate_resolve case {cid}"]
+    assert escalation.run(desk.db, desk.registry, cfg, T0 + timedelta(days=3 * cfg.resolve_days)) == []
+    assert [n["kind"] for n in desk.notices()] == ["reminder", "escalation"]
+
+
+def test_escalation_skips_acknowledged_and_closed(desk):
+    a = insert_case(desk.db)
+    cases.acknowledge(desk.db, a, HEXI, T0 + timedelta(hours=23))
+    b = insert_case(desk.db, status="resolved")
+    assert escalation.run(desk.db, desk.registry, desk.config, T0 + timedelta(hours=48)) == []
+    assert desk.case(b)["escalated_at"] is None
+
+
+def test_escalation_after_transfer_nobody_acknowledges(desk):
+    cid = insert_case(desk.db)
+    cases.acknowledge(desk.db, cid, HEXI, T0 + timedelta(hours=1))
+    cases.transfer(desk.db, desk.registry, desk.config, cid, HEXI, "department", "housing", "住建项目",
+                   T0 + timedelta(hours=2))
+    assert escalation.run(desk.db, desk.registry, desk.config, T0 + timedelta(hours=26) - S) == []
+    assert escalation.run(desk.db, desk.registry, desk.config, T0 + timedelta(hours=26)) == \
+        [f"escalate_ack case {cid}"]
+    assert "住房和城乡建设局" in desk.notices("escalation")[0]["body"]
+
+
+def test_scheduler_tick_runs_escalation(desk):
+    insert_case(desk.db)
+    lines = scheduler.tick(desk.db, desk.registry, desk.config, T0 + timedelta(hours=24))
+    assert lines[0].startswith("escalate_ack") and "daily report 2026-03-02 sent" in lines
+    assert scheduler.tick(desk.db, desk.registry, desk.config, T0 + timedelta(hours=24, minutes=1)) == []
