@@ -14,8 +14,7 @@ import mimetypes
 from pathlib import Path
 
 from flask import Blueprint, abort, current_app, redirect, request, send_file
-from werkzeug.exceptions import HTTPException, NotFound
-from werkzeug.routing import RequestRedirect
+from werkzeug.exceptions import HTTPException
 from werkzeug.security import safe_join
 
 # Types a system's mime.types may lack or get wrong; browsers refuse a script or font served wrongly.
@@ -72,7 +71,7 @@ def _redirect_to_service_route(path: str) -> None:
     adapter = current_app.url_map.bind("localhost")
     try:
         endpoint, _ = adapter.match("/" + path + "/", method="GET")
-    except (RequestRedirect, NotFound, HTTPException):
+    except HTTPException:  # no route, a redirect, a method mismatch: leave it to the 404
         return
     if not endpoint.startswith("devsite."):
         abort(redirect(request.script_root + "/" + path + "/", code=308))

@@ -14,7 +14,6 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
-from aiosmtpd.controller import Controller
 
 from formsvc.notifiers import (AliyunSmsProvider, EmailSender, FileSmsProvider, NoSms, PermanentFailure,
                                TemporaryFailure, senders_from_config, sms_provider)
