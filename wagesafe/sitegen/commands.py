@@ -1,3 +1,30 @@
 """Portal commands: ``wagesafe build``."""
 
-commands: list = []
+from __future__ import annotations
+
+import click
+
+from wagesafe.config import Config
+
+
+@click.command("build")
+@click.option("-v", "--verbose", is_flag=True, help="show MkDocs' progress messages")
+@click.pass_obj
+def build_command(config: Config, verbose: bool) -> None:
+    """Build the public portal into WAGESAFE_SITE_DIR (keeps its posters/)."""
+    from mkdocs.exceptions import MkDocsException
+
+    from wagesafe.cli import load_or_exit
+
+    from .build import build_site
+
+    registry = load_or_exit(config)
+    try:
+        result = build_site(config, registry, verbose=verbose)
+    except MkDocsException as err:
+        raise click.ClickException(f"the portal did not build: {err}") from None
+    click.echo(f"built {result.pages} pages ({result.projects} projects, zh + en) into {result.site_dir} "
+               f"in {result.seconds:.1f} s; {result.gz_files} files precompressed")
+
+
+commands: list = [build_command]

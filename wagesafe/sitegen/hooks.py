@@ -79,7 +79,14 @@ class _Alternate:
         self.url = url
 
 
+@event_priority(-150)
 def on_config(config):
+    # mkdocs-static-i18n adds "zh" to the search languages; lunr's zh pipeline (built for
+    # node's jieba) then matches nothing in the browser. Chinese is already split into words
+    # at build time by jieba (zero-width spaces, in the separator), so English rules suffice.
+    search = config.plugins.get("material/search") or config.plugins.get("search")
+    if search is not None and search.config.lang:
+        search.config.lang[:] = ["en"]  # in place: the plugin's index object holds this same list
     ctx = context()
     county = ctx.registry.county
     config.extra["ws"] = {"fictional": county.fictional, "county_zh": county.name_zh, "county_en": county.name_en}
@@ -130,3 +137,8 @@ def on_post_build(config) -> None:
     out = Path(config.site_dir) / ("en" if lang == "en" else "") / "updates" / "feed.xml"
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_bytes(atom_feed(posts, lang, config.site_url or context().config.public_base_url))
+    # Material's script fetches sitemap.xml beside each hreflang alternate, so /en/ needs one
+    # (the root sitemap already lists both languages).
+    root_map, lang_map = Path(config.site_dir) / "sitemap.xml", Path(config.site_dir) / lang / "sitemap.xml"
+    if lang != "zh" and root_map.exists() and not lang_map.exists():
+        lang_map.write_bytes(root_map.read_bytes())
