@@ -75,7 +75,10 @@ def serve(config: Config, host: str, port: int, workers: int | None, threads: in
     workers = workers or (os.cpu_count() or 1) + 1
     args = [sys.executable, "-m", "gunicorn", "--workers", str(workers), "--threads", str(threads),
             "--bind", f"{host}:{port}", "--access-logfile", "-", "--graceful-timeout", "20",
-            "--timeout", "60", "formsvc.wsgi:app"]
+            "--timeout", "60",
+            # gunicorn 27 opens a control socket at one fixed path per user: two services (or a test
+            # beside a running service) would fight over it, and nothing here uses it.
+            "--no-control-socket", "formsvc.wsgi:app"]
     click.echo(f"serving on http://{host}:{port} with {workers} workers × {threads} threads", err=True)
     sys.stdout.flush()
     os.execv(sys.executable, args)  # gunicorn takes this process over and gets the signals itself
