@@ -14,6 +14,7 @@ Each line says which setting is wrong, why it matters, and what to set instead.
 from __future__ import annotations
 
 import ipaddress
+from dataclasses import fields
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -43,6 +44,7 @@ def problems(config: Config) -> list[str]:
     The check is about a *server*: it is meant to be run with the production environment file
     loaded, and it also names ``WAGESAFE_ENV`` itself when that is not ``production``.
     """
+    placeholders = _placeholders(config)
     found: list[str] = []
     found += _env_and_debug(config)
     found += _secret_key(config)
@@ -52,7 +54,22 @@ def problems(config: Config) -> list[str]:
     found += _paths(config)
     found += _limits(config)
     found += _map(config)
-    return found
+    # A setting still at CHANGE-ME is named once, as that, not again as "too short" and the like.
+    unfilled = {line.split()[0] for line in placeholders}
+    return placeholders + [line for line in found if line.split()[0] not in unfilled]
+
+
+PLACEHOLDER = "CHANGE-ME"
+
+
+def _placeholders(config: Config) -> list[str]:
+    """Values still as ``deploy/wagesafe.env.example`` left them."""
+    from .config import SETTINGS
+
+    names = {s.name.lower(): s.name for s in SETTINGS}
+    return [f"{names.get(f.name, f.name.upper())} still has the example value {PLACEHOLDER}: replace it in the "
+            "environment file" for f in fields(config)
+            if isinstance(getattr(config, f.name), str) and PLACEHOLDER in getattr(config, f.name)]
 
 
 def _env_and_debug(config: Config) -> list[str]:
