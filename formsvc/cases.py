@@ -25,6 +25,9 @@ from .store import iso, write_transaction
 
 STATUS_ZH = {"new": "新案件", "acknowledged": "已受理", "in_progress": "处理中", "resolved": "已解决",
              "transferred": "已转交", "closed_unfounded": "不属实已关闭"}
+EVENT_ZH = {"submitted": "工人提交投诉", "routed": "系统分派", "acknowledged": "已确认受理", "in_progress": "开始处理",
+            "transferred": "转交", "resolved": "已解决", "closed_unfounded": "核查不属实，关闭", "close_reason": "关闭原因",
+            "resolve_note": "办结说明", "note": "添加内部备注", "escalated": "上报县监察大队", "reminded": "超期提醒"}
 OPEN_STATUSES = ("new", "acknowledged", "in_progress", "transferred")
 UNACKED_STATUSES = ("new", "transferred")
 CLOSED_STATUSES = ("resolved", "closed_unfounded")

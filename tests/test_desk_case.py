@@ -35,7 +35,7 @@ def test_desk_case_page_shows_routing_timeline_and_worker(desk):
     post(c, f"/desk/cases/{cid}/acknowledge")
     page = c.get(f"/desk/cases/{cid}").get_data(as_text=True)
     assert "项目所在镇街" in page                      # routing reason
-    assert "acknowledged" in page and "邱辉鹏" in page   # who did what
+    assert "已确认受理" in page and "邱辉鹏" in page     # who did what
     assert "李四" in page and "13700000000" in page
     assert "龙潭金色家园小区1号楼" in page
     assert "确认受理 Acknowledge" not in page          # already acknowledged

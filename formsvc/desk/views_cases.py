@@ -63,6 +63,7 @@ def case(case_id: int):
     return render_template(
         "desk/case.html", case=case, parts=case_parts(db, case_id), project=project, registry=reg,
         can_act=auth.can_act(user, case), personal=personal, STATUS_ZH=case_state.STATUS_ZH,
+        EVENT_ZH=case_state.EVENT_ZH,
         assignee=case_state.label_for(reg, case["assignee_kind"], case["assignee_code"]),
         responsible=case_state.label_for(reg, case["responsible_kind"], case["responsible_code"]),
         overdue=is_overdue(case, cfg.ack_hours, cfg.resolve_days, now()))
