@@ -1,0 +1,213 @@
+"""The files in ``deploy/`` agree with the code: limits, routes, commands, settings and paths.
+
+These run without nginx, systemd or Docker: they catch the drift that breaks a server later
+(a new route nginx does not pass on, a renamed command in a unit, a setting missing from the
+environment file, a Dockerfile copying a file that moved).
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import click
+import pytest
+import yaml
+
+from wagesafe.cli import main
+from wagesafe.config import SETTINGS, Config
+from wagesafe.config_check import problems
+from wagesafe.nginx_conf import NginxSite, body_limit_bytes, form_rate, render
+
+ROOT = Path(__file__).resolve().parent.parent
+DEPLOY = ROOT / "deploy"
+
+
+def rendered(config: Config) -> str:
+    return render(config, NginxSite(server_name="wage.example.gov.cn", site_root=config.site_dir))
+
+
+@pytest.mark.parametrize("mb,n", [("10", "5"), ("0.5", "2"), ("25", "1"), ("3", "0")])
+def test_nginx_body_limit_is_the_services_own(tmp_path, data_dir, mb, n):
+    from formsvc import create_app
+
+    config = Config.from_env({"WAGESAFE_DATA_DIR": str(data_dir), "WAGESAFE_VAR_DIR": str(tmp_path),
+                              "MAX_UPLOAD_MB": mb, "MAX_UPLOADS": n})
+    app = create_app(config)
+    assert body_limit_bytes(config) == app.config["MAX_CONTENT_LENGTH"]
+    assert f"client_max_body_size {app.config['MAX_CONTENT_LENGTH']};" in rendered(config)
+
+
+@pytest.mark.parametrize("per_hour", [1, 5, 20, 60, 1000])
+def test_nginx_rate_limit_never_refuses_what_the_service_allows(per_hour):
+    config = Config.from_env({"RATE_LIMIT_IP_PER_HOUR": str(per_hour)})
+    per_minute, burst = form_rate(config)
+    assert burst >= per_hour  # the service may take all of an hour's complaints at once
+    assert per_minute * 60 >= per_hour  # and refills at least as fast
+    text = rendered(config)
+    assert f"rate={per_minute}r/m;" in text and f"burst={burst} nodelay;" in text
+
+
+def _locations(text: str) -> list[tuple[str, str, str]]:
+    """(modifier, path, body) of every ``location`` block in the HTTPS server."""
+    https = text.split("ssl http2;", 1)[1]
+    return re.findall(r"location (=|\^~|~\*)? ?(\S+) \{(.*?)\n    \}", https, flags=re.S)
+
+
+def test_every_form_service_route_is_passed_to_gunicorn(tmp_path, data_dir):
+    """A route added to the service but not to nginx would 404 in production only."""
+    from formsvc import create_app
+
+    config = Config.from_env({"WAGESAFE_DATA_DIR": str(data_dir), "WAGESAFE_VAR_DIR": str(tmp_path)})
+    app = create_app(config)
+    proxied = [(mod, path) for mod, path, body in _locations(rendered(config)) if "proxy_pass" in body]
+    missing = []
+    for rule in app.url_map.iter_rules():
+        sample = re.sub(r"<[^>]+>", "x1", rule.rule)
+        if sample.startswith("/dev/"):  # the demo's mail catcher: never on a server
+            continue
+        if not any((mod == "=" and sample == path) or (mod == "^~" and sample.startswith(path))
+                   for mod, path in proxied):
+            missing.append(rule.rule)
+    assert not missing, f"nginx does not pass these routes to gunicorn: {missing}"
+
+
+def test_nginx_template_renders_https_security_and_caching():
+    text = rendered(Config.from_env({}))
+    assert "{{" not in text and "{%" not in text
+    assert "return 301 https://$host$request_uri;" in text
+    assert "ssl_certificate     /etc/letsencrypt/live/wage.example.gov.cn/fullchain.pem;" in text
+    assert "gzip_static on;" in text and "error_page 413 /_wagesafe_errors/413.html;" in text
+    for mod, path, body in _locations(text):
+        if path.startswith("/.well-known"):
+            continue
+        for header in ("Strict-Transport-Security", "X-Content-Type-Options", "Referrer-Policy",
+                       "Content-Security-Policy"):
+            assert header in body, f"{header} missing in location {path}"
+        if "proxy_pass" in body:
+            assert "X-Forwarded-For $proxy_add_x_forwarded_for" in body
+            assert "X-Forwarded-Proto $scheme" in body
+    for page in ("413.html", "429.html", "502.html"):
+        html = (DEPLOY / "nginx" / page).read_text(encoding="utf-8")
+        assert 'lang="zh-CN"' in html and "<script" not in html and "style" not in html
+
+
+def test_nginx_accepts_the_rendered_production_site(tmp_path):
+    """``nginx -t`` on the production rendering (default ports, letsencrypt-style paths)."""
+    nginx = shutil.which("nginx") or "/usr/sbin/nginx"
+    if not Path(nginx).exists() or not shutil.which("openssl"):
+        pytest.skip("needs nginx and openssl")
+    cert, key = tmp_path / "fullchain.pem", tmp_path / "privkey.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=x",
+                    "-keyout", str(key), "-out", str(cert)], check=True, capture_output=True)
+    config = Config.from_env({"WAGESAFE_SITE_DIR": str(tmp_path / "site")})
+    site = tmp_path / "wagesafe.conf"
+    site.write_text(render(config, NginxSite(server_name="wage.example.gov.cn", site_root=config.site_dir,
+                                             ssl_certificate=str(cert), ssl_certificate_key=str(key),
+                                             log_dir=str(tmp_path))))
+    (tmp_path / "tmp").mkdir()
+    conf = tmp_path / "nginx.conf"
+    conf.write_text(f"pid {tmp_path}/nginx.pid;\nevents {{}}\nhttp {{\ninclude /etc/nginx/mime.types;\n"
+                    f"client_body_temp_path {tmp_path}/tmp;\nproxy_temp_path {tmp_path}/tmp;\n"
+                    f"access_log off;\ninclude {site};\n}}\n")
+    done = subprocess.run([nginx, "-t", "-p", str(tmp_path), "-c", str(conf), "-e", str(tmp_path / "error.log")],
+                          capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+
+
+def _command_exists(words: list[str]) -> bool:
+    """Does ``wagesafe <words...>`` name a real command (options ignored)?"""
+    cmd: click.Command = main
+    for word in words:
+        if word.startswith("-") or not isinstance(cmd, click.Group):
+            break
+        if word not in cmd.commands:
+            return False
+        cmd = cmd.commands[word]
+    return True
+
+
+def _unit(path: Path) -> dict[str, str]:
+    out = {}
+    for line in path.read_text().splitlines():
+        if "=" in line and not line.startswith("#"):
+            k, _, v = line.partition("=")
+            out.setdefault(k.strip(), v.strip())
+    return out
+
+
+def test_systemd_units_run_real_commands_with_the_env_file():
+    units = sorted((DEPLOY / "systemd").glob("*.service"))
+    assert {u.name for u in units} >= {"wagesafe-web.service", "wagesafe-worker.service", "wagesafe-escalate.service",
+                                       "wagesafe-report.service", "wagesafe-backup.service"}
+    for unit in units:
+        u = _unit(unit)
+        assert u["User"] == "wagesafe" and u["EnvironmentFile"] == "/etc/wagesafe/wagesafe.env", unit.name
+        exe, *args = u["ExecStart"].split()
+        assert exe == "/srv/wagesafe/app/.venv/bin/wagesafe", unit.name
+        assert _command_exists(args), f"{unit.name}: `wagesafe {' '.join(args)}` is not a command"
+    for timer in (DEPLOY / "systemd").glob("*.timer"):
+        assert timer.with_suffix(".service").exists(), timer.name
+        calendar = _unit(timer)["OnCalendar"]
+        if shutil.which("systemd-analyze"):
+            check = subprocess.run(["systemd-analyze", "calendar", calendar], capture_output=True, text=True)
+            assert check.returncode == 0, f"{timer.name}: {check.stderr}"
+    assert _unit(DEPLOY / "systemd/wagesafe-report.timer")["OnCalendar"] == "*-*-* 08:30:00 Asia/Shanghai"
+    assert _unit(DEPLOY / "systemd/wagesafe-escalate.timer")["OnCalendar"] == "*:0/15"
+
+
+def _env_file(text: str) -> dict[str, str]:
+    return dict(line.split("=", 1) for line in text.splitlines() if line and not line.startswith("#"))
+
+
+def test_env_example_lists_every_setting_and_passes_the_check_once_filled_in(tmp_path):
+    text = (DEPLOY / "wagesafe.env.example").read_text(encoding="utf-8")
+    for s in SETTINGS:
+        assert re.search(rf"^#?{s.name}=", text, flags=re.M), f"{s.name} missing from wagesafe.env.example"
+    raw = _env_file(text)
+    unfilled = problems(Config.from_env(raw))
+    assert {line.split()[0] for line in unfilled} == {k for k, v in raw.items() if v == "CHANGE-ME"}
+    filled = {k: ("x" * 48 if v == "CHANGE-ME" else v) for k, v in raw.items()}
+    assert problems(Config.from_env(filled)) == []
+
+
+def test_dockerfile_copies_what_exists_and_installs_the_poster_font():
+    text = (DEPLOY / "Dockerfile").read_text()
+    assert re.search(r"^FROM python:3\.11-slim", text, flags=re.M)
+    run_pkgs = re.search(r'^RUN_PKGS="([^"]+)"', (ROOT / "scripts/system-deps.sh").read_text(), flags=re.M)[1]
+    for pkg in run_pkgs.split():
+        assert pkg in text, f"the image lacks the Debian package {pkg} that `make run` installs"
+    for line in re.findall(r"^COPY (.+)$", text, flags=re.M):
+        *sources, _dest = line.split()
+        for src in sources:
+            assert (ROOT / src).exists(), f"Dockerfile copies {src}, which does not exist"
+    cmd = re.search(r"^CMD (\[.*\])$", text, flags=re.M)[1]
+    assert _command_exists(yaml.safe_load(cmd)[1:])
+
+
+def test_compose_services_use_real_commands_and_paths():
+    compose = yaml.safe_load((DEPLOY / "compose.yaml").read_text())
+    assert {"web", "worker", "nginx", "setup"} <= set(compose["services"])
+    build = compose["services"]["web"]["build"]
+    assert (DEPLOY / build["context"] / build["dockerfile"]).is_file()
+    for name, service in compose["services"].items():
+        command = service.get("command")
+        if isinstance(command, list) and command[0] == "wagesafe":
+            assert _command_exists(command[1:]), f"{name}: {command}"
+        elif isinstance(command, list) and command[:2] == ["sh", "-ec"]:
+            for step in command[2].split("&&"):
+                words = step.split()
+                assert words[0] == "wagesafe" and _command_exists(words[1:]), f"{name}: {step}"
+        for volume in service.get("volumes", []):
+            source = volume.split(":")[0]
+            if source.startswith("."):
+                assert (DEPLOY / source).exists() or source in ("./tls", "./backups"), f"{name}: {volume}"
+    assert {"var", "site"} <= set(compose["volumes"])
+
+
+def test_admin_script_is_valid_shell():
+    script = DEPLOY / "wagesafe-admin"
+    assert subprocess.run(["sh", "-n", str(script)]).returncode == 0
+    assert script.stat().st_mode & 0o111
