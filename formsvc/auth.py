@@ -147,6 +147,15 @@ def set_password(db: sqlite_utils.Database, email: str, password: str) -> bool:
     return cur.rowcount == 1
 
 
+_DUMMY: list[str] = []
+
+
+def _dummy_hash() -> str:
+    if not _DUMMY:
+        _DUMMY.append(_hasher.hash(secrets.token_hex(16)))
+    return _DUMMY[0]
+
+
 def _failures(db, key: str, now: datetime) -> int:
     since = iso(now - timedelta(minutes=LOCK_WINDOW_MINUTES))
     return db.execute("SELECT count(*) FROM rate_events WHERE key = ? AND at > ?", [key, since]).fetchone()[0]
@@ -168,12 +177,11 @@ def check_password(db: sqlite_utils.Database, email: str, password: str, now: da
     if is_locked(db, email, ip, now):
         return None, "locked"
     rows = list(db.query("SELECT * FROM users WHERE email = ? COLLATE NOCASE AND active = 1", [email.strip()]))
-    ok = False
-    if rows and rows[0]["password_hash"]:
-        try:
-            ok = _hasher.verify(rows[0]["password_hash"], password)
-        except (VerificationError, InvalidHashError):
-            ok = False
+    stored = rows[0]["password_hash"] if rows and rows[0]["password_hash"] else _dummy_hash()
+    try:  # always one argon2 verification, so the answer's timing does not tell which emails exist
+        ok = _hasher.verify(stored, password) and bool(rows and rows[0]["password_hash"])
+    except (VerificationError, InvalidHashError):
+        ok = False
     if ok:
         return _user(rows[0]), ""
     with write_transaction(db):
