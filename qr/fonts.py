@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 import reportlab
@@ -58,23 +59,34 @@ class FontSet:
         """Names the font files, for the poster fingerprint: another font means another PDF."""
         return f"{self.cjk_path.name}#{self.cjk_index}+Vera"
 
-    def runs(self, text: str) -> list[tuple[str, str]]:
+    def runs(self, text: str) -> tuple[tuple[str, str], ...]:
         """Split ``text`` into (font name, substring) runs: CJK glyphs from the CJK font, the rest from Vera."""
-        cmap = _CMAP
-        out: list[tuple[str, str]] = []
-        for ch in text:
-            # Below U+2000 (Latin, digits, "·") Vera always: its Latin matches across CJK fonts.
-            font = CJK if ord(ch) > 0x2000 and ord(ch) in cmap else LATIN
-            if out and out[-1][0] == font:
-                out[-1] = (font, out[-1][1] + ch)
-            else:
-                out.append((font, ch))
-        return out
+        return _runs(text)
 
     def width(self, text: str, size: float, bold: bool = False) -> float:
         """Printed width of ``text`` at ``size`` points (bold is drawn by stroking: a little wider)."""
-        w = sum(pdfmetrics.stringWidth(s, f, size) for f, s in self.runs(text))
+        w = _width_1pt(text) * size
         return w + len(text) * size * 0.035 if bold else w
+
+
+# Cached: most strings (labels, headings, county values) repeat on every poster a worker draws.
+@lru_cache(maxsize=4096)
+def _runs(text: str) -> tuple[tuple[str, str], ...]:
+    cmap = _CMAP
+    out: list[tuple[str, str]] = []
+    for ch in text:
+        # Below U+2000 (Latin, digits, "·") Vera always: its Latin matches across CJK fonts.
+        font = CJK if ord(ch) > 0x2000 and ord(ch) in cmap else LATIN
+        if out and out[-1][0] == font:
+            out[-1] = (font, out[-1][1] + ch)
+        else:
+            out.append((font, ch))
+    return tuple(out)
+
+
+@lru_cache(maxsize=4096)
+def _width_1pt(text: str) -> float:
+    return sum(pdfmetrics.stringWidth(s, f, 1.0) for f, s in _runs(text))
 
 
 _FONTS: FontSet | None = None
