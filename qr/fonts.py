@@ -98,7 +98,9 @@ def register_fonts() -> FontSet:
     global _FONTS, _CMAP
     if _FONTS is None:
         path, index = find_cjk_font()
-        cjk = TTFont(CJK, str(path), subfontIndex=index)
+        # asciiReadable=False: a CJK subset need not keep codes 0-127 free for ASCII (Vera draws those),
+        # so a poster's ~180 distinct Chinese characters fit one 256-code subset instead of two.
+        cjk = TTFont(CJK, str(path), subfontIndex=index, asciiReadable=False)
         pdfmetrics.registerFont(cjk)
         pdfmetrics.registerFont(TTFont(LATIN, str(LATIN_DIR / "Vera.ttf")))
         _CMAP = dict(cjk.face.charToGlyph)
