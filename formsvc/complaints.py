@@ -16,7 +16,11 @@ published only after COMMIT and deleted on any failure.
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
+import os
 import sqlite3
+import threading
 from dataclasses import asdict, dataclass
 from datetime import datetime
 
@@ -26,6 +30,31 @@ from . import evidence, notices, outbox, ratelimit, receipts, routing
 from .store import iso, utcnow, write_transaction
 
 RECEIPT_ATTEMPTS = 5
+_lock_fds: dict[tuple[int, str], int] = {}
+_thread_lock = threading.Lock()
+
+
+@contextlib.contextmanager
+def writer_turn(database) -> None:
+    """Wait for our turn to write, across threads and gunicorn workers, without SQLite's busy sleeps.
+
+    Measured: when two submissions meet at ``BEGIN IMMEDIATE``, SQLite's busy handler makes the
+    loser sleep 1, 2, 5, 10 ... ms although the winner holds the lock for well under a
+    millisecond; p99 latency went past 50 ms with four clients. A blocking ``flock`` on a file
+    beside the database wakes the next writer as soon as the lock is free. Other writers (desk,
+    notice worker) still meet the busy timeout as before; this only orders submissions.
+    """
+    key = (os.getpid(), str(database))
+    with _thread_lock:
+        fd = _lock_fds.get(key)
+        if fd is None:
+            fd = _lock_fds[key] = os.open(f"{database}.submit-lock", os.O_RDWR | os.O_CREAT, 0o600)
+    with _thread_lock:  # one thread of this process at a time; flock is per open file, not per thread
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fd, fcntl.LOCK_UN)
 
 
 @dataclass(frozen=True)
@@ -101,7 +130,7 @@ def submit(db, registry: Registry, config, data: ComplaintInput, staged: list[ev
                status="new", assignee_kind=decision.target_kind, assignee_code=decision.target_code,
                responsible_kind=decision.target_kind, responsible_code=decision.target_code)
     try:
-        with write_transaction(db):
+        with writer_turn(config.database), write_transaction(db):
             try:
                 complaint_id, receipt = _insert_complaint(db, row)
             except DuplicateSubmission:

@@ -118,8 +118,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
                        "Because many workers or a large sum are involved, the county labour inspectors were told as well."),
     "receipt_next_3": ("如果 24 小时内没有人联系您，请拨打 12333。", "If nobody contacts you within 24 hours, call 12333."),
     "check_status": ("查询进度", "Check progress"),
-    "receipt_gone": ("这个页面只在提交投诉的手机上显示。请用回执号和手机号查询进度。",
-                     "This page only shows on the phone that sent the complaint. Check progress with your receipt and mobile."),
+    "receipt_gone": ("没有这个回执号。请用回执号和手机号查询进度。",
+                     "There is no such receipt. Check progress with your receipt number and mobile."),
     # status
     "status_title": ("查询投诉进度", "Check your complaint"),
     "status_intro": ("输入回执号和投诉时留的手机号。匿名举报只需回执号。",

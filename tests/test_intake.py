@@ -360,8 +360,9 @@ def test_status_is_rate_limited(app, client):
     assert check_status(client, "ABCD-EFGH", "13812345678").status_code == 429
 
 
-def test_receipt_page_only_on_the_submitting_phone(app, client):
+def test_receipt_page_needs_the_exact_receipt(app, client):
     location = submit(client).headers["Location"]
-    assert client.get(location).status_code == 200
-    r = app.test_client().get(location)
-    assert r.status_code == 404 and "查询进度" in r.data.decode()
+    assert app.test_client().get(location).status_code == 200  # bookmarkable: the receipt is the key
+    for wrong in ("ABCD-EFGH", "<b>x</b>", location.rsplit("/", 1)[-1].lower()):
+        r = client.get(f"/receipt/{wrong}")
+        assert r.status_code == 404 and "查询进度" in r.data.decode()

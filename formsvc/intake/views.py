@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import secrets
 
-from flask import g, redirect, render_template, request, session, url_for
+from flask import g, redirect, render_template, request, url_for
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.routing import PathConverter
@@ -20,7 +20,6 @@ from .. import case_status, complaints, evidence, get_config, get_db, get_regist
 from . import bp
 from .forms import ComplaintForm, StatusForm, check_complaint, uploads
 
-RECEIPTS_REMEMBERED = 5
 LANG_COOKIE_SECONDS = 365 * 24 * 3600
 
 
@@ -96,8 +95,6 @@ def _complaint_page(project):
     except BaseException:
         evidence.discard(staged)
         raise
-    remembered = [r for r in session.get("receipts", []) if r != result.receipt]
-    session["receipts"] = (remembered + [result.receipt])[-RECEIPTS_REMEMBERED:]
     return redirect(url_for("intake.receipt_page", receipt=result.receipt), code=303)
 
 
@@ -128,9 +125,10 @@ def general_form():
 
 @bp.route("/receipt/<receipt>")
 def receipt_page(receipt: str):
-    """Shown only on the phone that submitted (the receipt is in its signed session)."""
+    """The receipt itself is the key: 40 random bits cannot be guessed, and the page shows no
+    personal data (only where the case went), so it needs no session and can be bookmarked."""
     lang = current_lang()
-    summary = complaints.receipt_summary(get_db(), receipt) if receipt in session.get("receipts", []) else None
+    summary = complaints.receipt_summary(get_db(), receipt) if receipts.is_receipt(receipt) else None
     if summary is None:
         return render_template("intake/receipt_gone.html"), 404
     return render_template("intake/receipt.html", receipt=summary["receipt"], anonymous=summary["anonymous"],

@@ -1,0 +1,201 @@
+"""Complaint POST throughput and latency under gunicorn, next to hello-world of the same app.
+
+Starts gunicorn (``-w 2``) on a free loopback port with a temp var dir and the sample
+registry, then drives it with a loopback load generator written in Python (threads, one
+keep-alive connection each, requests sent with one ``sendall``, bounded by time and count) and prints a table:
+requests/s and p50/p99 latency for ``GET /hello``, ``POST /r/<code>`` (a complaint without
+files) and a complaint with one 100 KB photo. Targets (issue 5): complaint POST ≥ 40% of
+hello-world throughput, p99 ≤ 50 ms.
+
+The load generator runs on the same 2 cores as the server, so absolute figures are lower
+than a separate client would measure; the ratio is the fair comparison.
+
+    .venv/bin/python bench/bench_intake.py [--seconds 5] [--concurrency 4] [--worker-class gthread]
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import os
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+BOUNDARY = "wagesafebenchboundary"
+FIELDS = dict(name="张三", mobile="13812345678", owed_by_kind="team_leader", owed_by_name="李四", trade="木工",
+              workers="3", amount_yuan="12000", months_owed="2", description="干了三个月，包工头一直拖着不发。" * 5,
+              callback_time="any", consent="y")
+JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01" + os.urandom(100_000)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def multipart(n: int, photo: bool) -> bytes:
+    """A complaint form body; each one has its own submission token and mobile (as real workers would)."""
+    fields = dict(FIELDS, submission_token=secrets.token_urlsafe(18), mobile=f"139{n % 100_000_000:08d}")
+    parts = [f'--{BOUNDARY}\r\nContent-Disposition: form-data; name="{k}"\r\n\r\n{v}\r\n'.encode()
+             for k, v in fields.items()]
+    if photo:
+        parts.append(f'--{BOUNDARY}\r\nContent-Disposition: form-data; name="evidence"; filename="a.jpg"\r\n'
+                     "Content-Type: image/jpeg\r\n\r\n".encode() + JPEG + b"\r\n")
+    return b"".join(parts) + f"--{BOUNDARY}--\r\n".encode()
+
+
+def _request_bytes(method: str, path: str, body: bytes | None, headers: dict) -> bytes:
+    """The whole request in one buffer, sent with one ``sendall``: http.client sends headers and
+    body in two writes, which on loopback can stall on delayed ACKs and measure the client."""
+    lines = [f"{method} {path} HTTP/1.1", "Host: 127.0.0.1", *(f"{k}: {v}" for k, v in headers.items())]
+    if body is not None:
+        lines.append(f"Content-Length: {len(body)}")
+    return ("\r\n".join(lines) + "\r\n\r\n").encode() + (body or b"")
+
+
+def run_load(port: int, make_request, seconds: float, concurrency: int, max_requests: int) -> dict:
+    """Drive ``make_request(i) -> (method, path, body, headers, expected_status)`` from ``concurrency`` threads,
+    each on a keep-alive connection (reopened when the server closes it, as gunicorn's sync workers do)."""
+    latencies: list[float] = []
+    errors = [0]
+    counter = iter(range(max_requests))
+    lock = threading.Lock()
+    deadline = time.perf_counter() + seconds
+
+    def connect():
+        sock = socket.create_connection(("127.0.0.1", port), timeout=10)
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        return sock
+
+    def worker():
+        sock, local = None, []
+        while time.perf_counter() < deadline:
+            with lock:
+                i = next(counter, None)
+            if i is None:
+                break
+            method, path, body, headers, expected = make_request(i)
+            data = _request_bytes(method, path, body, headers)
+            t0 = time.perf_counter()
+            try:
+                sock = sock or connect()
+                sock.sendall(data)
+                resp = http.client.HTTPResponse(sock, method=method)
+                resp.begin()
+                resp.read()
+                ok = resp.status == expected
+                if resp.will_close:
+                    sock.close()
+                    sock = None
+            except (OSError, http.client.HTTPException):
+                ok = False
+                if sock:
+                    sock.close()
+                sock = None
+            local.append(time.perf_counter() - t0)
+            if not ok:
+                with lock:
+                    errors[0] += 1
+        with lock:
+            latencies.extend(local)
+        if sock:
+            sock.close()
+
+    started = time.perf_counter()
+    threads = [threading.Thread(target=worker) for _ in range(concurrency)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    elapsed = time.perf_counter() - started
+    latencies.sort()
+    pick = lambda q: latencies[min(len(latencies) - 1, int(q * len(latencies)))] * 1000 if latencies else 0.0  # noqa
+    return dict(requests=len(latencies), rps=len(latencies) / elapsed, p50=pick(0.50), p99=pick(0.99),
+                errors=errors[0])
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--seconds", type=float, default=5.0, help="measured seconds per endpoint")
+    ap.add_argument("--concurrency", type=int, default=4, help="client threads (keep-alive connections)")
+    ap.add_argument("--max-requests", type=int, default=200_000, help="upper bound per endpoint")
+    ap.add_argument("--worker-class", default="gthread", choices=("sync", "gthread"))
+    ap.add_argument("--keep", action="store_true", help="keep the temp directory")
+    args = ap.parse_args(argv)
+
+    from formsvc import store
+    from wagesafe.config import Config
+
+    tmp = Path(tempfile.mkdtemp(prefix="wagesafe-bench-"))
+    env = dict(os.environ, WAGESAFE_VAR_DIR=str(tmp / "var"), WAGESAFE_DATA_DIR=str(ROOT / "data"),
+               SECRET_KEY=secrets.token_hex(32), RATE_LIMIT_IP_PER_HOUR="1000000000",
+               RATE_LIMIT_MOBILE_PER_DAY="1000000000", PYTHONPATH=str(ROOT))
+    config = Config.from_env(env)
+    store.open_db(config.database)  # migrate once, before the workers start
+    port = free_port()
+    cmd = [str(Path(sys.executable).parent / "gunicorn"), "-w", "2", "-k", args.worker_class, "--threads", "2",
+           "-b", f"127.0.0.1:{port}", "--log-level", "warning", "--chdir", str(ROOT / "bench"), "hello_wsgi:app"]
+    server = subprocess.Popen(cmd, env=env, cwd=str(ROOT))
+    try:
+        for _ in range(100):
+            try:
+                c = http.client.HTTPConnection("127.0.0.1", port, timeout=1)
+                c.request("GET", "/healthz")
+                if c.getresponse().status == 200:
+                    break
+            except OSError:
+                time.sleep(0.1)
+        else:
+            print("gunicorn did not start", file=sys.stderr)
+            return 1
+        headers = {"Content-Type": f"multipart/form-data; boundary={BOUNDARY}"}
+        cases = [
+            ("GET /hello (hello-world)", lambda i: ("GET", "/hello", None, {}, 200)),
+            ("POST /r/qh012 (complaint)", lambda i: ("POST", "/r/qh012", multipart(i, False), headers, 303)),
+            ("POST /r/qh012 + 100 KB photo", lambda i: ("POST", "/r/qh012", multipart(i, True), headers, 303)),
+        ]
+        results = []
+        for label, make in cases:
+            run_load(port, make, min(1.0, args.seconds), args.concurrency, 2000)  # warm-up
+            results.append((label, run_load(port, make, args.seconds, args.concurrency, args.max_requests)))
+        db = store.connect(config.database)
+        complaints = db.conn.execute("SELECT count(*) FROM complaints").fetchone()[0]
+        notices = db.conn.execute("SELECT count(*) FROM notices").fetchone()[0]
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=30)
+        if not args.keep:
+            shutil.rmtree(tmp, ignore_errors=True)
+
+    hello = results[0][1]["rps"]
+    print(f"\ngunicorn -w 2 -k {args.worker_class} --threads 2 on 127.0.0.1, {os.cpu_count()} CPUs; "
+          f"{args.concurrency} client threads for {args.seconds:g} s per row.")
+    print("NOTE: the Python load generator shares these cores with the server, so absolute figures are low;\n"
+          "      compare the rows with each other.\n")
+    print(f"{'endpoint':32} {'requests':>9} {'req/s':>9} {'% hello':>8} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7}")
+    for label, r in results:
+        print(f"{label:32} {r['requests']:>9} {r['rps']:>9.0f} {100 * r['rps'] / hello:>7.0f}% {r['p50']:>8.1f}"
+              f" {r['p99']:>8.1f} {r['errors']:>7}")
+    post = results[1][1]
+    ratio_ok, p99_ok = post["rps"] >= 0.4 * hello, post["p99"] <= 50
+    print(f"\ncomplaints stored: {complaints}, notices queued: {notices} (every POST: complaint + routing + events + "
+          "2 notices in one transaction)")
+    print(f"target complaint ≥ 40% of hello-world: {'PASS' if ratio_ok else 'FAIL'} ({100 * post['rps'] / hello:.0f}%)")
+    print(f"target complaint p99 ≤ 50 ms:         {'PASS' if p99_ok else 'FAIL'} ({post['p99']:.1f} ms)")
+    return 0 if ratio_ok and p99_ok and not any(r["errors"] for _, r in results) else 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())
