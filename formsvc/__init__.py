@@ -1,10 +1,13 @@
 """The form service: complaint intake, status, officer desk and notices (Flask).
 
 ``create_app`` is the only entry point; gunicorn runs ``formsvc.wsgi:app``. The registry
-and configuration are read once at start; a database connection is opened per request.
+and configuration are read once at start; each thread keeps one database connection (``get_db``).
 """
 
 from __future__ import annotations
+
+import os
+import threading
 
 from flask import Flask, g
 
@@ -38,15 +41,22 @@ def create_app(config: Config | None = None) -> Flask:
         MAX_CONTENT_LENGTH=int((config.max_upload_mb * config.max_uploads + 1) * 1024 * 1024),
         WAGESAFE=config,
     )
+    # Every POST (worker forms and the desk) needs the form's CSRF token; a bench app may turn
+    # it off with WTF_CSRF_ENABLED=False after create_app, never production.
+    from flask_wtf.csrf import CSRFProtect
+
+    CSRFProtect(app)
     app.extensions["wagesafe_registry"] = load_registry(config.data_dir)
     config.upload_dir.mkdir(parents=True, exist_ok=True)
     store.migrate(store.connect(config.database))
 
     @app.teardown_appcontext
-    def close_db(_exc):
+    def release_db(_exc):
+        # The connection stays open for the thread's next request (see get_db); never leave it
+        # inside a transaction that an exception interrupted.
         db = g.pop("db", None)
-        if db is not None:
-            db.close()
+        if db is not None and db.conn.in_transaction:
+            db.conn.execute("ROLLBACK")
 
     from .desk import bp as desk_bp
     from .intake import bp as intake_bp
@@ -56,12 +66,28 @@ def create_app(config: Config | None = None) -> Flask:
     return app
 
 
+_thread_db = threading.local()
+
+
 def get_db():
-    """The request's database connection, opened on first use."""
+    """The request's database connection: one per thread (and process), opened on first use, kept open.
+
+    Why kept: closing the last connection to a WAL database checkpoints it (with an fsync) and
+    opening one runs the PRAGMAs again; per request that cost more than the whole complaint
+    transaction. A gunicorn worker thread serves one request at a time, so a thread's connection
+    is never shared; the connection runs in autocommit mode, so nothing stays open between
+    requests. Only the connection of the last database used is kept (tests build many apps).
+    """
     from flask import current_app
 
     if "db" not in g:
-        g.db = store.connect(current_app.config["WAGESAFE"].database)
+        key = (os.getpid(), str(current_app.config["WAGESAFE"].database))
+        cached = getattr(_thread_db, "conn", None)
+        if cached is None or cached[0] != key:
+            if cached is not None and cached[0][0] == os.getpid():
+                cached[1].close()
+            _thread_db.conn = cached = (key, store.connect(key[1]))
+        g.db = cached[1]
     return g.db
 
 
