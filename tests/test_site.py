@@ -329,3 +329,17 @@ def test_site_build_refuses_an_invalid_registry_with_the_report(data_dir, tmp_pa
     assert "projects.csv" in result.output and str(line) in result.output and "atlantis" in result.output
     assert "Traceback" not in result.output
     assert not site_dir.exists()
+
+
+def test_site_search_box_only_on_the_search_page(site):
+    """The index (both languages) is fetched only by someone who opens the search page."""
+    for rel in ("search/index.html", "en/search/index.html"):
+        assert 'name="search"' in (site / rel).read_text(encoding="utf-8"), rel
+    for rel in ("index.html", "guides/what-to-do/index.html", "en/card/index.html", "projects/index.html"):
+        html = (site / rel).read_text(encoding="utf-8")
+        assert 'name="search"' not in html and "ws-search-link" in html, rel
+
+
+def test_site_quick_card_carries_no_script(site):
+    for rel in ("card/index.html", "en/card/index.html"):
+        assert parse(site / rel).assets and not [a for a in parse(site / rel).assets if a.endswith(".js")], rel
