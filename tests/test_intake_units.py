@@ -1,0 +1,205 @@
+"""The plain functions behind the intake: receipts, the one-transaction submit, evidence files,
+notices, rate limits, words for the worker. Real SQLite files and folders in tmp dirs."""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+from datetime import timedelta
+
+import pytest
+from werkzeug.datastructures import FileStorage
+
+from formsvc import case_status, complaints, evidence, i18n, ratelimit, receipts, routing, store
+from formsvc.complaints import ComplaintInput
+from formsvc.notices import new_case_notices
+from wagesafe.config import Config
+from wagesafe.registry import load_registry
+
+JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01" + b"\x00" * 200
+
+
+@pytest.fixture
+def env(tmp_path, data_dir):
+    config = Config.from_env({"WAGESAFE_VAR_DIR": str(tmp_path / "var"), "WAGESAFE_DATA_DIR": str(data_dir),
+                              "PUBLIC_BASE_URL": "https://wagesafe.example"})
+    config.upload_dir.mkdir(parents=True)
+    return config, store.open_db(config.database), load_registry(data_dir)
+
+
+def complaint(**kw) -> ComplaintInput:
+    base = dict(submission_token=os.urandom(12).hex(), project_code="qh012", name="张三", mobile="13812345678",
+                workers=3, amount_yuan=12000, consent=True)
+    return ComplaintInput(**{**base, **kw})
+
+
+def stage_jpeg(config) -> evidence.StagedFile:
+    storage = FileStorage(io.BytesIO(JPEG), filename="a.jpg")
+    mime, problem = evidence.inspect(storage, 10 * 1024 * 1024)
+    assert problem is None
+    return evidence.stage(storage, mime, config.upload_dir)
+
+
+def counts(db) -> tuple:
+    return tuple(db.conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
+                 for t in ("complaints", "routing_decisions", "evidence", "events", "notices", "rate_events"))
+
+
+# --- receipts -------------------------------------------------------------------------------------------------
+
+def test_receipt_format_and_alphabet():
+    assert len(receipts.ALPHABET) == 32 and not set("0O1I") & set(receipts.ALPHABET)  # 8 x 5 = 40 bits
+    for _ in range(200):
+        r = receipts.new_receipt()
+        assert re.fullmatch(r"[2-9A-HJ-NP-Z]{4}-[2-9A-HJ-NP-Z]{4}", r) and receipts.is_receipt(r)
+
+
+def test_receipts_do_not_repeat():
+    drawn = {receipts.new_receipt() for _ in range(20_000)}
+    assert len(drawn) == 20_000
+
+
+@pytest.mark.parametrize("typed, stored", [
+    ("abcd-efgh", "ABCD-EFGH"), (" ABCD EFGH ", "ABCD-EFGH"), ("ABCDEFGH", "ABCD-EFGH"), ("ABCD－EFGH", "ABCD-EFGH"),
+    ("ABCD-EFG", None), ("ABCD-EFG0", None), ("'; DROP TABLE complaints; --", None), ("", None)])
+def test_receipt_normalize(typed, stored):
+    assert receipts.normalize(typed) == stored
+
+
+def test_submit_retries_on_a_receipt_collision(env, monkeypatch):
+    config, db, registry = env
+    first = complaints.submit(db, registry, config, complaint(), [], ip="10.0.0.1")
+    draws = iter([first.receipt, "WXYZ-2345"])
+    monkeypatch.setattr(receipts, "new_receipt", lambda: next(draws))
+    second = complaints.submit(db, registry, config, complaint(mobile="13900000001"), [], ip="10.0.0.1")
+    assert second.receipt == "WXYZ-2345" and second.created
+
+
+# --- one transaction ------------------------------------------------------------------------------------------
+
+def test_submit_writes_everything_together(env):
+    config, db, registry = env
+    staged = [stage_jpeg(config)]
+    result = complaints.submit(db, registry, config, complaint(), staged, ip="10.0.0.1")
+    assert result.created and counts(db) == (1, 1, 1, 2, 2, 2)
+    assert staged[0].final_path.read_bytes() == JPEG and not staged[0].part_path.exists()
+
+
+def test_no_complaint_without_its_notices(env):
+    """If queuing a notice fails, the complaint, its routing, events and files are not kept either."""
+    config, db, registry = env
+    db.conn.execute("CREATE TRIGGER outbox_down BEFORE INSERT ON notices BEGIN SELECT RAISE(ABORT, 'outbox down'); END")
+    staged = [stage_jpeg(config)]
+    with pytest.raises(Exception, match="outbox down"):
+        complaints.submit(db, registry, config, complaint(), staged, ip="10.0.0.1")
+    assert counts(db) == (0, 0, 0, 0, 0, 0)
+    assert list(config.upload_dir.iterdir()) == []
+
+
+def test_same_token_twice_returns_the_first_receipt(env):
+    config, db, registry = env
+    c = complaint()
+    first = complaints.submit(db, registry, config, c, [], ip="10.0.0.1")
+    staged = [stage_jpeg(config)]
+    again = complaints.submit(db, registry, config, c, staged, ip="10.0.0.2")
+    assert (again.receipt, again.complaint_id, again.created) == (first.receipt, first.complaint_id, False)
+    assert counts(db) == (1, 1, 0, 2, 2, 2)
+    assert list(config.upload_dir.iterdir()) == []  # the duplicate's file was discarded
+
+
+def test_rate_limited_submit_stores_nothing(env):
+    config, db, registry = env
+    from dataclasses import replace
+
+    tight = replace(config, rate_limit_mobile_per_day=1)
+    complaints.submit(db, registry, tight, complaint(), [], ip="10.0.0.1")
+    staged = [stage_jpeg(config)]
+    with pytest.raises(ratelimit.RateLimited):
+        complaints.submit(db, registry, tight, complaint(), staged, ip="10.0.0.9")
+    assert counts(db)[0] == 1 and list(config.upload_dir.iterdir()) == []
+
+
+# --- evidence -------------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("content, ok", [
+    (JPEG, True), (b"\x89PNG\r\n\x1a\n" + b"\0" * 50, True), (b"%PDF-1.7\n" + b"0" * 50, True),
+    (b"MZ\x90\x00" + b"\0" * 50, False), (b"<html><script>alert(1)</script>", False),
+    (b"GIF89a" + b"\0" * 50, False), (b"PK\x03\x04" + b"\0" * 50, False)])
+def test_evidence_type_is_checked_by_content(content, ok):
+    mime, problem = evidence.inspect(FileStorage(io.BytesIO(content), filename="photo.jpg"), 1024 * 1024)
+    assert (problem is None) is ok
+
+
+@pytest.mark.parametrize("name, clean", [("../../etc/passwd", "passwd"), ("C:\\Users\\a\\工资条.jpg", "工资条.jpg"),
+                                         ("a\x00b\nc.jpg", "abc.jpg"), ("", "file"), ("x" * 300, "x" * 100)])
+def test_evidence_names_are_only_text(name, clean):
+    assert evidence.clean_name(name) == clean
+
+
+def test_evidence_recover_finishes_or_removes_parts(env):
+    config, db, registry = env
+    kept = stage_jpeg(config)
+    orphan = stage_jpeg(config)
+    with store.write_transaction(db):
+        cid = db.conn.execute("INSERT INTO complaints (receipt, created_at, assignee_kind, responsible_kind)"
+                              " VALUES ('AAAA-BBBB', 'x', 'county', 'county')").lastrowid
+        db.conn.execute("INSERT INTO evidence (complaint_id, stored_name, mime, size, sha256, created_at)"
+                        " VALUES (?, ?, 'image/jpeg', 1, 'x', 'x')", (cid, kept.stored_name))
+    # a crash after COMMIT and before the rename: run recovery an hour later
+    published, removed = evidence.recover(db, config.upload_dir, now=orphan.part_path.stat().st_mtime + 7200)
+    assert (published, removed) == (1, 1)
+    assert kept.final_path.exists() and not orphan.part_path.exists()
+
+
+# --- notices --------------------------------------------------------------------------------------------------
+
+def test_notices_sms_carries_only_the_link(env):
+    config, db, registry = env
+    decision = routing.route(registry, routing.Thresholds(10, 200_000), project_code="qh012", workers=30)
+    c = dict(vars(complaint(workers=30, owed_by_name="李四\r\nBcc: x@evil", description="欠薪")), id=7,
+             receipt="ABCD-EFGH", evidence_count=0)
+    notices = {(n.kind, n.channel): n for n in new_case_notices(c, decision, registry, "https://w.example")}
+    assert set(notices) == {("new_case", "email"), ("new_case", "sms"), ("urgent", "email")}
+    sms = notices[("new_case", "sms")].body
+    assert "https://w.example/desk/cases/7" in sms
+    for private in ("张三", "13812345678", "12000", "李四"):
+        assert private not in sms
+    email = notices[("new_case", "email")]
+    assert email.subject.startswith("[薪安通] 新欠薪投诉 ABCD-EFGH ") and "\n" not in email.subject
+    assert email.dedupe_key == "new:7:email:hexi.officer@qinghe.example.gov.cn"
+    assert notices[("urgent", "email")].recipient == registry.county.desk.email
+
+
+# --- rate limits ----------------------------------------------------------------------------------------------
+
+def test_ratelimit_window_slides(env):
+    _, db, _ = env
+    now = store.utcnow()
+    with store.write_transaction(db):
+        ratelimit.take(db, "k", 2, ratelimit.HOUR, now - timedelta(minutes=61))
+        ratelimit.take(db, "k", 2, ratelimit.HOUR, now - timedelta(minutes=30))
+        ratelimit.take(db, "k", 2, ratelimit.HOUR, now)  # the first one has left the window
+    with pytest.raises(ratelimit.RateLimited), store.write_transaction(db):
+        ratelimit.take(db, "k", 2, ratelimit.HOUR, now)
+    assert ratelimit.count(db, "k", ratelimit.HOUR, now + timedelta(minutes=31)) == 1
+
+
+# --- words for the worker -------------------------------------------------------------------------------------
+
+def test_every_message_has_both_languages():
+    for key, (zh, en) in i18n.MESSAGES.items():
+        assert zh and en, key
+        assert set(re.findall(r"{(\w+)}", zh)) == set(re.findall(r"{(\w+)}", en)), key
+
+
+@pytest.mark.parametrize("arg, cookie, lang", [(None, None, "zh"), ("en", None, "en"), (None, "en", "en"),
+                                               ("zh", "en", "zh"), ("fr", "en", "en"), ("<x>", None, "zh")])
+def test_choose_lang(arg, cookie, lang):
+    assert i18n.choose_lang(arg, cookie) == lang
+
+
+def test_public_text_never_shows_detail():
+    assert case_status.public_text({"kind": "acknowledged", "detail": "内部"}, "zh") == "工作人员已接手您的投诉"
+    assert case_status.public_text({"kind": "weird-new-kind", "detail": "内部"}, "en") == "There is news on your case"
+    assert case_status.status_text("resolved", "en") == "Resolved"
