@@ -27,7 +27,7 @@
       var name = li.querySelector("h3").textContent;
       L.circleMarker(ll, { radius: 9, color: "#1a237e", weight: 2, fillColor: "#3949ab", fillOpacity: 0.85 })
         .addTo(map)
-        .bindTooltip(name, { permanent: !url, direction: "right" })
+        .bindTooltip(name, { direction: "top" })
         .on("click", function () { li.scrollIntoView({ behavior: "smooth" }); });
     });
     map.fitBounds(bounds, { padding: [30, 30], maxZoom: 15 });
