@@ -129,9 +129,10 @@ def run_load(port: int, make_request, seconds: float, concurrency: int, max_requ
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--seconds", type=float, default=5.0, help="measured seconds per endpoint")
-    ap.add_argument("--concurrency", type=int, default=4, help="client threads (keep-alive connections)")
+    ap.add_argument("--concurrency", type=int, default=2, help="client threads (keep-alive connections)")
     ap.add_argument("--max-requests", type=int, default=200_000, help="upper bound per endpoint")
     ap.add_argument("--worker-class", default="gthread", choices=("sync", "gthread"))
+    ap.add_argument("--threads", type=int, default=2, help="threads per gthread worker")
     ap.add_argument("--keep", action="store_true", help="keep the temp directory")
     args = ap.parse_args(argv)
 
@@ -145,7 +146,9 @@ def main(argv=None) -> int:
     config = Config.from_env(env)
     store.open_db(config.database)  # migrate once, before the workers start
     port = free_port()
-    cmd = [str(Path(sys.executable).parent / "gunicorn"), "-w", "2", "-k", args.worker_class, "--threads", "2",
+    # gunicorn silently turns "sync" with --threads > 1 into gthread: pass threads only for gthread.
+    threads = ["--threads", str(args.threads)] if args.worker_class == "gthread" else []
+    cmd = [str(Path(sys.executable).parent / "gunicorn"), "-w", "2", "-k", args.worker_class, *threads,
            "-b", f"127.0.0.1:{port}", "--log-level", "warning", "--chdir", str(ROOT / "bench"), "hello_wsgi:app"]
     server = subprocess.Popen(cmd, env=env, cwd=str(ROOT))
     try:
@@ -180,7 +183,7 @@ def main(argv=None) -> int:
             shutil.rmtree(tmp, ignore_errors=True)
 
     hello = results[0][1]["rps"]
-    print(f"\ngunicorn -w 2 -k {args.worker_class} --threads 2 on 127.0.0.1, {os.cpu_count()} CPUs; "
+    print(f"\ngunicorn -w 2 -k {args.worker_class} {' '.join(threads)} on 127.0.0.1, {os.cpu_count()} CPUs; "
           f"{args.concurrency} client threads for {args.seconds:g} s per row.")
     print("NOTE: the Python load generator shares these cores with the server, so absolute figures are low;\n"
           "      compare the rows with each other.\n")

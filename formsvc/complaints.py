@@ -21,7 +21,7 @@ import fcntl
 import os
 import sqlite3
 import threading
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, fields
 from datetime import datetime
 
 from wagesafe.registry import Registry
@@ -125,7 +125,7 @@ def submit(db, registry: Registry, config, data: ComplaintInput, staged: list[ev
     at = iso(now)
     decision = routing.route(registry, routing.Thresholds.from_config(config), project_code=data.project_code,
                              township_code=data.chosen_township, workers=data.workers, amount_yuan=data.amount_yuan)
-    row = {k: v for k, v in asdict(data).items()}
+    row = {f.name: getattr(data, f.name) for f in fields(data)}  # shallow: asdict deep-copies
     row.update(created_at=at, anonymous=int(data.anonymous), consent=int(data.consent), urgent=int(decision.urgent),
                status="new", assignee_kind=decision.target_kind, assignee_code=decision.target_code,
                responsible_kind=decision.target_kind, responsible_code=decision.target_code)
