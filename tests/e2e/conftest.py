@@ -1,0 +1,214 @@
+"""Session fixtures for the browser tests: the whole system as a user meets it, started once.
+
+- ``system``: ``wagesafe build`` and ``wagesafe posters`` into a temporary ``SITE_DIR`` for the
+  sample registry, then ``wagesafe demo`` (portal + forms + desk + notice worker + mail catcher)
+  as a subprocess on free loopback ports with a temporary ``VAR_DIR``. Everything is run the way
+  ``make run`` runs it: the real commands, real SQLite, real SMTP on loopback.
+- ``browser``: one Debian Chromium for the session, driven by Playwright.
+- ``phone`` / ``desktop`` / ``phone_nojs``: a fresh browser context per test, which aborts and
+  records every request to a host that is not loopback. A page load that asks a third party
+  (fonts, CDNs, analytics) fails the test: ``ctx.assert_no_external()`` and the teardown check it.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+WAGESAFE = Path(sys.executable).with_name("wagesafe")
+
+CHROMIUM = os.environ.get("WAGESAFE_E2E_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+# WeChat's in-app browser on Android: what most workers scan the poster with.
+PHONE_UA = ("Mozilla/5.0 (Linux; Android 12; V2118A Build/SP1A.210812.003; wv) AppleWebKit/537.36 "
+            "(KHTML, like Gecko) Version/4.0 Chrome/107.0.5304.141 Mobile Safari/537.36 XWEB/5023 "
+            "MMWEBSDK/20230202 MMWEBID/1234 MicroMessenger/8.0.33.2320(0x28002151) WeChat/arm64 Weixin "
+            "NetType/WIFI Language/zh_CN ABI/arm64")
+LOOPBACK = {"127.0.0.1", "localhost", "::1", "[::1]"}
+TILE_PATH = "/e2e-tiles/"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def http_status(url: str) -> int:
+    try:
+        with urllib.request.urlopen(url, timeout=5) as resp:
+            return resp.status
+    except urllib.error.HTTPError as e:
+        return e.code
+
+
+@dataclass
+class System:
+    base: str
+    site_dir: Path
+    var_dir: Path
+    env: dict
+    log: Path
+    proc: subprocess.Popen
+
+    @property
+    def mail_dir(self) -> Path:
+        return self.var_dir / "mail"
+
+    def output(self) -> str:
+        return self.log.read_text("utf-8", "replace")
+
+    def wagesafe(self, *args: str, timeout: float = 120) -> subprocess.CompletedProcess:
+        return subprocess.run([str(WAGESAFE), *args], cwd=self.var_dir.parent, env=self.env, capture_output=True,
+                              text=True, timeout=timeout)
+
+
+@pytest.fixture(scope="session")
+def system(tmp_path_factory) -> System:
+    """Site and posters built once for the sample registry, and ``wagesafe demo`` running on loopback."""
+    top = tmp_path_factory.mktemp("e2e")
+    port, smtp_port = free_port(), free_port()
+    base = f"http://127.0.0.1:{port}"
+    env = {**os.environ,
+           "WAGESAFE_ENV": "development", "WAGESAFE_DATA_DIR": str(ROOT / "data"),
+           "WAGESAFE_SITE_DIR": str(top / "site"), "WAGESAFE_VAR_DIR": str(top / "var"),
+           "PUBLIC_BASE_URL": base, "SMTP_PORT": str(smtp_port), "WORKER_POLL_SECONDS": "0.2",
+           # Map tiles from a loopback path that serves none: the map must cope with failing tiles,
+           # and a tile request must never leave the machine.
+           "MAP_TILE_URL": base + TILE_PATH + "{z}/{x}/{y}.png", "MAP_TILE_KEY": "",
+           "PYTHONUNBUFFERED": "1"}
+    for name in ("WAGESAFE_DATABASE", "WAGESAFE_UPLOAD_DIR", "SMTP_USER", "SMTP_PASSWORD", "SMTP_STARTTLS",
+                 "MAP_TILE_DATUM", "MAP_APPROVAL_NO", "SMS_PROVIDER"):
+        env.pop(name, None)
+    (top / "var").mkdir()
+    log = top / "demo.log"
+    for cmd in (["build"], ["posters"]):
+        done = subprocess.run([str(WAGESAFE), *cmd], cwd=top, env=env, capture_output=True, text=True, timeout=300)
+        assert done.returncode == 0, f"wagesafe {cmd[0]} failed:\n{done.stdout}\n{done.stderr}"
+    with open(log, "w") as out:
+        proc = subprocess.Popen([str(WAGESAFE), "demo", "--host", "127.0.0.1", "--port", str(port)], cwd=top,
+                                env=env, stdout=out, stderr=subprocess.STDOUT)
+    sys_ = System(base=base, site_dir=top / "site", var_dir=top / "var", env=env, log=log, proc=proc)
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            assert proc.poll() is None, f"wagesafe demo exited:\n{sys_.output()}"
+            try:
+                if http_status(base + "/healthz") == 200:
+                    break
+            except OSError:
+                pass
+            assert time.monotonic() < deadline, f"wagesafe demo did not answer /healthz:\n{sys_.output()}"
+            time.sleep(0.2)
+        yield sys_
+    finally:
+        if proc.poll() is None:
+            proc.terminate()  # the demo stops cleanly on SIGTERM
+            try:
+                proc.wait(20)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait(10)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: `make test` installs Debian's chromium (scripts/system-deps.sh)")
+    with sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            yield b
+        finally:
+            b.close()
+
+
+@dataclass
+class Ctx:
+    """A browser context that lets only loopback requests through and remembers the others."""
+
+    context: object
+    external: list = field(default_factory=list)
+    requested: list = field(default_factory=list)
+
+    def page(self):
+        return self.context.new_page()
+
+    def assert_no_external(self) -> None:
+        assert not self.external, "requests to non-loopback hosts (blocked):\n" + "\n".join(self.external)
+
+    def _route(self, route) -> None:
+        url = route.request.url
+        parts = urlsplit(url)
+        self.requested.append(url)
+        if parts.scheme in ("http", "https", "ws", "wss") and parts.hostname not in LOOPBACK:
+            self.external.append(f"{route.request.resource_type} {url} (from {route.request.frame.url})")
+            route.abort("blockedbyclient")
+            return
+        route.continue_()
+
+
+def _context(browser, **options) -> Ctx:
+    context = browser.new_context(**options)
+    context.set_default_timeout(15_000)
+    ctx = Ctx(context)
+    context.route("**/*", ctx._route)
+    return ctx
+
+
+PHONE = dict(viewport={"width": 390, "height": 844}, device_scale_factor=2, is_mobile=True, has_touch=True,
+             user_agent=PHONE_UA, locale="zh-CN")
+
+
+@pytest.fixture
+def phone(browser):
+    ctx = _context(browser, **PHONE)
+    yield ctx
+    ctx.context.close()
+    ctx.assert_no_external()
+
+
+@pytest.fixture
+def phone_nojs(browser):
+    ctx = _context(browser, java_script_enabled=False, **PHONE)
+    yield ctx
+    ctx.context.close()
+    ctx.assert_no_external()
+
+
+@pytest.fixture
+def new_context(browser):
+    """Make more guarded contexts in one test (another person's phone): ``new_context(**options)``."""
+    made: list[Ctx] = []
+
+    def make(**options) -> Ctx:
+        made.append(_context(browser, **{**PHONE, **options}))
+        return made[-1]
+
+    yield make
+    for ctx in made:
+        ctx.context.close()
+    for ctx in made:
+        ctx.assert_no_external()
+
+
+@pytest.fixture
+def desktop(browser):
+    ctx = _context(browser, viewport={"width": 1280, "height": 900}, locale="zh-CN")
+    yield ctx
+    ctx.context.close()
+    ctx.assert_no_external()
