@@ -203,3 +203,12 @@ def test_public_text_never_shows_detail():
     assert case_status.public_text({"kind": "acknowledged", "detail": "内部"}, "zh") == "工作人员已接手您的投诉"
     assert case_status.public_text({"kind": "weird-new-kind", "detail": "内部"}, "en") == "There is news on your case"
     assert case_status.status_text("resolved", "en") == "Resolved"
+
+
+@pytest.mark.parametrize("typed, stored", [
+    ("张三\r\nBcc", "张三 Bcc"), ("👷\u200d♂️", "👷\u200d♂️"), ("李\u200b四\u200d\ufeff", "李四"),
+    ("张三\u202egnp.exe\u202c 工资", "张三gnp.exe 工资"), ("张\x00三", "张三"), ("  a   b ", "a b")])
+def test_clean_text_drops_invisible_characters_only(typed, stored):
+    from formsvc.intake.forms import clean_text
+
+    assert clean_text(typed) == stored

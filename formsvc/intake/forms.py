@@ -58,12 +58,28 @@ class StatusForm(FlaskForm):
     mobile = StringField()
 
 
+_JOINERS = "\u200c\u200d"  # ZWNJ, ZWJ: they hold emoji sequences and Arabic or Indic words together
+_LOOSE_JOINERS = re.compile(r"(?:^|(?<=\s))[\u200c\u200d]+|[\u200c\u200d]+(?=\s|$)", re.M)
+
+
 def clean_text(value: str | None, multiline: bool = False) -> str:
-    """Trim, fold full-width forms only where harmless, and drop control characters (keeping line breaks
-    in multi-line text): stored text should be what the worker meant, not invisible bytes."""
+    """Trim and drop invisible characters, keeping what the worker meant.
+
+    Control characters (Cc: NUL, BEL, ESC ...) and format characters (Cf: bidi overrides that
+    disguise ``exe`` as ``gnp``, zero-width spaces, BOMs) go: nothing should hide in a name.
+    The zero-width (non-)joiner stays where it joins two visible characters (👷\u200d♂️), and only there.
+    In a one-line field a line break becomes a space (``'张三\r\nBcc'`` → ``'张三 Bcc'``, not glued);
+    multi-line text keeps its line breaks and tabs.
+    """
     v = (value or "").replace("\r\n", "\n").replace("\r", "\n")
     keep = "\n\t" if multiline else ""
-    v = "".join(ch for ch in v if ch in keep or unicodedata.category(ch)[0] != "C")
+    out = []
+    for ch in v:
+        if ch in keep or ch in _JOINERS or unicodedata.category(ch) not in ("Cc", "Cf"):
+            out.append(ch)
+        elif ch in "\n\t":
+            out.append(" ")
+    v = _LOOSE_JOINERS.sub("", "".join(out))
     return v.strip() if multiline else " ".join(v.split())
 
 
