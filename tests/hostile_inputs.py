@@ -103,9 +103,7 @@ STORED: list[Stored] = [
     Stored("html-entities-literal", {"description": HTML_ENTITY}),
     Stored("script-in-site-address", {"site_address": SCRIPT, "township": "hexi"}, url="/complain"),
     Stored("crlf-header-injection-site-address", {"site_address": CRLF, "township": "hexi"},
-           expect={"site_address": "张三 Bcc: victim@example.com Subject: spoofed"}, url="/complain",
-           defect="forms.clean_text drops a line break in a one-line field instead of turning it into a space: "
-                  "'张三\\r\\nBcc' is stored as '张三Bcc' (words glued together)"),
+           expect={"site_address": "张三 Bcc: victim@example.com Subject: spoofed"}, url="/complain"),
     # SQL meta-characters
     Stored("sql-drop-table-name", {"name": SQL}),
     Stored("sql-or-1-1-description", {"description": SQL2}),
@@ -117,9 +115,7 @@ STORED: list[Stored] = [
     Stored("formula-at-site-address", {"site_address": FORMULA4, "township": "dongcheng"}, url="/complain"),
     # scripts and encodings of the world
     Stored("emoji-everywhere", {"name": "阿强👷", "description": "😡💰🏗️" * 20}),
-    Stored("emoji-zwj-sequence", {"owed_by_name": EMOJI},
-           defect="forms.clean_text drops every format character (Cf), so the zero-width joiner inside an emoji "
-                  "sequence (👷\\u200d♂️) is lost and the emoji falls apart; ZWJ/ZWNJ also matter in Arabic and Indic text"),
+    Stored("emoji-zwj-sequence", {"owed_by_name": EMOJI}),
     Stored("astral-plane-cjk", {"name": "𠀀𪚥", "description": ASTRAL}),
     Stored("traditional-characters", {"name": "張偉", "owed_by_name": "營造廠", "description": TRADITIONAL}),
     Stored("right-to-left-text", {"description": RTL, "owed_by_name": RTL}),

@@ -93,10 +93,13 @@ def svc(tmp_path_factory):
 
 
 @pytest.fixture(autouse=True)
-def no_errors_logged(caplog):
+def no_errors_logged(caplog, request):
+    """The app's error log stays empty (a known-defect xfail case is allowed its traceback)."""
     caplog.set_level(logging.WARNING)
     yield
-    errors = [r for r in caplog.records if r.levelno >= logging.ERROR]
+    if request.node.get_closest_marker("xfail"):
+        return
+    errors = [r for r in caplog.get_records("setup") + caplog.get_records("call") if r.levelno >= logging.ERROR]
     assert not errors, [r.getMessage()[:300] for r in errors]
 
 
