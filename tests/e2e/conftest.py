@@ -208,7 +208,9 @@ def new_context(browser):
 
 @pytest.fixture
 def desktop(browser):
-    ctx = _context(browser, viewport={"width": 1280, "height": 900}, locale="zh-CN")
+    # The desk's CSP is script-src 'none' (it runs no script at all); bypassing CSP only lets the
+    # tests inject axe-core there.
+    ctx = _context(browser, viewport={"width": 1280, "height": 900}, locale="zh-CN", bypass_csp=True)
     yield ctx
     ctx.context.close()
     ctx.assert_no_external()
