@@ -343,3 +343,27 @@ def test_site_search_box_only_on_the_search_page(site):
 def test_site_quick_card_carries_no_script(site):
     for rel in ("card/index.html", "en/card/index.html"):
         assert parse(site / rel).assets and not [a for a in parse(site / rel).assets if a.endswith(".js")], rel
+
+
+def test_site_every_township_lists_its_projects_in_both_languages(site, registry):
+    for code, projects in registry.projects_by_township().items():
+        if not projects:
+            continue
+        for lang_dir in (site, site / "en"):
+            html = (lang_dir / "townships" / code / "index.html").read_text(encoding="utf-8")
+            for p in projects:
+                assert f'href="../../projects/{p.code}/"' in html, (code, p.code)
+
+
+def test_site_large_registry_index_lists_townships_only(registry, monkeypatch):
+    """Above INLINE_LIMIT the index links each township's page instead of every project."""
+    from wagesafe.sitegen import projects as gen
+
+    full = gen.project_index_html(registry, "zh")
+    monkeypatch.setattr(gen, "INLINE_LIMIT", 10)
+    short = gen.project_index_html(registry, "zh")
+    code = next(iter(registry.projects))
+    assert f'href="{code}/"' in full and f'href="{code}/"' not in short
+    for town, projects in registry.projects_by_township().items():
+        if projects:
+            assert f'href="../townships/{town}/"' in short

@@ -2,7 +2,7 @@
 
 - ``on_config``: loads the registry (``wagesafe build`` hands over the one it validated; ``mkdocs
   serve`` loads ``WAGESAFE_DATA_DIR``) and gives the theme what it shows on every page.
-- ``on_files``: adds one virtual page per project for the language being built. It runs after
+- ``on_files``: adds one virtual page per project and per township for the language being built. It runs after
   mkdocs-static-i18n has sorted the files by language (priority below its -100), because that
   plugin re-creates every file it sees from disk and would lose a virtual file's content.
 - ``on_page_content``: replaces ``<!-- ws:NAME -->`` markers with generated HTML (after
@@ -23,7 +23,8 @@ from wagesafe.config import Config
 from wagesafe.registry import Registry, RegistryError, load_registry
 
 from .legal_aid import legal_aid_html
-from .projects import project_index_html, project_page_html, project_page_markdown, project_url
+from .projects import (project_index_html, project_page_html, project_page_markdown, project_url, township_page_html,
+                       township_page_markdown, township_url)
 from .updates import atom_feed, load_posts, updates_list_html
 
 LANGS = ("zh", "en")
@@ -97,18 +98,27 @@ def on_config(config):
 def on_files(files: Files, config) -> Files:
     lang = building_language(config)
     reg = context().registry
-    prefix = "en/" if lang == "en" else ""
     for p in reg.projects.values():
-        f = File.generated(config, f"{prefix}projects/{p.code}/index.md",
-                           content=project_page_markdown(reg, p, lang), inclusion=InclusionLevel.NOT_IN_NAV)
-        # The attributes mkdocs-static-i18n gives the files it makes; the language switch reads alternates.
-        f.locale = lang
-        f.locale_alternate_of = lang
-        f.localization = lang if lang != "zh" else None
-        f.norm_src_uri = f"projects/{p.code}/index.md"
-        f.alternates = {other: _Alternate(project_url(p.code, other)) for other in LANGS}
-        files.append(f)
+        files.append(_virtual(config, lang, f"projects/{p.code}/index.md", project_page_markdown(reg, p, lang),
+                              {other: project_url(p.code, other) for other in LANGS}))
+    for code, projects in reg.projects_by_township().items():
+        if projects:
+            files.append(_virtual(config, lang, f"townships/{code}/index.md", township_page_markdown(reg, code, lang),
+                                  {other: township_url(code, other) for other in LANGS}))
     return files
+
+
+def _virtual(config, lang: str, src_uri: str, content: str, urls: dict[str, str]) -> File:
+    """A generated page for ``lang``, out of the nav, with the attributes mkdocs-static-i18n gives
+    the files it makes (its language switch reads ``alternates``)."""
+    f = File.generated(config, ("en/" if lang == "en" else "") + src_uri, content=content,
+                       inclusion=InclusionLevel.NOT_IN_NAV)
+    f.locale = lang
+    f.locale_alternate_of = lang
+    f.localization = lang if lang != "zh" else None
+    f.norm_src_uri = src_uri
+    f.alternates = {other: _Alternate(url) for other, url in urls.items()}
+    return f
 
 
 def on_page_content(html: str, page, config, files) -> str:
@@ -121,6 +131,9 @@ def on_page_content(html: str, page, config, files) -> str:
         if project is None:
             raise PluginError(f"{page.file.src_uri}: unknown project {page.meta.get('ws_project')!r}")
         html = html.replace("<!-- ws:project -->", project_page_html(ctx.registry, project, lang))
+    if "<!-- ws:township -->" in html:
+        html = html.replace("<!-- ws:township -->",
+                            township_page_html(ctx.registry, str(page.meta.get("ws_township", "")), lang))
     if "<!-- ws:projects -->" in html:
         html = html.replace("<!-- ws:projects -->", project_index_html(ctx.registry, lang))
     if "<!-- ws:legal-aid -->" in html:
@@ -129,6 +142,15 @@ def on_page_content(html: str, page, config, files) -> str:
         posts = load_posts(Path(config.docs_dir) / "updates" / "posts", lang)
         html = html.replace("<!-- ws:updates -->", updates_list_html(posts, lang))
     return html
+
+
+def on_post_page(output: str, page, config) -> str:
+    # MkDocs keeps every page's Markdown and HTML body until the build ends (for the sitemap it
+    # needs only URLs): 40,000 generated pages held ~700 MB. Generated pages are written now.
+    if page.meta.get("ws_project") or page.meta.get("ws_township"):
+        page.markdown = None
+        page.content = None
+    return output
 
 
 def on_post_build(config) -> None:

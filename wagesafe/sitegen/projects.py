@@ -191,27 +191,79 @@ def project_page_markdown(reg: Registry, p: Project, lang: str) -> str:
             f"ws_project: {p.code}\n---\n\n# {e(title)}{attr}\n\n<!-- ws:project -->\n")
 
 
+# Above this many projects the index lists townships only and each township gets its own page:
+# at 20,000 projects a single list is ~5 MB of HTML (~0.5 MB gzipped), too much for a phone.
+INLINE_LIMIT = 1000
+
+
+def township_url(code: str, lang: str) -> str:
+    """A township's project list: ``townships/<code>/`` (not under projects/: a project code
+    could be any word)."""
+    return f"{_lang_prefix(lang)}townships/{code}/"
+
+
+def _filter_box(t: dict) -> str:
+    return (f'<div class="ws-filter" hidden><label for="ws-filter-input">{e(t["filter"])}</label>'
+            f'<input id="ws-filter-input" type="search" autocomplete="off" aria-describedby="ws-filter-hint">'
+            f'<small id="ws-filter-hint">{e(t["filter_hint"])}</small></div>')
+
+
+def _project_items(projects: list[Project], lang: str, prefix: str) -> str:
+    out = ['<ul class="ws-projects">']
+    for p in sorted(projects, key=lambda p: p.code):
+        title = project_title(p, lang)
+        text = f"{p.code} {p.name_zh} {p.name_en} {p.address_zh}".lower()
+        out.append(f'<li data-ws-text="{e(text)}"><a href="{prefix}{e(p.code)}/"><code>{e(p.code)}</code> '
+                   f'{zh(title, lang) if title == p.name_zh else e(title)}</a>'
+                   f'<br><small>{zh(p.address_zh, lang)}</small></li>')
+    out.append("</ul>")
+    return "".join(out)
+
+
+def _town_name(reg: Registry, code: str, lang: str) -> str:
+    town = reg.townships[code]
+    return (town.name_en or town.name_zh) if lang == "en" else town.name_zh
+
+
 def project_index_html(reg: Registry, lang: str) -> str:
-    """The project index: every project grouped by township (usable without JavaScript),
-    with a text filter that ``project-filter.js`` wires up (hidden until the script runs)."""
+    """The project index (``projects/``): grouped by township and usable without JavaScript,
+    with a text filter that ``project-filter.js`` shows and wires up.
+
+    Up to ``INLINE_LIMIT`` projects every project is listed here; above it, the townships with
+    their counts, each linking to its own list (``township_page_html``).
+    """
     t = TEXT[lang]
-    out = [f'<p class="ws-count">{e(t["count"].format(n=len(reg.projects)))}</p>',
-           f'<div class="ws-filter" hidden><label for="ws-filter-input">{e(t["filter"])}</label>'
-           f'<input id="ws-filter-input" type="search" autocomplete="off" aria-describedby="ws-filter-hint">'
-           f'<small id="ws-filter-hint">{e(t["filter_hint"])}</small></div>',
+    grouped = {code: ps for code, ps in reg.projects_by_township().items() if ps}
+    inline = len(reg.projects) <= INLINE_LIMIT
+    out = [f'<p class="ws-count">{e(t["count"].format(n=len(reg.projects)))}</p>', _filter_box(t),
            '<div class="ws-project-index" data-search-exclude>']
-    for code, projects in reg.projects_by_township().items():
-        if not projects:
-            continue
-        town = reg.townships[code]
-        name = (town.name_en or town.name_zh) if lang == "en" else town.name_zh
-        out.append(f'<section class="ws-town" id="town-{e(code)}"><h2>{e(name)} <small>({len(projects)})</small></h2>'
-                   '<ul class="ws-projects">')
-        for p in sorted(projects, key=lambda p: p.code):
-            title = project_title(p, lang)
-            out.append(f'<li data-ws-text="{e((p.code + " " + p.name_zh + " " + p.name_en + " " + p.address_zh).lower())}">'
-                       f'<a href="{e(p.code)}/"><code>{e(p.code)}</code> {zh(title, lang) if title == p.name_zh else e(title)}</a>'
-                       f'<br><small>{zh(p.address_zh, lang)}</small></li>')
-        out.append("</ul></section>")
+    for code, projects in grouped.items():
+        name = e(_town_name(reg, code, lang))
+        link = f'<a href="../townships/{e(code)}/">{name}</a>'
+        if inline:
+            out.append(f'<section class="ws-town" id="town-{e(code)}"><h2>{link} <small>({len(projects)})</small></h2>'
+                       + _project_items(projects, lang, "") + "</section>")
+        else:
+            out.append(f'<section class="ws-town" id="town-{e(code)}"><h2>{link} <small>({len(projects)})</small></h2>'
+                       f'<ul class="ws-projects"><li data-ws-text="{e((code + " " + _town_name(reg, code, "zh") + " " + _town_name(reg, code, "en")).lower())}">'
+                       f'{link}</li></ul></section>')
     out.append("</div>")
     return "\n".join(out)
+
+
+def township_page_markdown(reg: Registry, code: str, lang: str) -> str:
+    """The virtual source of one township's project list (out of nav and search, like project pages)."""
+    name = _town_name(reg, code, lang)
+    title = f"Construction projects in {name}" if lang == "en" else f"{name}的工地项目"
+    return (f'---\ntitle: "{title}"\nsearch:\n  exclude: true\nws_filter: true\nws_township: {code}\n'
+            f"hide: [toc]\n---\n\n# {e(title)}\n\n<!-- ws:township -->\n")
+
+
+def township_page_html(reg: Registry, code: str, lang: str) -> str:
+    """Every project of one township, with the filter box; links go up to ``projects/<code>/``."""
+    t = TEXT[lang]
+    projects = reg.projects_by_township().get(code, [])
+    back = "All townships" if lang == "en" else "全部镇街"
+    return (f'<p><a href="../../projects/">{e(back)}</a> · {e(t["count"].format(n=len(projects)))}</p>'
+            + _filter_box(t) + '<div class="ws-project-index" data-search-exclude><section class="ws-town">'
+            + _project_items(projects, lang, "../../projects/") + "</section></div>")
