@@ -11,6 +11,7 @@ worker too).
 
 from __future__ import annotations
 
+import io
 import os
 from dataclasses import dataclass
 from functools import lru_cache
@@ -21,6 +22,7 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 
 from .errors import FontNotFoundError
+from .ttf import strip_hinting
 
 # (path, index inside a .ttc): TrueType outlines only; reportlab cannot subset CFF (OpenType .otf) fonts.
 CJK_CANDIDATES: tuple[tuple[str, int], ...] = (
@@ -57,7 +59,7 @@ class FontSet:
     @property
     def identity(self) -> str:
         """Names the font files, for the poster fingerprint: another font means another PDF."""
-        return f"{self.cjk_path.name}#{self.cjk_index}+Vera"
+        return f"{self.cjk_path.name}#{self.cjk_index}+Vera-unhinted"
 
     def runs(self, text: str) -> tuple[tuple[str, str], ...]:
         """Split ``text`` into (font name, substring) runs: CJK glyphs from the CJK font, the rest from Vera."""
@@ -102,7 +104,8 @@ def register_fonts() -> FontSet:
         # so a poster's ~180 distinct Chinese characters fit one 256-code subset instead of two.
         cjk = TTFont(CJK, str(path), subfontIndex=index, asciiReadable=False)
         pdfmetrics.registerFont(cjk)
-        pdfmetrics.registerFont(TTFont(LATIN, str(LATIN_DIR / "Vera.ttf")))
+        vera = strip_hinting((LATIN_DIR / "Vera.ttf").read_bytes())  # ~10 KB less per poster (see ttf.py)
+        pdfmetrics.registerFont(TTFont(LATIN, io.BytesIO(vera)))
         _CMAP = dict(cjk.face.charToGlyph)
         _FONTS = FontSet(path, index)
     return _FONTS

@@ -116,6 +116,23 @@ def test_posters_cjk_font_is_embedded_and_subset(built):
 
 def test_posters_files_are_small(built):
     _, _, out = built
-    assert (out / "qh001" / "poster-a4.pdf").stat().st_size < 60_000
+    assert (out / "qh001" / "poster-a4.pdf").stat().st_size < 45_000
     assert (out / "qh001" / "qr.svg").stat().st_size < 5_000
     assert (out / "qh001" / "qr.png").stat().st_size < 5_000
+
+
+def test_strip_hinting_keeps_glyphs_and_metrics():
+    """The Latin font is embedded without hints: same glyphs and widths, no hinting tables, far smaller."""
+    import io
+
+    from reportlab.pdfbase.ttfonts import TTFontFile
+
+    from qr.fonts import LATIN_DIR
+    from qr.ttf import strip_hinting
+
+    original = (LATIN_DIR / "Vera.ttf").read_bytes()
+    stripped = strip_hinting(original)
+    assert len(stripped) < len(original) * 0.6
+    a, b = TTFontFile(io.BytesIO(original)), TTFontFile(io.BytesIO(stripped))
+    assert a.charToGlyph == b.charToGlyph and a.charWidths == b.charWidths
+    assert not {"fpgm", "prep", "cvt "} & set(b.table)
