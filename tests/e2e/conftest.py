@@ -19,26 +19,15 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import pytest
 
+from .e2e_support import CHROMIUM, CHROMIUM_ARGS, PHONE, TILE_PATH, Ctx, make_context
+
 ROOT = Path(__file__).resolve().parents[2]
 WAGESAFE = Path(sys.executable).with_name("wagesafe")
-
-CHROMIUM = os.environ.get("WAGESAFE_E2E_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-# WeChat's in-app browser on Android: what most workers scan the poster with.
-PHONE_UA = ("Mozilla/5.0 (Linux; Android 12; V2118A Build/SP1A.210812.003; wv) AppleWebKit/537.36 "
-            "(KHTML, like Gecko) Version/4.0 Chrome/107.0.5304.141 Mobile Safari/537.36 XWEB/5023 "
-            "MMWEBSDK/20230202 MMWEBID/1234 MicroMessenger/8.0.33.2320(0x28002151) WeChat/arm64 Weixin "
-            "NetType/WIFI Language/zh_CN ABI/arm64")
-LOOPBACK = {"127.0.0.1", "localhost", "::1", "[::1]"}
-TILE_PATH = "/e2e-tiles/"
-
 
 def free_port() -> int:
     with socket.socket() as s:
@@ -137,46 +126,9 @@ def browser():
             b.close()
 
 
-@dataclass
-class Ctx:
-    """A browser context that lets only loopback requests through and remembers the others."""
-
-    context: object
-    external: list = field(default_factory=list)
-    requested: list = field(default_factory=list)
-
-    def page(self):
-        return self.context.new_page()
-
-    def assert_no_external(self) -> None:
-        assert not self.external, "requests to non-loopback hosts (blocked):\n" + "\n".join(self.external)
-
-    def _route(self, route) -> None:
-        url = route.request.url
-        parts = urlsplit(url)
-        self.requested.append(url)
-        if parts.scheme in ("http", "https", "ws", "wss") and parts.hostname not in LOOPBACK:
-            self.external.append(f"{route.request.resource_type} {url} (from {route.request.frame.url})")
-            route.abort("blockedbyclient")
-            return
-        route.continue_()
-
-
-def _context(browser, **options) -> Ctx:
-    context = browser.new_context(**options)
-    context.set_default_timeout(15_000)
-    ctx = Ctx(context)
-    context.route("**/*", ctx._route)
-    return ctx
-
-
-PHONE = dict(viewport={"width": 390, "height": 844}, device_scale_factor=2, is_mobile=True, has_touch=True,
-             user_agent=PHONE_UA, locale="zh-CN")
-
-
 @pytest.fixture
 def phone(browser):
-    ctx = _context(browser, **PHONE)
+    ctx = make_context(browser, **PHONE)
     yield ctx
     ctx.context.close()
     ctx.assert_no_external()
@@ -184,7 +136,7 @@ def phone(browser):
 
 @pytest.fixture
 def phone_nojs(browser):
-    ctx = _context(browser, java_script_enabled=False, **PHONE)
+    ctx = make_context(browser, java_script_enabled=False, **PHONE)
     yield ctx
     ctx.context.close()
     ctx.assert_no_external()
@@ -196,7 +148,7 @@ def new_context(browser):
     made: list[Ctx] = []
 
     def make(**options) -> Ctx:
-        made.append(_context(browser, **{**PHONE, **options}))
+        made.append(make_context(browser, **{**PHONE, **options}))
         return made[-1]
 
     yield make
@@ -210,7 +162,7 @@ def new_context(browser):
 def desktop(browser):
     # The desk's CSP is script-src 'none' (it runs no script at all); bypassing CSP only lets the
     # tests inject axe-core there.
-    ctx = _context(browser, viewport={"width": 1280, "height": 900}, locale="zh-CN", bypass_csp=True)
+    ctx = make_context(browser, viewport={"width": 1280, "height": 900}, locale="zh-CN", bypass_csp=True)
     yield ctx
     ctx.context.close()
     ctx.assert_no_external()

@@ -3,9 +3,58 @@
 from __future__ import annotations
 
 import json
+import os
+from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 AXE_JS = Path(__file__).resolve().parents[1] / "vendor" / "axe-core" / "axe.min.js"
+CHROMIUM = os.environ.get("WAGESAFE_E2E_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+# WeChat's in-app browser on Android: what most workers scan the poster with.
+PHONE_UA = ("Mozilla/5.0 (Linux; Android 12; V2118A Build/SP1A.210812.003; wv) AppleWebKit/537.36 "
+            "(KHTML, like Gecko) Version/4.0 Chrome/107.0.5304.141 Mobile Safari/537.36 XWEB/5023 "
+            "MMWEBSDK/20230202 MMWEBID/1234 MicroMessenger/8.0.33.2320(0x28002151) WeChat/arm64 Weixin "
+            "NetType/WIFI Language/zh_CN ABI/arm64")
+LOOPBACK = {"127.0.0.1", "localhost", "::1", "[::1]"}
+TILE_PATH = "/e2e-tiles/"
+PHONE = dict(viewport={"width": 390, "height": 844}, device_scale_factor=2, is_mobile=True, has_touch=True,
+             user_agent=PHONE_UA, locale="zh-CN")
+
+
+@dataclass
+class Ctx:
+    """A browser context that lets only loopback requests through and remembers the others."""
+
+    context: object
+    external: list = field(default_factory=list)
+    requested: list = field(default_factory=list)
+
+    def page(self):
+        return self.context.new_page()
+
+    def assert_no_external(self) -> None:
+        assert not self.external, "requests to non-loopback hosts (blocked):\n" + "\n".join(self.external)
+
+    def _route(self, route) -> None:
+        url = route.request.url
+        parts = urlsplit(url)
+        self.requested.append(url)
+        if parts.scheme in ("http", "https", "ws", "wss") and parts.hostname not in LOOPBACK:
+            self.external.append(f"{route.request.resource_type} {url} (from {route.request.frame.url})")
+            route.abort("blockedbyclient")
+            return
+        route.continue_()
+
+
+def make_context(browser, **options) -> Ctx:
+    """A new browser context whose non-loopback requests are aborted and recorded."""
+    context = browser.new_context(**options)
+    context.set_default_timeout(15_000)
+    ctx = Ctx(context)
+    context.route("**/*", ctx._route)
+    return ctx
 
 
 # ------------------------------------------------------------------ helpers the tests share

@@ -13,9 +13,10 @@ import sqlite3
 
 import pytest
 
-from e2e_support import axe_violations, format_violations
 from formsvc.commands import DEMO_PASSWORD
 from wagesafe.registry import load_registry
+
+from .e2e_support import PHONE, axe_violations, format_violations, make_context
 
 pytestmark = pytest.mark.browser
 
@@ -134,9 +135,7 @@ def test_general_form_and_errors_accessible(system, phone):
 @pytest.fixture(scope="module")
 def filed_case(system, browser, project_code):
     """A complaint filed through the form on a phone: receipt, mobile, and what the receipt page showed."""
-    from conftest import PHONE, _context
-
-    ctx = _context(browser, **PHONE)
+    ctx = make_context(browser, **PHONE)
     try:
         page = ctx.page()
         page.goto(f"{system.base}/r/{project_code}")
@@ -199,4 +198,8 @@ def test_desk_accessible_after_sign_in(system, desktop, registry, filed_case):
     assert page.url == f"{system.base}/desk/cases/{case_id}", page.url
     assert receipt in page.inner_text("main")
     assert_accessible(page)  # the case page
+    for path in ("/desk/dashboard", "/desk/projects", "/desk/audit"):  # the county's overview pages
+        response = page.goto(system.base + path)
+        assert response.status == 200, f"{path}: HTTP {response.status}"
+        assert_accessible(page)
     desktop.assert_no_external()

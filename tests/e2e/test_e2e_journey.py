@@ -13,9 +13,10 @@ import sqlite3
 
 import pytest
 
-from e2e_support import decode_poster_qr, small_jpeg, wait_for_mail
 from formsvc.commands import DEMO_PASSWORD
 from wagesafe.registry import load_registry
+
+from .e2e_support import decode_poster_qr, small_jpeg, wait_for_mail
 
 pytestmark = pytest.mark.browser
 

@@ -7,8 +7,9 @@ import re
 
 import pytest
 
-from conftest import TILE_PATH
 from wagesafe.registry import load_registry
+
+from .e2e_support import TILE_PATH
 
 pytestmark = pytest.mark.browser
 
