@@ -64,8 +64,11 @@ def run(n: int, poll: float, pace: float, time_limit: float = 90.0) -> dict:
                     delivered: dict[str, float] = {}
                     deadline = time.monotonic() + time_limit
                     while len(delivered) < len(sent) and time.monotonic() < deadline:
-                        for p in (tmp / "mail").glob("*.eml"):
-                            subject = str(read_message(p)["Subject"])
+                        for p in (tmp / "mail").glob("[0-9]*.eml"):  # not the catcher's .tmp-* files
+                            try:
+                                subject = str(read_message(p)["Subject"])
+                            except FileNotFoundError:
+                                continue
                             for receipt in sent:
                                 if receipt in subject and receipt not in delivered:
                                     delivered[receipt] = arrival(p)

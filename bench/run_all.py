@@ -140,7 +140,7 @@ def parse_site(lines: list[str]) -> dict:
 def parse_posters(lines: list[str]) -> dict:
     rows = []
     for line in lines:
-        m = re.match(rf"^(A4 PDF|A4\+A3\+SVG\+PNG) +(\d+) +(\d+) +{NUM} +{NUM}$", line)
+        m = re.match(rf"^(A4 PDF|A4\+A3\+SVG\+PNG) +(\d+) +(\d+) +{NUM} +{NUM}(?: .*)?$", line)
         if m:
             rows.append(dict(files=m.group(1), jobs=int(m.group(2)), posters=int(m.group(3)),
                              seconds=float(m.group(4)), per_second=float(m.group(5))))
@@ -246,6 +246,9 @@ def main(argv=None) -> int:
     ap.add_argument("--quick", action="store_true", help="smaller sizes; bench/README.md is not rewritten")
     ap.add_argument("--only", default="", help="comma-separated script names (without .py)")
     ap.add_argument("--no-readme", action="store_true", help="do not rewrite bench/README.md")
+    ap.add_argument("--merge", action="store_true",
+                    help="with --only: keep the other scripts' results of the last full run (bench/out/all.json) "
+                         "and rewrite bench/README.md with the merged figures")
     args = ap.parse_args(argv)
     present = sorted(p.stem for p in BENCH.glob("bench_*.py"))
     names = [n for n in ORDER if n in present] + [n for n in present if n not in ORDER]
@@ -257,6 +260,11 @@ def main(argv=None) -> int:
     for name in names:
         full, quick = ARGS.get(name, ([], []))
         results[name] = run_script(name, quick if args.quick else full, TIME_LIMIT.get(name, 1800))
+    if args.merge and (OUT / "all.json").exists():
+        last = json.loads((OUT / "all.json").read_text("utf-8"))
+        if not last.get("quick"):
+            results = {**{k: v for k, v in last["results"].items() if k not in results}, **results}
+            results = {k: results[k] for k in [n for n in ORDER if n in results] + sorted(set(results) - set(ORDER))}
     rows = combined_rows(results)
     mach, when = machine(), now_iso()
     print("\n" + "=" * 100)
@@ -267,7 +275,7 @@ def main(argv=None) -> int:
     OUT.mkdir(parents=True, exist_ok=True)
     (OUT / "all.json").write_text(json.dumps(dict(at=when, machine=mach, quick=args.quick, results=results,
                                                   table=rows), ensure_ascii=False, indent=1), "utf-8")
-    if not args.quick and not args.no_readme and not args.only:
+    if not args.quick and not args.no_readme and (not args.only or args.merge):
         write_readme(markdown(rows, mach, when))
         print(f"\nwrote the figures into {README.relative_to(ROOT)}")
     # A script that printed its figures but exited non-zero has missed one of its own targets

@@ -192,7 +192,7 @@ def test_faults_kill_9_during_burst_loses_no_receipted_complaint_and_notices_go_
     email_ids = {i for (i,) in db.conn.execute("SELECT id FROM notices WHERE channel='email'")}
     assert db.conn.execute("SELECT count(*) FROM notices WHERE status != 'sent'").fetchone()[0] == 0
     seen = collections.Counter(int(str(read_message(p)["X-WageSafe-Notice"]).split()[0])
-                               for p in (tmp_path / "mail").glob("*.eml"))
+                               for p in (tmp_path / "mail").glob("[0-9]*.eml"))
     assert set(seen) == email_ids
     assert max(seen.values()) == 1, [i for i, n in seen.items() if n > 1][:5]
     # Per complaint: as many emails arrived as it has email notices, and at least one.
@@ -244,7 +244,7 @@ def test_faults_smtp_unreachable_then_back_every_notice_delivered_once(tmp_path,
         assert run_once(db, senders, t + timedelta(days=2)).claimed == 0  # nothing left, nothing re-sent
         time.sleep(0.3)
     ids = collections.Counter(int(str(read_message(p)["X-WageSafe-Notice"]).split()[0])
-                              for p in (tmp_path / "mail").glob("*.eml"))
+                              for p in (tmp_path / "mail").glob("[0-9]*.eml"))
     assert len(ids) == n_email and set(ids.values()) == {1}
     assert all(r["status"] == "sent" and r["attempts"] == 3 for r in db.query("SELECT * FROM notices WHERE channel='email'"))
 
