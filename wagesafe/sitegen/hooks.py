@@ -5,8 +5,9 @@
 - ``on_files``: adds one virtual page per project and per township for the language being built. It runs after
   mkdocs-static-i18n has sorted the files by language (priority below its -100), because that
   plugin re-creates every file it sees from disk and would lose a virtual file's content.
-- ``on_page_content``: replaces ``<!-- ws:NAME -->`` markers with generated HTML (after
-  Markdown, so thousands of projects never go through the Markdown parser).
+- ``on_page_content`` / ``on_post_page``: replace ``<!-- ws:NAME -->`` markers with generated
+  HTML (after Markdown, so thousands of projects never go through the Markdown parser; project
+  and township pages only as they are written, see ``on_post_page``).
 - ``on_post_build``: writes the Atom feed of policy updates for the language just built.
 """
 
@@ -126,14 +127,6 @@ def on_page_content(html: str, page, config, files) -> str:
         return html
     ctx = context()
     lang = building_language(config)
-    if "<!-- ws:project -->" in html:
-        project = ctx.registry.project(str(page.meta.get("ws_project", "")))
-        if project is None:
-            raise PluginError(f"{page.file.src_uri}: unknown project {page.meta.get('ws_project')!r}")
-        html = html.replace("<!-- ws:project -->", project_page_html(ctx.registry, project, lang))
-    if "<!-- ws:township -->" in html:
-        html = html.replace("<!-- ws:township -->",
-                            township_page_html(ctx.registry, str(page.meta.get("ws_township", "")), lang))
     if "<!-- ws:projects -->" in html:
         html = html.replace("<!-- ws:projects -->", project_index_html(ctx.registry, lang))
     if "<!-- ws:legal-aid -->" in html:
@@ -145,11 +138,19 @@ def on_page_content(html: str, page, config, files) -> str:
 
 
 def on_post_page(output: str, page, config) -> str:
-    # MkDocs keeps every page's Markdown and HTML body until the build ends (for the sitemap it
-    # needs only URLs): 40,000 generated pages held ~700 MB. Generated pages are written now.
-    if page.meta.get("ws_project") or page.meta.get("ws_township"):
-        page.markdown = None
-        page.content = None
+    # Project and township pages get their body here, in the written HTML, not in on_page_content:
+    # MkDocs converts every page before it renders any, so bodies added there would all be held
+    # at once (40,000 pages at 20,000 projects: most of a 700 MB peak). They are out of search.
+    if "<!-- ws:project -->" in output:
+        ctx = context()
+        project = ctx.registry.project(str(page.meta.get("ws_project", "")))
+        if project is None:
+            raise PluginError(f"{page.file.src_uri}: unknown project {page.meta.get('ws_project')!r}")
+        output = output.replace("<!-- ws:project -->", project_page_html(ctx.registry, project,
+                                                                        building_language(config)), 1)
+    elif "<!-- ws:township -->" in output:
+        output = output.replace("<!-- ws:township -->", township_page_html(
+            context().registry, str(page.meta.get("ws_township", "")), building_language(config)), 1)
     return output
 
 

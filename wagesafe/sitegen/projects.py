@@ -179,7 +179,7 @@ def project_page_html(reg: Registry, p: Project, lang: str) -> str:
 def project_page_markdown(reg: Registry, p: Project, lang: str) -> str:
     """The virtual Markdown source of a project page: front matter, title and a marker.
 
-    The body is inserted as HTML after Markdown (see ``hooks.on_page_content``); the page is
+    The body is inserted as HTML as the page is written (see ``hooks.on_post_page``); the page is
     kept out of the site-wide search index (thousands of near-identical pages would drown the
     guides) and out of the nav.
     """
@@ -188,7 +188,7 @@ def project_page_markdown(reg: Registry, p: Project, lang: str) -> str:
     safe = title.replace('"', "'")
     attr = " { lang=zh-Hans }" if lang == "en" and title == p.name_zh else ""
     return (f'---\ntitle: "{safe}"\ndescription: "{desc.replace(chr(34), chr(39))}"\nsearch:\n  exclude: true\n'
-            f"ws_project: {p.code}\n---\n\n# {e(title)}{attr}\n\n<!-- ws:project -->\n")
+            f"ws_project: {p.code}\nhide: [toc]\n---\n\n# {e(title)}{attr}\n\n<!-- ws:project -->\n")
 
 
 # Above this many projects the index lists townships only and each township gets its own page:
