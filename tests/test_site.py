@@ -368,3 +368,20 @@ def test_site_large_registry_index_lists_townships_only(registry, monkeypatch):
     for town, projects in registry.projects_by_township().items():
         if projects:
             assert f'href="../townships/{town}/"' in short
+
+
+def test_site_project_text_is_escaped_and_front_matter_survives_quotes(data_dir):
+    from mkdocs.utils.meta import get_data
+
+    from wagesafe.sitegen.projects import project_page_html, project_page_markdown
+
+    name = '龙潭"1号"楼 \\ <script>alert(1)</script>'
+    set_cell(data_dir / "projects.csv", 0, "name_zh", name)
+    set_cell(data_dir / "projects.csv", 0, "builder", "<img src=x onerror=alert(1)>")
+    reg = load_registry(data_dir)
+    p = next(iter(reg.projects.values()))
+    for lang in ("zh", "en"):
+        _, meta = get_data(project_page_markdown(reg, p, lang))
+        assert meta["title"] == name and meta["search"] == {"exclude": True}
+        html = project_page_html(reg, p, lang)
+        assert "<script>" not in html and "<img src=x" not in html and "&lt;img src=x" in html

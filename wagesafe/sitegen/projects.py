@@ -8,6 +8,7 @@ mkdocs hooks; links are relative so the same fragment works under ``/`` and ``/e
 
 from __future__ import annotations
 
+import json
 from datetime import date
 
 from wagesafe.registry import PROJECT_STATUS_ZH, Project, Registry, project_path
@@ -185,9 +186,10 @@ def project_page_markdown(reg: Registry, p: Project, lang: str) -> str:
     """
     title = project_title(p, lang)
     desc = ("Site notice, complaint link and contacts for " if lang == "en" else "维权信息公示、投诉入口和联系人：") + title
-    safe = title.replace('"', "'")
     attr = " { lang=zh-Hans }" if lang == "en" and title == p.name_zh else ""
-    return (f'---\ntitle: "{safe}"\ndescription: "{desc.replace(chr(34), chr(39))}"\nsearch:\n  exclude: true\n'
+    # JSON strings are valid YAML double-quoted scalars: quotes and backslashes in names stay safe.
+    return (f"---\ntitle: {json.dumps(title, ensure_ascii=False)}\n"
+            f"description: {json.dumps(desc, ensure_ascii=False)}\nsearch:\n  exclude: true\n"
             f"ws_project: {p.code}\nhide: [toc]\n---\n\n# {e(title)}{attr}\n\n<!-- ws:project -->\n")
 
 
@@ -255,7 +257,8 @@ def township_page_markdown(reg: Registry, code: str, lang: str) -> str:
     """The virtual source of one township's project list (out of nav and search, like project pages)."""
     name = _town_name(reg, code, lang)
     title = f"Construction projects in {name}" if lang == "en" else f"{name}的工地项目"
-    return (f'---\ntitle: "{title}"\nsearch:\n  exclude: true\nws_filter: true\nws_township: {code}\n'
+    return (f"---\ntitle: {json.dumps(title, ensure_ascii=False)}\nsearch:\n  exclude: true\nws_filter: true\n"
+            f"ws_township: {code}\n"
             f"hide: [toc]\n---\n\n# {e(title)}\n\n<!-- ws:township -->\n")
 
 
