@@ -385,3 +385,27 @@ def test_site_project_text_is_escaped_and_front_matter_survives_quotes(data_dir)
         assert meta["title"] == name and meta["search"] == {"exclude": True}
         html = project_page_html(reg, p, lang)
         assert "<script>" not in html and "<img src=x" not in html and "&lt;img src=x" in html
+
+
+def test_site_tile_settings_follow_the_configuration():
+    from wagesafe.config import Config
+    from wagesafe.sitegen.legal_aid import tile_settings
+
+    assert tile_settings(Config.from_env(environ={}))["url"] == ""  # 天地图 needs a key: no tiles without one
+    keyed = tile_settings(Config.from_env(environ={"MAP_TILE_KEY": "k123"}))
+    assert "tk=k123" in keyed["url"] and "LAYER=cva" in keyed["overlay"] and keyed["subdomains"] == "01234567"
+    amap = tile_settings(Config.from_env(environ={
+        "MAP_TILE_URL": "https://webrd0{s}.is.autonavi.com/appmaptile?x={x}&y={y}&z={z}&style=8",
+        "MAP_TILE_DATUM": "GCJ-02"}))
+    assert amap["url"].startswith("https://webrd0") and amap["datum"] == "GCJ-02" and amap["overlay"] == ""
+
+
+def test_site_markers_are_converted_for_gcj02_tiles(registry):
+    from wagesafe.config import Config
+    from wagesafe.sitegen.legal_aid import legal_aid_html
+
+    html = legal_aid_html(registry, Config.from_env(environ={"MAP_TILE_DATUM": "GCJ-02"}), "zh")
+    place = next(p for p in registry.legal_aid if p.lat is not None)
+    g_lat, g_lon = geo.wgs84_to_gcj02(place.lat, place.lon)
+    assert f'data-lat="{place.lat:.6f}"' in html  # distances use the phone's WGS-84
+    assert f'data-map-lat="{g_lat:.6f}" data-map-lon="{g_lon:.6f}"' in html

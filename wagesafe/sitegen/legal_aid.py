@@ -66,8 +66,12 @@ def tile_settings(cfg: Config) -> dict[str, str]:
         url = url.replace("{key}", cfg.map_tile_key) if cfg.map_tile_key else ""
     subdomains = "01234567" if "tianditu" in url else "abc"
     attribution = "天地图" if "tianditu" in url else ""
-    return {"url": url, "subdomains": subdomains, "datum": cfg.map_tile_datum, "attribution": attribution,
-            "approval": cfg.map_approval_no}
+    # 天地图's vector layer has no place names; its annotation layer (cva) goes on top.
+    overlay = ""
+    if "tianditu" in url and "vec_w" in url:
+        overlay = url.replace("vec_w", "cva_w").replace("LAYER=vec", "LAYER=cva")
+    return {"url": url, "overlay": overlay, "subdomains": subdomains, "datum": cfg.map_tile_datum,
+            "attribution": attribution, "approval": cfg.map_approval_no}
 
 
 def _place_html(place: LegalAidPlace, lang: str, datum: str) -> str:
@@ -111,7 +115,8 @@ def legal_aid_html(reg: Registry, cfg: Config, lang: str) -> str:
     tiles = tile_settings(cfg)
     kind_names = LEGAL_AID_KIND_EN if lang == "en" else LEGAL_AID_KIND_ZH
     out = [f'<div class="ws-map-wrap"><div id="ws-map" class="ws-map" role="region" aria-label="{e(t["map_label"])}"'
-           f' data-tile-url="{e(tiles["url"])}" data-tile-subdomains="{e(tiles["subdomains"])}"'
+           f' data-tile-url="{e(tiles["url"])}" data-tile-overlay="{e(tiles["overlay"])}"'
+           f' data-tile-subdomains="{e(tiles["subdomains"])}"'
            f' data-tile-attribution="{e(tiles["attribution"])}" data-nearest="{e(t["nearest"])}" hidden></div>']
     if not tiles["url"]:
         out.append(f'<p class="ws-map-note" hidden>{e(t["no_tiles"])}</p>')

@@ -11,11 +11,14 @@
     var map = L.map(mapEl, { scrollWheelZoom: false, attributionControl: true });
     var url = mapEl.getAttribute("data-tile-url");
     if (url) {
-      L.tileLayer(url, {
+      var opts = {
         subdomains: mapEl.getAttribute("data-tile-subdomains") || "abc",
         attribution: mapEl.getAttribute("data-tile-attribution") || "",
         maxZoom: 18
-      }).addTo(map);
+      };
+      L.tileLayer(url, opts).addTo(map);
+      var overlay = mapEl.getAttribute("data-tile-overlay");
+      if (overlay) L.tileLayer(overlay, opts).addTo(map);
     } else {
       var note = document.querySelector(".ws-map-note");
       if (note) note.hidden = false;
