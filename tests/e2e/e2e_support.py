@@ -29,7 +29,6 @@ class Ctx:
 
     context: object
     external: list = field(default_factory=list)
-    requested: list = field(default_factory=list)
 
     def page(self):
         return self.context.new_page()
@@ -40,7 +39,6 @@ class Ctx:
     def _route(self, route) -> None:
         url = route.request.url
         parts = urlsplit(url)
-        self.requested.append(url)
         if parts.scheme in ("http", "https", "ws", "wss") and parts.hostname not in LOOPBACK:
             self.external.append(f"{route.request.resource_type} {url} (from {route.request.frame.url})")
             route.abort("blockedbyclient")

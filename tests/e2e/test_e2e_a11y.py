@@ -50,6 +50,28 @@ def assert_accessible(page) -> None:
     assert not found, format_violations(page.url, found)
 
 
+def small_tap_targets(page) -> list[str]:
+    """Form controls (or, for a checkbox or radio, its label) less than MIN_TAP_PX high."""
+    return page.evaluate("""(min) => {
+        const out = [];
+        const seen = new Set();
+        const box = el => el.getBoundingClientRect();
+        const visible = el => { const r = box(el); const s = getComputedStyle(el);
+            return r.width > 0 && r.height > 0 && s.visibility !== 'hidden' && !el.closest('[aria-hidden=true]'); };
+        for (const el of document.querySelectorAll('form input, form select, form textarea, form button')) {
+            if (el.type === 'hidden' || !visible(el)) continue;
+            // A checkbox or radio is tapped through its label: the label is the target.
+            const target = (el.type === 'checkbox' || el.type === 'radio') ? (el.closest('label') || el) : el;
+            if (seen.has(target)) continue;
+            seen.add(target);
+            const h = box(target).height;
+            if (h < min) out.push(`${target.tagName.toLowerCase()}#${target.id || el.name} ${h.toFixed(1)} px: ` +
+                                  target.outerHTML.slice(0, 100));
+        }
+        return out;
+    }""", MIN_TAP_PX)
+
+
 PORTAL_PAGES = {
     "home": "/",
     "home-en": "/en/",
@@ -102,30 +124,15 @@ def test_third_party_requests_are_caught(system, new_context):
 def test_complaint_form_accessible_with_big_tap_targets(system, phone, project_code):
     page = open_clean(phone, f"{system.base}/r/{project_code}")
     assert_accessible(page)
-    small = page.evaluate("""(min) => {
-        const out = [];
-        const seen = new Set();
-        const box = el => el.getBoundingClientRect();
-        const visible = el => { const r = box(el); const s = getComputedStyle(el);
-            return r.width > 0 && r.height > 0 && s.visibility !== 'hidden' && !el.closest('[aria-hidden=true]'); };
-        for (const el of document.querySelectorAll('form input, form select, form textarea, form button')) {
-            if (el.type === 'hidden' || !visible(el)) continue;
-            // A checkbox or radio is tapped through its label: the label is the target.
-            const target = (el.type === 'checkbox' || el.type === 'radio') ? (el.closest('label') || el) : el;
-            if (seen.has(target)) continue;
-            seen.add(target);
-            const h = box(target).height;
-            if (h < min) out.push(`${target.tagName.toLowerCase()}#${target.id || el.name} ${h.toFixed(1)} px: ` +
-                                  target.outerHTML.slice(0, 100));
-        }
-        return out;
-    }""", MIN_TAP_PX)
+    small = small_tap_targets(page)
     assert not small, f"tap targets under {MIN_TAP_PX} px on the form:\n" + "\n".join(small)
 
 
 def test_general_form_and_errors_accessible(system, phone):
     page = open_clean(phone, system.base + "/complain")
     assert_accessible(page)
+    small = small_tap_targets(page)
+    assert not small, f"tap targets under {MIN_TAP_PX} px on the general form:\n" + "\n".join(small)
     with page.expect_navigation():
         page.locator("form button[type=submit]").tap()  # everything empty: the page with its errors
     assert page.locator(".error").count() >= 1
@@ -167,6 +174,8 @@ def test_receipt_and_status_pages_accessible(system, phone, filed_case):
     receipt, mobile = filed_case["receipt"], filed_case["mobile"]
     page = open_clean(phone, f"{system.base}/status?receipt={receipt}")
     assert_accessible(page)  # the empty status form
+    small = small_tap_targets(page)
+    assert not small, f"tap targets under {MIN_TAP_PX} px on the status form:\n" + "\n".join(small)
     page.fill("#mobile", mobile)
     with page.expect_navigation():
         page.locator("form button[type=submit]").tap()
