@@ -154,3 +154,18 @@ def test_complaint_form_works_without_javascript(system, phone_nojs, registry, t
     with page.expect_navigation():
         page.locator("form button[type=submit]").tap()
     assert receipt in page.inner_text("main") and "已收到" in page.inner_text("main")
+
+
+def test_form_language_switch_keeps_the_project(system, phone, registry):
+    code = list(registry.projects)[0]
+    page = phone.page()
+    page.goto(f"{system.base}/r/{code}")
+    zh_heading = page.inner_text("h1")
+    with page.expect_navigation():
+        page.get_by_role("link", name="English", exact=True).tap()
+    assert f"/r/{code}" in page.url, page.url
+    assert page.get_attribute("html", "lang") == "en"
+    assert page.inner_text("h1") != zh_heading and re.search(r"[A-Za-z]{3}", page.inner_text("h1"))
+    with page.expect_navigation():
+        page.get_by_role("link", name="中文", exact=True).tap()
+    assert f"/r/{code}" in page.url and page.inner_text("h1") == zh_heading
