@@ -71,17 +71,22 @@ def build_posters(config: Config, registry: Registry, codes: list[str] | None = 
                   progress: bool | None = None) -> BuildReport:
     """Write posters for ``codes`` (all projects when None) under ``<site_dir>/posters/<code>/``.
 
-    :param codes: project codes, already known to exist (the CLI checks them).
+    :param codes: project codes (the CLI names unknown ones before calling this).
     :param force: rebuild even projects whose fingerprint is unchanged.
     :param jobs: worker processes (default: every core); 1 renders in this process.
     :param formats: a subset of ``render.FORMATS``; the bench builds only ``("a4",)``.
     :raises BaseUrlError: PUBLIC_BASE_URL cannot be printed (checked before anything is written).
     :raises FontNotFoundError: no CJK font is installed.
+    :raises PosterError: a code in ``codes`` is not in the registry.
     """
     base_url = check_base_url(config.public_base_url, config.production)
     fonts = register_fonts()
     out = posters_dir(config)
     manifest = load_manifest(out)
+    if codes is not None:
+        unknown = [c for c in codes if registry.project(c) is None]
+        if unknown:
+            raise PosterError(f"unknown project code(s): {', '.join(unknown)}")
     selected = [registry.project(c) for c in codes] if codes is not None else list(registry.projects.values())
     report = BuildReport()
     todo: list[tuple[PosterContent, str]] = []
