@@ -219,11 +219,12 @@ def combined_rows(results: dict) -> list[dict]:
     return rows
 
 
-def markdown(rows: list[dict], mach: dict, when: str) -> str:
+def markdown(rows: list[dict], mach: dict, when: str, merged_from: str = "") -> str:
+    merged = f" Scripts not rerun then keep their rows from the full run of {merged_from}." if merged_from else ""
     out = [START, "", f"Measured {when} on {mach['nproc']} CPUs ({mach['cpu']}), {mach['ram_gb']} GB RAM, "
            f"Python {mach['python']}, by `make bench` (`bench/run_all.py`). Peak MB is resident memory: of the "
            "build process for site builds, of the worker process for delivery, and of the whole script with all "
-           "its child processes for the last rows.", "",
+           "its child processes for the last rows." + merged, "",
            "| area | figure | value | peak MB |", "|---|---|---|---|"]
     for r in rows:
         out.append("| " + " | ".join(str(r[k]).replace("|", "\\|") for k in ("area", "figure", "value", "peak MB")) + " |")
@@ -260,9 +261,11 @@ def main(argv=None) -> int:
     for name in names:
         full, quick = ARGS.get(name, ([], []))
         results[name] = run_script(name, quick if args.quick else full, TIME_LIMIT.get(name, 1800))
+    merged_from = ""
     if args.merge and (OUT / "all.json").exists():
         last = json.loads((OUT / "all.json").read_text("utf-8"))
         if not last.get("quick"):
+            merged_from = last.get("merged_from") or last["at"]
             results = {**{k: v for k, v in last["results"].items() if k not in results}, **results}
             results = {k: results[k] for k in [n for n in ORDER if n in results] + sorted(set(results) - set(ORDER))}
     rows = combined_rows(results)
@@ -273,10 +276,11 @@ def main(argv=None) -> int:
         print(f"not present (skipped): {', '.join(missing)}")
     print(table(rows, ["area", "figure", "value", "peak MB"]))
     OUT.mkdir(parents=True, exist_ok=True)
-    (OUT / "all.json").write_text(json.dumps(dict(at=when, machine=mach, quick=args.quick, results=results,
+    (OUT / "all.json").write_text(json.dumps(dict(at=when, merged_from=merged_from, machine=mach, quick=args.quick,
+                                                  results=results,
                                                   table=rows), ensure_ascii=False, indent=1), "utf-8")
     if not args.quick and not args.no_readme and (not args.only or args.merge):
-        write_readme(markdown(rows, mach, when))
+        write_readme(markdown(rows, mach, when, merged_from))
         print(f"\nwrote the figures into {README.relative_to(ROOT)}")
     # A script that printed its figures but exited non-zero has missed one of its own targets
     # (bench_intake exits 2 then): the figures stand and are kept; only unreadable runs fail.
