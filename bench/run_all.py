@@ -248,7 +248,7 @@ def main(argv=None) -> int:
     ap.add_argument("--only", default="", help="comma-separated script names (without .py)")
     ap.add_argument("--no-readme", action="store_true", help="do not rewrite bench/README.md")
     ap.add_argument("--merge", action="store_true",
-                    help="with --only: keep the other scripts' results of the last full run (bench/out/all.json) "
+                    help="with --only: keep the other scripts' results of the last full run (bench/out/last-full.json) "
                          "and rewrite bench/README.md with the merged figures")
     args = ap.parse_args(argv)
     present = sorted(p.stem for p in BENCH.glob("bench_*.py"))
@@ -262,8 +262,8 @@ def main(argv=None) -> int:
         full, quick = ARGS.get(name, ([], []))
         results[name] = run_script(name, quick if args.quick else full, TIME_LIMIT.get(name, 1800))
     merged_from = ""
-    if args.merge and (OUT / "all.json").exists():
-        last = json.loads((OUT / "all.json").read_text("utf-8"))
+    if args.merge and (OUT / "last-full.json").exists():
+        last = json.loads((OUT / "last-full.json").read_text("utf-8"))
         if not last.get("quick"):
             merged_from = last.get("merged_from") or last["at"]
             results = {**{k: v for k, v in last["results"].items() if k not in results}, **results}
@@ -276,9 +276,11 @@ def main(argv=None) -> int:
         print(f"not present (skipped): {', '.join(missing)}")
     print(table(rows, ["area", "figure", "value", "peak MB"]))
     OUT.mkdir(parents=True, exist_ok=True)
-    (OUT / "all.json").write_text(json.dumps(dict(at=when, merged_from=merged_from, machine=mach, quick=args.quick,
-                                                  results=results,
-                                                  table=rows), ensure_ascii=False, indent=1), "utf-8")
+    record = json.dumps(dict(at=when, merged_from=merged_from, machine=mach, quick=args.quick, results=results,
+                             table=rows), ensure_ascii=False, indent=1)
+    (OUT / "all.json").write_text(record, "utf-8")
+    if not args.quick and (not args.only or args.merge):
+        (OUT / "last-full.json").write_text(record, "utf-8")  # what a later --merge builds on
     if not args.quick and not args.no_readme and (not args.only or args.merge):
         write_readme(markdown(rows, mach, when, merged_from))
         print(f"\nwrote the figures into {README.relative_to(ROOT)}")
