@@ -176,3 +176,14 @@ def test_desk_dead_notices_listed_for_county(desk):
         desk.db.conn.execute("UPDATE notices SET status = 'dead', last_error = 'mailbox unavailable'")
     assert "mailbox unavailable" in desk.client(COUNTY).get("/desk/dashboard").get_data(as_text=True)
     assert "mailbox unavailable" not in desk.client(HEXI).get("/desk/dashboard").get_data(as_text=True)
+
+
+@pytest.mark.parametrize("amount", ["-5", "1" + "0" * 30, "一万"])
+def test_desk_resolve_refuses_impossible_amounts_and_keeps_the_case(desk, amount):
+    cid = insert_case(desk.db)
+    c = desk.client(HEXI)
+    post(c, f"/desk/cases/{cid}/acknowledge")
+    response = post(c, f"/desk/cases/{cid}/resolve", {"workers_paid": "1", "amount_recovered_yuan": amount})
+    assert response.status_code < 500
+    assert desk.case(cid)["status"] == "acknowledged"
+    assert "整数" in c.get(f"/desk/cases/{cid}").get_data(as_text=True)

@@ -17,6 +17,10 @@ from . import bp
 from .queries import PAGE_SIZE, Filters, case_parts, list_cases
 from .session import client_ip, current_user, now
 
+MAX_ID = 2**63 - 1  # SQLite's largest integer: a bigger id in a URL is simply "not found"
+MAX_PAGE = 100_000
+MAX_AMOUNT = 10**12  # yuan or workers: anything bigger is a typo, not a case
+
 
 def _visible_case(case_id: int) -> dict:
     case = case_state.get_case(get_db(), case_id)
@@ -37,10 +41,7 @@ def _actionable_case(case_id: int) -> dict:
 def cases():
     cfg, reg, t = get_config(), get_registry(), now()
     f = Filters.from_args(request.args)
-    try:
-        page = max(1, int(request.args.get("page", "1")))
-    except ValueError:
-        page = 1
+    page = page_arg()
     rows, total = list_cases(get_db(), current_user(), f, cfg, t, page)
     for r in rows:
         r["overdue"] = is_overdue(r, cfg.ack_hours, cfg.resolve_days, t)
@@ -52,7 +53,7 @@ def cases():
                            args=f.as_args(), registry=reg, STATUS_ZH=case_state.STATUS_ZH)
 
 
-@bp.route("/cases/<int:case_id>")
+@bp.route(f"/cases/<int(max={MAX_ID}):case_id>")
 def case(case_id: int):
     db, reg, cfg, user = get_db(), get_registry(), get_config(), current_user()
     case = _visible_case(case_id)
@@ -71,12 +72,23 @@ def case(case_id: int):
 
 def _int(name: str) -> int:
     try:
-        return int(request.form.get(name, "0") or 0)
+        value = int(request.form.get(name, "0") or 0)
     except ValueError:
         raise case_state.TransitionError(f"“{name}”需要填整数") from None
+    if not 0 <= value <= MAX_AMOUNT:
+        raise case_state.TransitionError(f"“{name}”需要填 0 到 {MAX_AMOUNT} 之间的整数")
+    return value
 
 
-@bp.route("/cases/<int:case_id>/<any(acknowledge, start, transfer, resolve, close, note):action>",
+def page_arg() -> int:
+    """The ?page= of a list, clamped: SQLite's OFFSET is a 64-bit integer and a huge page is a typo."""
+    try:
+        return min(max(1, int(request.args.get("page", "1"))), MAX_PAGE)
+    except ValueError:
+        return 1
+
+
+@bp.route(f"/cases/<int(max={MAX_ID}):case_id>/<any(acknowledge, start, transfer, resolve, close, note):action>",
           methods=["POST"])
 def case_action(case_id: int, action: str):
     user, db, t = current_user(), get_db(), now()
@@ -114,7 +126,7 @@ def case_action(case_id: int, action: str):
     return redirect(url_for("desk.case", case_id=case_id)), 303
 
 
-@bp.route("/cases/<int:case_id>/evidence/<int:evidence_id>")
+@bp.route(f"/cases/<int(max={MAX_ID}):case_id>/evidence/<int(max={MAX_ID}):evidence_id>")
 def evidence(case_id: int, evidence_id: int):
     """Stream one evidence file as a download (never rendered inline: it came from the public)."""
     db, cfg, user = get_db(), get_config(), current_user()

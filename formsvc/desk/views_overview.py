@@ -8,6 +8,7 @@ from .. import audit, charts, get_config, get_db, get_registry, risk
 from . import bp, csv_export, stats
 from .queries import Filters, all_cases
 from .session import client_ip, current_user, now
+from .views_cases import MAX_ID, page_arg
 
 
 def _require_county():
@@ -63,10 +64,9 @@ def export_csv():
 @bp.route("/audit")
 def audit_log():
     _require_county()
-    try:
-        page = max(1, int(request.args.get("page", "1")))
-    except ValueError:
-        page = 1
+    page = page_arg()
     case_id = request.args.get("case", type=int)
+    if case_id is not None and not 0 < case_id <= MAX_ID:
+        case_id = None
     rows = audit.recent(get_db(), 100, (page - 1) * 100, case_id)
     return render_template("desk/audit.html", rows=rows, page=page, case_id=case_id, ACTION_ZH=audit.ACTION_ZH)
