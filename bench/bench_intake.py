@@ -32,10 +32,14 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-BOUNDARY = "wagesafebenchboundary"
+BOUNDARY = "----WebKitFormBoundaryWageSafeBench01"
+# A typical complaint as a browser sends the project form (document order, every field the page has):
+# the CSRF token (ignored: the bench app turns CSRF off), the submission token, the empty honeypot,
+# the worker's fields and, when no photo is chosen, the empty file part browsers always send.
 FIELDS = dict(name="张三", mobile="13812345678", owed_by_kind="team_leader", owed_by_name="李四", trade="木工",
-              workers="3", amount_yuan="12000", months_owed="2", description="干了三个月，包工头一直拖着不发。" * 5,
-              callback_time="any", consent="y")
+              workers="3", amount_yuan="12000", months_owed="2", description="干了三个月，包工头一直拖着不发。" * 5)
+TAIL_FIELDS = dict(callback_time="any", consent="y")
+CSRF_LIKE = "IjNmZDk1YzA3ZTk0MmE1ODk4ZjE4ZDY1NmE1YzdhYjE4ZGM0NTg2NDAi.Z0E5Ag.0mVv8N1Ki5b5Yp0xP2wq3Rr4Ss5"
 JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01" + os.urandom(100_000)
 
 
@@ -45,14 +49,21 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def _part(name: str, value: str) -> bytes:
+    return f'--{BOUNDARY}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'.encode()
+
+
 def multipart(n: int, photo: bool) -> bytes:
     """A complaint form body; each one has its own submission token and mobile (as real workers would)."""
-    fields = dict(FIELDS, submission_token=secrets.token_urlsafe(18), mobile=f"139{n % 100_000_000:08d}")
-    parts = [f'--{BOUNDARY}\r\nContent-Disposition: form-data; name="{k}"\r\n\r\n{v}\r\n'.encode()
-             for k, v in fields.items()]
+    head = dict(csrf_token=CSRF_LIKE, submission_token=secrets.token_urlsafe(18), website="")
+    fields = dict(FIELDS, mobile=f"139{n % 100_000_000:08d}")
+    parts = [_part(k, v) for k, v in head.items()] + [_part(k, v) for k, v in fields.items()]
+    file_head = f'--{BOUNDARY}\r\nContent-Disposition: form-data; name="evidence"; filename="%s"\r\nContent-Type: %s\r\n\r\n'
     if photo:
-        parts.append(f'--{BOUNDARY}\r\nContent-Disposition: form-data; name="evidence"; filename="a.jpg"\r\n'
-                     "Content-Type: image/jpeg\r\n\r\n".encode() + JPEG + b"\r\n")
+        parts.append((file_head % ("IMG_20261123_0912.jpg", "image/jpeg")).encode() + JPEG + b"\r\n")
+    else:
+        parts.append((file_head % ("", "application/octet-stream")).encode() + b"\r\n")
+    parts += [_part(k, v) for k, v in TAIL_FIELDS.items()]
     return b"".join(parts) + f"--{BOUNDARY}--\r\n".encode()
 
 

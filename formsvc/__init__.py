@@ -14,7 +14,7 @@ from flask import Flask, g
 from wagesafe.config import Config
 from wagesafe.registry import load_registry
 
-from . import store
+from . import evidence, store
 
 
 def create_app(config: Config | None = None) -> Flask:
@@ -28,6 +28,10 @@ def create_app(config: Config | None = None) -> Flask:
         if found:
             raise UnsafeConfigError(found)
     app = Flask(__name__)
+    # A fast path for the multipart body of a complaint without files (same result as Werkzeug's parser).
+    from .intake.multipart import Request
+
+    app.request_class = Request
     if config.trusted_proxies > 0:
         # Behind nginx the client's address and scheme arrive in X-Forwarded-For/Proto; trust exactly
         # as many hops as there are proxies, so a client cannot fake its IP to dodge the rate limit.
@@ -45,10 +49,20 @@ def create_app(config: Config | None = None) -> Flask:
     # it off with WTF_CSRF_ENABLED=False after create_app, never production.
     from flask_wtf.csrf import CSRFProtect
 
+    from .intake.errors import refuse_nameless_parts
+
+    app.before_request(refuse_nameless_parts)  # before CSRF: its check crashes on such a body
     CSRFProtect(app)
     app.extensions["wagesafe_registry"] = load_registry(config.data_dir)
     config.upload_dir.mkdir(parents=True, exist_ok=True)
-    store.migrate(store.connect(config.database))
+    db = store.connect(config.database)
+    try:
+        store.migrate(db)
+        # Uploads a crash left staged: publish those whose complaint was stored, delete the rest.
+        # Cheap (a directory listing) and safe while other workers serve (see evidence.recover).
+        evidence.recover(db, config.upload_dir)
+    finally:
+        db.conn.close()
 
     @app.teardown_appcontext
     def release_db(_exc):

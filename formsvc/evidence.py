@@ -10,16 +10,23 @@ Why this shape:
   hidden ``.<name>.part`` file and fsync'd *before* the transaction; after COMMIT it is
   renamed into place (an atomic rename); if the transaction fails the parts are deleted.
   ``recover`` finishes a rename a crash interrupted and removes parts no row points to.
+- A staged part stays open with a shared ``flock`` until it is published or discarded. The
+  kernel drops the lock when its process dies (kill -9, OOM), so ``recover`` can tell a part
+  some live request is still working on (locked: left alone) from one a dead process left
+  (unlocked: published if its row exists, else deleted), at once and without guessing by age.
+  ``create_app`` runs it at every start, while other gunicorn workers may be serving.
 """
 
 from __future__ import annotations
 
+import errno
+import fcntl
 import hashlib
 import os
 import secrets
 import time
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import filetype
@@ -50,6 +57,13 @@ class StagedFile:
     sha256: str
     part_path: Path
     final_path: Path
+    lock_fd: int | None = field(default=None, repr=False, compare=False)  # holds the shared flock
+
+    def release(self) -> None:
+        """Drop the in-flight lock (after publishing or discarding; a dead process drops it too)."""
+        if self.lock_fd is not None:
+            os.close(self.lock_fd)
+            self.lock_fd = None
 
     def row(self) -> dict:
         return dict(stored_name=self.stored_name, original_name=self.original_name, mime=self.mime,
@@ -96,54 +110,109 @@ def _fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
+def _create_locked_part(upload_dir: Path, ext: str) -> tuple[str, Path, int]:
+    """A new empty ``.part`` file under a random name, open for writing and holding a shared flock."""
+    for _ in range(5):
+        stored_name = f"{secrets.token_hex(16)}.{ext}"
+        part = upload_dir / f".{stored_name}.part"
+        fd = os.open(part, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0), 0o600)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_SH)
+        except OSError as e:
+            if e.errno not in (errno.ENOLCK, errno.EOPNOTSUPP, errno.EINVAL):
+                os.close(fd)
+                part.unlink(missing_ok=True)
+                raise
+            return stored_name, part, fd  # no flock here: recover falls back to the part's age
+        try:
+            same = os.stat(part).st_ino == os.fstat(fd).st_ino
+        except FileNotFoundError:
+            same = False
+        if same:
+            return stored_name, part, fd
+        # recover() took the part for an orphan between our create and our lock: draw a new name.
+        os.close(fd)
+    raise RuntimeError("could not create a staging file")
+
+
 def stage(storage, mime: str, upload_dir: Path) -> StagedFile:
     """Write an inspected upload to a fsync'd ``.part`` file under a random name; hash it on the way."""
-    stored_name = f"{secrets.token_hex(16)}.{ALLOWED[mime]}"
-    part = upload_dir / f".{stored_name}.part"
+    stored_name, part, fd = _create_locked_part(upload_dir, ALLOWED[mime])
     digest, size = hashlib.sha256(), 0
     stream = storage.stream
     stream.seek(0)
     try:
-        with open(part, "xb") as out:
-            while chunk := stream.read(CHUNK):
-                digest.update(chunk)
-                out.write(chunk)
-                size += len(chunk)
-            out.flush()
-            os.fsync(out.fileno())
+        while chunk := stream.read(CHUNK):
+            digest.update(chunk)
+            view = memoryview(chunk)
+            while view:
+                view = view[os.write(fd, view):]
+            size += len(chunk)
+        os.fsync(fd)
     except BaseException:
         part.unlink(missing_ok=True)
+        os.close(fd)
         raise
     return StagedFile(stored_name=stored_name, original_name=clean_name(storage.filename), mime=mime, size=size,
-                      sha256=digest.hexdigest(), part_path=part, final_path=upload_dir / stored_name)
+                      sha256=digest.hexdigest(), part_path=part, final_path=upload_dir / stored_name, lock_fd=fd)
 
 
 def publish(staged: list[StagedFile]) -> None:
     """After COMMIT: move each part to its final name (atomic rename) and make the renames durable."""
-    for f in staged:
-        os.replace(f.part_path, f.final_path)
-    if staged:
-        _fsync_dir(staged[0].final_path.parent)
+    try:
+        for f in staged:
+            os.replace(f.part_path, f.final_path)
+        if staged:
+            _fsync_dir(staged[0].final_path.parent)
+    finally:
+        for f in staged:
+            f.release()
 
 
 def discard(staged: list[StagedFile]) -> None:
     """After a failed or unneeded transaction: delete the parts."""
     for f in staged:
         f.part_path.unlink(missing_ok=True)
+        f.release()
 
 
 def recover(db, upload_dir: Path, now: float | None = None) -> tuple[int, int]:
     """Finish what a crash between COMMIT and rename left: publish parts that a row names, delete
-    stale parts no row names. Returns ``(published, removed)``. Safe to run at any time."""
+    parts no row names. Returns ``(published, removed)``. Safe to run at any time, also while
+    other processes serve: a part whose request is still in flight holds a lock and is left alone
+    (where the file system has no ``flock``, a part without a row is deleted only when an hour old)."""
     now = time.time() if now is None else now
     published = removed = 0
     for part in Path(upload_dir).glob(".*.part"):
         stored_name = part.name[1:-len(".part")]
-        known = db.conn.execute("SELECT 1 FROM evidence WHERE stored_name = ?", (stored_name,)).fetchone()
-        if known:
-            os.replace(part, part.with_name(stored_name))
-            published += 1
-        elif now - part.stat().st_mtime > PART_MAX_AGE_SECONDS:
-            part.unlink(missing_ok=True)
-            removed += 1
+        try:
+            fd = os.open(part, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0))
+        except FileNotFoundError:
+            continue  # published or discarded meanwhile
+        try:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                locks = True
+            except BlockingIOError:
+                continue  # a live request holds it
+            except OSError as e:
+                if e.errno not in (errno.ENOLCK, errno.EOPNOTSUPP, errno.EINVAL):
+                    raise
+                locks = False
+            try:
+                if os.stat(part).st_ino != os.fstat(fd).st_ino:
+                    continue
+            except FileNotFoundError:
+                continue
+            known = db.conn.execute("SELECT 1 FROM evidence WHERE stored_name = ?", (stored_name,)).fetchone()
+            if known:
+                os.replace(part, part.with_name(stored_name))
+                published += 1
+            elif locks or now - os.fstat(fd).st_mtime > PART_MAX_AGE_SECONDS:
+                part.unlink(missing_ok=True)
+                removed += 1
+        finally:
+            os.close(fd)
+    if published:
+        _fsync_dir(Path(upload_dir))
     return published, removed

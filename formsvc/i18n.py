@@ -152,6 +152,14 @@ MESSAGES: dict[str, tuple[str, str]] = {
                        "All files together may be at most {mb} MB, and the text at most 2000 characters. "
                        "Please choose fewer files or use screenshots, then send again."),
     "back_to_form": ("返回投诉表", "Back to the form"),
+    "bad_request_title": ("无法读取提交的内容", "We could not read what was sent"),
+    "bad_request_body": ("浏览器发来的表单内容不完整或格式不对，这次提交没有保存。请返回重新打开表单再提交；着急可以直接拨打 12333。",
+                         "The form your browser sent was incomplete or malformed, so nothing was saved. Please go "
+                         "back, open the form again and send it; if it is urgent, call 12333."),
+    "method_title": ("这个页面不能这样打开", "This page cannot be opened this way"),
+    "method_body": ("请用告示牌上的二维码或下面的链接打开投诉表单；着急可以直接拨打 12333。",
+                    "Please open the complaint form from the QR code on the site poster or the link below; "
+                    "if it is urgent, call 12333."),
 }
 
 

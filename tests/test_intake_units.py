@@ -146,10 +146,50 @@ def test_evidence_recover_finishes_or_removes_parts(env):
                               " VALUES ('AAAA-BBBB', 'x', 'county', 'county')").lastrowid
         db.conn.execute("INSERT INTO evidence (complaint_id, stored_name, mime, size, sha256, created_at)"
                         " VALUES (?, ?, 'image/jpeg', 1, 'x', 'x')", (cid, kept.stored_name))
-    # a crash after COMMIT and before the rename: run recovery an hour later
-    published, removed = evidence.recover(db, config.upload_dir, now=orphan.part_path.stat().st_mtime + 7200)
+    # While their request is in flight (the parts are locked), recovery leaves both alone, however old.
+    assert evidence.recover(db, config.upload_dir, now=orphan.part_path.stat().st_mtime + 7200) == (0, 0)
+    assert kept.part_path.exists() and orphan.part_path.exists()
+    # A crash after COMMIT and before the rename: the dead process's locks are gone; recovery runs at once.
+    kept.release()
+    orphan.release()
+    published, removed = evidence.recover(db, config.upload_dir)
     assert (published, removed) == (1, 1)
     assert kept.final_path.exists() and not orphan.part_path.exists()
+    assert kept.final_path.read_bytes() == JPEG
+    assert evidence.recover(db, config.upload_dir) == (0, 0)  # idempotent
+
+
+def test_evidence_recover_leaves_a_live_process_part_alone(env, tmp_path):
+    """A part staged by another, living process (another gunicorn worker) is never touched."""
+    import subprocess
+    import sys
+
+    config, db, registry = env
+    code = ("import io, sys, time; from pathlib import Path; from werkzeug.datastructures import FileStorage;"
+            "from formsvc import evidence;"
+            f"f = evidence.stage(FileStorage(io.BytesIO({JPEG!r})), 'image/jpeg', Path({str(config.upload_dir)!r}));"
+            "print(f.part_path, flush=True); sys.stdin.read()")
+    child = subprocess.Popen([sys.executable, "-c", code], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        part = child.stdout.readline().strip()
+        assert part.endswith(".part")
+        assert evidence.recover(db, config.upload_dir, now=10**12) == (0, 0)
+        assert os.path.exists(part)
+    finally:
+        child.kill()
+        child.wait()
+    assert evidence.recover(db, config.upload_dir) == (0, 1)  # its process died: an orphan
+    assert not os.path.exists(part)
+
+
+def test_evidence_stage_publish_and_discard_release_their_locks(env):
+    config, db, registry = env
+    a, b = stage_jpeg(config), stage_jpeg(config)
+    assert a.lock_fd is not None and b.lock_fd is not None
+    evidence.publish([a])
+    evidence.discard([b])
+    assert a.lock_fd is None and b.lock_fd is None
+    assert a.final_path.read_bytes() == JPEG and not b.part_path.exists()
 
 
 # --- notices --------------------------------------------------------------------------------------------------

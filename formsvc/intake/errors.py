@@ -20,9 +20,10 @@ import errno
 import logging
 import sqlite3
 
-from flask import render_template_string, request
+from flask import render_template, render_template_string, request
+from werkzeug.exceptions import MethodNotAllowed
 
-from .. import i18n
+from .. import get_registry, i18n
 from . import bp
 
 log = logging.getLogger("wagesafe.intake")
@@ -72,3 +73,36 @@ def disk_full(e):
         raise e  # not ours: Flask answers 500 and logs it
     log.error("%s %s: disk full (%s); nothing stored; answered 503", request.method, request.path, e)
     return _busy_page()
+
+
+# --- requests no form of ours can produce: a polite page in the worker's language, never a 500 --------
+
+
+def polite_page(title_key: str, body_key: str, status: int, headers: dict | None = None):
+    """``intake/message.html`` for any request, also one no intake route matched (no blueprint context)."""
+    lang = i18n.choose_lang(request.args.get("lang"), request.cookies.get(i18n.COOKIE))
+    html = render_template("intake/message.html", title_key=title_key, body_key=body_key, lang=lang,
+                           t=lambda key, **kw: i18n.t(key, lang, **kw), switch_url="", county=get_registry().county)
+    return html, status, {"Cache-Control": "no-store", **(headers or {})}
+
+
+def has_nameless_part() -> bool:
+    """A multipart part without a ``name`` (no browser sends one) gives ``request.form`` a ``None`` key,
+    on which Flask-WTF's CSRF check would crash; ``create_app`` refuses such a request before it."""
+    if request.mimetype != "multipart/form-data" or request.method not in ("POST", "PUT", "PATCH", "DELETE"):
+        return False
+    return None in request.form or None in request.files
+
+
+def refuse_nameless_parts():
+    """App-wide ``before_request`` (registered before CSRF protection): 400 with the polite page."""
+    if has_nameless_part():
+        log.info("%s %s: multipart part without a name; answered 400", request.method, request.path)
+        return polite_page("bad_request_title", "bad_request_body", 400)
+    return None
+
+
+@bp.app_errorhandler(MethodNotAllowed)
+def method_not_allowed(e):
+    allow = {"Allow": ", ".join(sorted(e.valid_methods))} if e.valid_methods else {}
+    return polite_page("method_title", "method_body", 405, allow)
