@@ -18,7 +18,7 @@ from wagesafe.registry import rules
 
 from .. import case_status, complaints, evidence, get_config, get_db, get_registry, i18n, ratelimit, receipts, store
 from . import bp
-from .forms import ComplaintForm, StatusForm, check_complaint, uploads
+from .forms import ComplaintForm, StatusForm, check_complaint, form_with_errors, posted_complaint, uploads
 
 LANG_COOKIE_SECONDS = 365 * 24 * 3600
 
@@ -68,23 +68,28 @@ def _township_choices(lang: str) -> list[tuple[str, str]]:
         (code, tw.name_en if lang == "en" else tw.name_zh) for code, tw in registry.townships.items()]
 
 
+def _form_page(form, project, lang: str, config, **extra) -> str:
+    return render_template("intake/form.html", form=form, project=project, config=config,
+                           townships=_township_choices(lang),
+                           township_name=_place("township", project.township, lang) if project else "", **extra)
+
+
 def _complaint_page(project):
     """GET: a fresh form with its submission token. POST: check, store, redirect to the receipt."""
     lang, config, registry = current_lang(), get_config(), get_registry()
-    form = ComplaintForm()
-    page = dict(form=form, project=project, config=config, townships=_township_choices(lang),
-                township_name=_place("township", project.township, lang) if project else "")
     if request.method == "GET":
+        form = ComplaintForm()
         form.submission_token.data = secrets.token_urlsafe(18)
-        return render_template("intake/form.html", **page)
-    if (form.website.data or "").strip():
+        return _form_page(form, project, lang, config)
+    posted = posted_complaint()
+    if (posted.website.data or "").strip():
         # A bot filled the hidden field: look like success, store nothing.
         return render_template("intake/receipt.html", receipt=receipts.new_receipt(), place=_place("county", "", lang),
                                anonymous=True, urgent=False, kind="county")
-    data, checked = check_complaint(form, uploads(request.files.getlist("evidence")), registry, config, lang, project)
+    files = uploads(request.files.getlist("evidence"))
+    data, checked = check_complaint(posted, files, registry, config, lang, project)
     if data is None:
-        return render_template("intake/form.html", **page,
-                               had_files=bool(uploads(request.files.getlist("evidence")))), 400
+        return _form_page(form_with_errors(posted), project, lang, config, had_files=bool(files)), 400
     staged = []
     try:
         for storage, mime in checked:
@@ -95,7 +100,8 @@ def _complaint_page(project):
     except BaseException:
         evidence.discard(staged)
         raise
-    return redirect(url_for("intake.receipt_page", receipt=result.receipt), code=303)
+    # The receipt path by hand (url_for costs more than the rest of the redirect); receipts are URL-safe.
+    return redirect(f"{request.script_root}/receipt/{result.receipt}", code=303)
 
 
 class _AnyCode(PathConverter):
