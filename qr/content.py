@@ -19,7 +19,7 @@ from .errors import MissingFieldError
 from .urls import poster_url
 
 # Bump when the drawing changes, so every poster is rebuilt once with the new layout.
-LAYOUT_VERSION = "2026-1"
+LAYOUT_VERSION = "2026-2"  # 2026-2: legibility pass (28 pt headings, 36 pt call to action, 9 cm QR)
 
 
 @dataclass(frozen=True)

@@ -1,32 +1,43 @@
 """The poster drawn in A4 points (A3 is the same drawing scaled by √2: see ``render``).
 
-Sizes are chosen for a fence on a building site: the title is 48 pt (legible from 2 m and more),
-the QR is 10.9 cm wide with its quiet zone (phones read it from 1 m), phone numbers are 16 pt bold.
-Top to bottom: red title band; project name and code; the parties table (art. 34 (1)); then two
-columns, wages and complaint channels (art. 34 (2) and (3)) on the left, the QR on the right; the
-address to type; the legal basis. Positions are measured from the top of the page (``top``).
+Sizes are chosen for a fence on a building site, read standing up (A4; ×1.41 on A3):
+the title is 48 pt and every other heading at least 28 pt (legible from 2 m), the call to
+action above the QR 36 pt; the QR's dark modules span 9.1 cm whatever its version (a phone reads
+it from 1 m), inside a white quiet zone of 4 modules; phone numbers are 18 pt bold; no text is
+smaller than 10 pt. Top to bottom: red title band; project name and code; the parties table
+(art. 34 (1)); then two columns, wages and complaint phones (art. 34 (2) and (3)) on the left,
+the QR on the right with the address to type under it; the legal basis. Positions are measured from the top
+of the page (``top``). The lower half is placed from the bottom up and the parties table takes
+the space left above it, in the largest type (13 pt down to 10 pt) that fits.
 """
 
 from __future__ import annotations
 
 from reportlab.lib.pagesizes import A4
+from reportlab.lib.units import cm
 
 from .content import PosterContent
 from .fonts import FontSet
-from .symbol import draw_symbol, make_symbol
+from .symbol import QUIET_ZONE, draw_symbol, make_symbol
 from .text import draw_text, fit_size, wrap
 
 W, H = A4
 MARGIN = 26.0
 CW = W - 2 * MARGIN
+BOTTOM = H - MARGIN - 3  # the last baseline (from the top): descenders stay inside the margin
 RED = (0.73, 0.07, 0.07)
 INK = (0.08, 0.08, 0.08)
 GREY = (0.38, 0.38, 0.38)
 RULE = (0.75, 0.75, 0.75)
-QR_SIZE = 310.0  # points, quiet zone included: 10.9 cm (the dark part of a short URL's symbol: 8.6 cm)
+PINK = (1, 0.9, 0.9)
 TITLE_SIZE = 48.0
-TABLE_SIZE = 13.0
-LABEL_W = 112.0
+HEADING_SIZE = 28.0  # section headings: the short Chinese title; its English gloss is body size
+CTA_SIZE = 36.0  # 扫码投诉欠薪 above the QR
+PHONE_SIZE = 18.0
+BODY_MIN = 10.0  # nothing on the page is smaller
+TABLE_SIZES = (13.0, 12.0, 11.0, 10.0)
+QR_DARK = 9.1 * cm  # width of the dark modules on A4 (9 cm asked; a little more for print tolerance)
+GAP = 12.0  # between the two columns
 MAX_SUB_LINES = 2  # subcontractor lines before "等N家" (the full list is on the project page)
 
 
@@ -35,46 +46,83 @@ def top(y: float) -> float:
     return H - y
 
 
-def _section(c, fonts: FontSet, x: float, y: float, width: float, zh: str, en: str) -> float:
-    """A section heading (red mark, bold title, English gloss, rule); returns the y below it."""
-    c.setFillColorRGB(*RED)
-    c.rect(x, top(y + 17), 5, 15, stroke=0, fill=1)
-    w = draw_text(c, fonts, x + 11, top(y + 15), zh, 15, bold=True)
-    draw_text(c, fonts, x + 11 + w + 8, top(y + 15), en, 9, color=GREY)
-    c.setStrokeColorRGB(*RED)
-    c.setLineWidth(1)
-    c.line(x, top(y + 22), x + width, top(y + 22))
-    return y + 28
+def qr_box(symbol) -> float:
+    """Side of the QR's white square, quiet zone included: modules sized so the dark part is ``QR_DARK``.
+
+    A longer URL needs more modules; each then gets smaller so the symbol keeps its printed width
+    (``draw_symbol`` divides the square by the module count, quiet zone included).
+    """
+    n = symbol.symbol_size(border=0)[0]
+    return QR_DARK * (n + 2 * QUIET_ZONE) / n
+
+
+def _lines(fonts: FontSet, s: str, size: float, width: float, bold: bool = False) -> tuple[float, list[str]]:
+    """``s`` on one line at up to ``size`` (down to ``BODY_MIN``), else wrapped at ``BODY_MIN``."""
+    fitted = fit_size(fonts, s, size, width, bold, minimum=BODY_MIN)
+    if fonts.width(s, fitted, bold) <= width + 0.01:
+        return fitted, [s]
+    return BODY_MIN, wrap(fonts, s, BODY_MIN, width, bold)
+
+
+def _section(c, fonts: FontSet, x: float, y: float, width: float, zh: str, en: str, draw: bool = True) -> float:
+    """A section heading (red mark, 28 pt title, English gloss, rule); returns the y below it.
+
+    The gloss goes at the right end of the heading line when it fits there, else on a line under the rule.
+    """
+    zh_w = fonts.width(zh, HEADING_SIZE, True)
+    en_w = fonts.width(en, BODY_MIN + 1)
+    inline = 12 + zh_w + 10 + en_w <= width
+    if draw:
+        c.setFillColorRGB(*RED)
+        c.rect(x, top(y + 27), 6, 25, stroke=0, fill=1)
+        draw_text(c, fonts, x + 12, top(y + 26), zh, HEADING_SIZE, bold=True, color=INK)
+        if inline:
+            draw_text(c, fonts, x + width, top(y + 26), en, BODY_MIN + 1, color=GREY, align="right")
+        else:
+            draw_text(c, fonts, x, top(y + 44), en, BODY_MIN + 1, color=GREY)
+        c.setStrokeColorRGB(*RED)
+        c.setLineWidth(1.2)
+        c.line(x, top(y + 32), x + width, top(y + 32))
+    return y + (38 if inline else 50)
+
+
+BANNER_H = 90.0  # a line for the county and the sample tag, then the title clear of them
 
 
 def _banner(c, fonts: FontSet, p: PosterContent) -> float:
-    y0, height = MARGIN, 82.0
+    y0 = MARGIN
     c.setFillColorRGB(*RED)
-    c.rect(MARGIN, top(y0 + height), CW, height, stroke=0, fill=1)
-    draw_text(c, fonts, W / 2, top(y0 + 52), "维权信息告示牌", TITLE_SIZE, bold=True, color=(1, 1, 1), align="center")
-    draw_text(c, fonts, W / 2, top(y0 + 72), "Workers' rights notice · Unpaid wages? Call a number below or scan the QR code",
-              10, color=(1, 0.9, 0.9), align="center")
-    draw_text(c, fonts, MARGIN + 10, top(y0 + 16), f"{p.county_name} · {p.township_name}", 9, color=(1, 0.9, 0.9))
+    c.rect(MARGIN, top(y0 + BANNER_H), CW, BANNER_H, stroke=0, fill=1)
+    draw_text(c, fonts, W / 2, top(y0 + 64), "维权信息告示牌", TITLE_SIZE, bold=True, color=(1, 1, 1), align="center")
+    draw_text(c, fonts, W / 2, top(y0 + 82), "Workers' rights notice · Unpaid wages? Call a number below or scan the QR code",
+              BODY_MIN, color=PINK, align="center")
+    draw_text(c, fonts, MARGIN + 8, top(y0 + 15), f"{p.county_name} · {p.township_name}", BODY_MIN, color=PINK)
     if p.fictional:
-        w = fonts.width("示例数据 sample data", 9) + 12
+        w = fonts.width("示例数据 sample data", BODY_MIN) + 12
         c.setFillColorRGB(1, 1, 1)
-        c.roundRect(MARGIN + CW - w - 4, top(y0 + 19), w, 15, 3, stroke=0, fill=1)
-        draw_text(c, fonts, MARGIN + CW - 10, top(y0 + 15), "示例数据 sample data", 9, color=RED, align="right")
-    return y0 + height
+        c.roundRect(MARGIN + CW - w - 4, top(y0 + 18), w, 14, 3, stroke=0, fill=1)
+        draw_text(c, fonts, MARGIN + CW - 10, top(y0 + 15), "示例数据 sample data", BODY_MIN, color=RED, align="right")
+    return y0 + BANNER_H
 
 
-def _title(c, fonts: FontSet, p: PosterContent, y: float) -> float:
-    size = fit_size(fonts, p.name_zh, 21, CW, bold=True, minimum=14)
+def _title(c, fonts: FontSet, p: PosterContent, y: float, english: bool = True, smallest: float = 16,
+           draw: bool = True) -> float:
+    size = fit_size(fonts, p.name_zh, 22, CW, bold=True, minimum=smallest)
     for line in wrap(fonts, p.name_zh, size, CW, bold=True)[:2]:
-        y += size + 6
-        draw_text(c, fonts, W / 2, top(y), line, size, bold=True, align="center")
-    if p.name_en:
+        y += size + 5
+        if draw:
+            draw_text(c, fonts, W / 2, top(y), line, size, bold=True, align="center")
+    if p.name_en and english:
         y += 14
-        draw_text(c, fonts, W / 2, top(y), p.name_en, 10, color=GREY, align="center")
+        if draw:
+            draw_text(c, fonts, W / 2, top(y), p.name_en, fit_size(fonts, p.name_en, 11, CW, minimum=BODY_MIN),
+                      color=GREY, align="center")
     y += 16
     sub = f"项目编号 Project code: {p.code}" + (f"　｜　{p.address_zh}" if p.address_zh else "")
-    draw_text(c, fonts, W / 2, top(y), sub, fit_size(fonts, sub, 10, CW), color=GREY, align="center")
-    return y + 8
+    if draw:
+        draw_text(c, fonts, W / 2, top(y), sub, fit_size(fonts, sub, 11, CW, minimum=BODY_MIN), color=GREY,
+                  align="center")
+    return y + 6
 
 
 def _parties_rows(p: PosterContent) -> list[tuple[str, str]]:
@@ -89,142 +137,240 @@ def _parties_rows(p: PosterContent) -> list[tuple[str, str]]:
     ]
 
 
-def _table_lines(fonts: FontSet, p: PosterContent, size: float) -> list[tuple[str, list[str]]]:
-    value_w = CW - LABEL_W - 16
+def _label_w(fonts: FontSet, size: float) -> float:
+    return fonts.width("施工总承包单位", size, True) + 16
+
+
+def _table_lines(fonts: FontSet, p: PosterContent, size: float, sub_lines: int) -> list[tuple[str, list[str]]]:
+    value_w = CW - _label_w(fonts, size) - 16
     rows = []
     for label, value in _parties_rows(p):
         lines = wrap(fonts, value, size, value_w)
-        if label == "分包单位" and len(lines) > MAX_SUB_LINES:
-            lines = wrap(fonts, value, size, value_w - fonts.width("……等共99家", size))[:MAX_SUB_LINES]
+        if label == "分包单位" and len(lines) > sub_lines:
+            lines = wrap(fonts, value, size, value_w - fonts.width("……等共99家", size))[:sub_lines]
             lines[-1] += f"……等共{len(p.subcontractors)}家"
         rows.append((label, lines))
     return rows
 
 
-def _parties(c, fonts: FontSet, p: PosterContent, y: float, bottom: float) -> float:
-    """The parties table, in the largest type (13 pt down to 9 pt) that fits above ``bottom``."""
-    y = _section(c, fonts, MARGIN, y, CW, "一、项目参建单位及劳资专管员", "Builder, contractors, labour manager, authority")
-    for size in (TABLE_SIZE, 12.0, 11.0, 10.0, 9.0):
-        lead = size + 9
-        rows = _table_lines(fonts, p, size)
-        if y + sum(lead * len(lines) + 4 for _, lines in rows) <= bottom:
-            break
+def _table_height(rows, size: float) -> float:
+    return sum((size + 7) * len(lines) + 4 for _, lines in rows)
+
+
+def _fit_table(fonts: FontSet, p: PosterContent, room: float, sub_lines: int):
+    """(size, rows, extra lead): the largest type in which the table fits in ``room``; None if 10 pt does not.
+
+    Space left over opens the lines up a little (at most 4 pt each).
+    """
+    for size in TABLE_SIZES:
+        rows = _table_lines(fonts, p, size, sub_lines)
+        if _table_height(rows, size) <= room:
+            extra = min(4.0, (room - _table_height(rows, size)) / sum(len(lines) for _, lines in rows))
+            return size, rows, extra
+    return None
+
+
+# Ways to make room above the lower half, tried in this order: every subcontractor shown comes first,
+# then the English project name, then a long Chinese name in smaller type; last, subcontractors "等N家".
+_SQUEEZE = [(sub_lines, english, smallest) for sub_lines in range(MAX_SUB_LINES, 0, -1)
+            for english, smallest in ((True, 16.0), (False, 16.0), (False, 13.0))]
+
+
+def _parties(c, fonts: FontSet, size: float, rows, extra: float, y: float) -> float:
+    """The parties table (art. 34 (1)) at ``size``, from ``y`` down."""
+    lead = size + 7 + extra
+    label_w = _label_w(fonts, size)
     c.setLineWidth(0.6)
     for label, lines in rows:
         h = lead * len(lines) + 4
         c.setFillColorRGB(0.95, 0.94, 0.92)
         c.setStrokeColorRGB(*RULE)
-        c.rect(MARGIN, top(y + h), LABEL_W, h, stroke=1, fill=1)
-        c.rect(MARGIN + LABEL_W, top(y + h), CW - LABEL_W, h, stroke=1, fill=0)
+        c.rect(MARGIN, top(y + h), label_w, h, stroke=1, fill=1)
+        c.rect(MARGIN + label_w, top(y + h), CW - label_w, h, stroke=1, fill=0)
         draw_text(c, fonts, MARGIN + 8, top(y + lead - 2), label, size, bold=True, color=INK)
         for i, line in enumerate(lines):
-            draw_text(c, fonts, MARGIN + LABEL_W + 8, top(y + lead * (i + 1) - 2), line, size)
+            draw_text(c, fonts, MARGIN + label_w + 8, top(y + lead * (i + 1) - 2), line, size)
         y += h
     return y
 
 
 def _wages(c, fonts: FontSet, p: PosterContent, x: float, y: float, w: float) -> float:
     """Art. 34 (2): the local minimum wage and the wage payment day, in one highlighted box."""
-    y = _section(c, fonts, x, y, w, "二、工资支付", "Wages")
+    y = _section(c, fonts, x, y, w, "二、工资", "Wages")
     since = f"（{p.minimum_from}起）" if p.minimum_from else ""
     rows = [(f"当地最低工资标准{since} Local minimum wage", f"{p.minimum_monthly}元/月　{p.minimum_hourly}元/小时"),
             ("工资支付日期 Wage payment day", f"每月{p.payment_day}日")]
-    h = 38.0 * len(rows)
+    laid = []
+    for label, value in rows:
+        lsize, llines = _lines(fonts, label, 10.5, w - 16)
+        vsize = fit_size(fonts, value, 20, w - 16, bold=True, minimum=BODY_MIN)
+        laid.append((lsize, llines, value, vsize, 13 * len(llines) + vsize + 12))
+    h = sum(row[-1] for row in laid)
     c.setFillColorRGB(1, 0.96, 0.86)
     c.setStrokeColorRGB(0.86, 0.6, 0.15)
     c.setLineWidth(1)
     c.rect(x, top(y + h), w, h, stroke=1, fill=1)
-    for i, (label, value) in enumerate(rows):
+    for i, (lsize, llines, value, vsize, rh) in enumerate(laid):
         if i:
             c.line(x, top(y), x + w, top(y))
-        draw_text(c, fonts, x + 8, top(y + 13), label, fit_size(fonts, label, 9.5, w - 16), color=GREY)
-        draw_text(c, fonts, x + 8, top(y + 32), value, fit_size(fonts, value, 18, w - 16, bold=True), bold=True)
-        y += 38
+        for j, line in enumerate(llines):
+            draw_text(c, fonts, x + 8, top(y + 13 * (j + 1)), line, lsize, color=GREY)
+        draw_text(c, fonts, x + 8, top(y + rh - 7), value, vsize, bold=True)
+        y += rh
     return y + 8
 
 
-def _channels(p: PosterContent) -> list[tuple[str, str, str]]:
+def _named(role: str, name: str, says: str) -> str:
+    """``name`` alone when it already says what the office does (青禾县劳动保障监察大队), else ``role：name``."""
+    return name if says in name else f"{role}：{name}"
+
+
+def _channels(p: PosterContent) -> list[tuple[str, str]]:
+    """(who, phone) of each complaint channel (art. 34 (3))."""
     legal_aid = p.hotline_12348 if p.legal_aid_phone == p.hotline_12348 else f"{p.hotline_12348} / {p.legal_aid_phone}"
     return [
-        ("行业主管部门投诉", p.authority_name, p.authority_phone),
-        ("劳动保障监察投诉", p.inspection_name, p.inspection_phone),
-        ("劳动争议调解仲裁", p.arbitration_name, p.arbitration_phone),
-        ("法律援助（免费）", "公共法律服务热线", legal_aid),
-        ("人社服务热线", "人力资源社会保障", p.hotline_12333),
-        ("农民工服务专员", f"{p.township_name} {p.officer_name}", p.officer_mobile),
+        (f"行业主管部门：{p.authority_name}", p.authority_phone),
+        (_named("劳动保障监察", p.inspection_name, "监察"), p.inspection_phone),
+        (_named("劳动争议仲裁", p.arbitration_name, "仲裁"), p.arbitration_phone),
+        ("法律援助（免费）：公共法律服务热线", legal_aid),
+        ("人社服务热线（人力资源社会保障）", p.hotline_12333),
+        (f"农民工服务专员：{p.township_name} {p.officer_name}", p.officer_mobile),
     ]
 
 
 def _complaints(c, fonts: FontSet, p: PosterContent, x: float, y: float, w: float) -> float:
-    y = _section(c, fonts, x, y, w, "三、投诉维权渠道", "Where to complain")
+    """Art. 34 (3): who to call, each name over its number in large red type."""
+    y = _section(c, fonts, x, y, w, "三、投诉电话", "Complaint phones")
     c.setLineWidth(0.5)
-    for label, who, phone in _channels(p):
-        draw_text(c, fonts, x, top(y + 12), label, 10.5, bold=True)
-        lw = fonts.width(label, 10.5, True)
-        draw_text(c, fonts, x + lw + 6, top(y + 12), who, fit_size(fonts, who, 9, w - lw - 6), color=GREY)
-        draw_text(c, fonts, x, top(y + 30), phone, fit_size(fonts, phone, 17, w, bold=True), bold=True, color=RED)
+    for who, phone in _channels(p):
+        size, lines = _lines(fonts, who, 10.5, w, bold=True)
+        for line in lines:
+            y += size + 2
+            draw_text(c, fonts, x, top(y), line, size, bold=True, color=INK)
+        y += PHONE_SIZE + 1
+        draw_text(c, fonts, x, top(y), phone, fit_size(fonts, phone, PHONE_SIZE, w, bold=True, minimum=BODY_MIN),
+                  bold=True, color=RED)
         c.setStrokeColorRGB(*RULE)
-        c.line(x, top(y + 34), x + w, top(y + 34))
-        y += 36
+        c.line(x, top(y + 5), x + w, top(y + 5))
+        y += 7
     return y
 
 
-def _qr_block(c, fonts: FontSet, p: PosterContent, x: float, y: float) -> float:
-    cx = x + QR_SIZE / 2
+CTA_H = 60.0
+
+
+def _url_lines(fonts: FontSet, p: PosterContent, box: float) -> tuple[float, list[str], float]:
+    """(size, lines, height) of the address under the QR: one line in up to 20 pt, else 12 pt lines
+    broken after a "/", ".", ":" or "-" (a very long base URL)."""
+    width = box - 14
+    size = fit_size(fonts, p.url, 20, width, bold=True, minimum=BODY_MIN)
+    lines = [p.url]
+    if fonts.width(p.url, size, True) > width:
+        size, lines, rest = 12.0, [], p.url
+        while rest:
+            n = len(rest)
+            while n > 1 and fonts.width(rest[:n], size, True) > width:
+                n -= 1
+            cut = max(rest.rfind(ch, 0, n) for ch in "/.:-") + 1
+            if n < len(rest) and cut > n // 2:
+                n = cut
+            lines.append(rest[:n])
+            rest = rest[n:]
+    return size, lines, 24 + (size + 3) * len(lines)
+
+
+def _qr_block(c, fonts: FontSet, p: PosterContent, symbol, x: float, y: float, box: float) -> float:
+    """Call to action, the QR in its white quiet zone, the address to type: one red frame."""
+    cx = x + box / 2
     c.setFillColorRGB(*RED)
-    c.rect(x, top(y + 46), QR_SIZE, 46, stroke=0, fill=1)
-    draw_text(c, fonts, cx, top(y + 27), "扫码投诉欠薪", 25, bold=True, color=(1, 1, 1), align="center")
-    draw_text(c, fonts, cx, top(y + 41), "Scan to report unpaid wages", 10.5, color=(1, 0.9, 0.9), align="center")
-    y += 46
+    c.rect(x, top(y + CTA_H), box, CTA_H, stroke=0, fill=1)
+    draw_text(c, fonts, cx, top(y + 38), "扫码投诉欠薪", CTA_SIZE, bold=True, color=(1, 1, 1), align="center")
+    draw_text(c, fonts, cx, top(y + 53), "Scan to report unpaid wages", 11, color=PINK, align="center")
+    y += CTA_H
+    draw_symbol(c, symbol, x, top(y + box), box)
+    label = "不能扫码？在手机浏览器输入网址 Or type this address:"
+    draw_text(c, fonts, cx, top(y + box + 13), label, fit_size(fonts, label, BODY_MIN, box - 14, minimum=BODY_MIN),
+              color=GREY, align="center")
+    size, lines, url_h = _url_lines(fonts, p, box)
+    for i, line in enumerate(lines):
+        draw_text(c, fonts, cx, top(y + box + 17 + (size + 3) * i + size), line, size, bold=True, align="center")
     c.setStrokeColorRGB(*RED)
     c.setLineWidth(1.5)
-    c.rect(x, top(y + QR_SIZE + 34), QR_SIZE, QR_SIZE + 34, stroke=1, fill=0)
-    draw_symbol(c, make_symbol(p.url), x, top(y + QR_SIZE), QR_SIZE)
-    draw_text(c, fonts, cx, top(y + QR_SIZE + 23), f"项目编号 {p.code}", 17, bold=True, align="center")
-    return y + QR_SIZE + 34
+    c.rect(x, top(y + box + url_h), box, CTA_H + box + url_h, stroke=1, fill=0)
+    return y + box + url_h
 
 
-def _address(c, fonts: FontSet, p: PosterContent, y: float) -> float:
-    label = "不能扫码？在手机浏览器输入网址 Or type this address:"
-    draw_text(c, fonts, W / 2, top(y + 12), label, 10, color=GREY, align="center")
-    size = fit_size(fonts, p.url, 24, CW, bold=True)
-    draw_text(c, fonts, W / 2, top(y + 14 + size), p.url, size, bold=True, align="center")
-    return y + 22 + size
+FOOTER_H = 30.0
 
 
 def _footer(c, fonts: FontSet, p: PosterContent) -> None:
-    y = H - MARGIN
+    y = BOTTOM
     c.setStrokeColorRGB(*RULE)
     c.setLineWidth(0.6)
-    c.line(MARGIN, top(y - 24), MARGIN + CW, top(y - 24))
+    c.line(MARGIN, top(y - 25), MARGIN + CW, top(y - 25))
     basis = "依据《保障农民工工资支付条例》第三十四条设置 · 施工总承包单位负责在施工现场醒目位置设立并维护"
-    draw_text(c, fonts, W / 2, top(y - 12), basis, fit_size(fonts, basis, 9, CW), color=GREY, align="center")
+    draw_text(c, fonts, W / 2, top(y - 13), basis, fit_size(fonts, basis, BODY_MIN, CW, minimum=BODY_MIN), color=GREY,
+              align="center")
     note = f"薪安通 WageSafe · {p.county_name}"
     if p.fictional:
         note = "示例数据 sample data：本告示中的单位、人员和电话均为虚构 · " + note
-    draw_text(c, fonts, W / 2, top(y), note, fit_size(fonts, note, 8.5, CW), color=RED if p.fictional else GREY,
-              align="center")
+    draw_text(c, fonts, W / 2, top(y), note, fit_size(fonts, note, BODY_MIN, CW, minimum=BODY_MIN),
+              color=RED if p.fictional else GREY, align="center")
 
 
-LEFT_W = CW - QR_SIZE - 16
-BLOCK_H = 46 + QR_SIZE + 34  # the QR column is the taller one (the left one needs 28 + 84 + 28 + 6 × 36)
-ADDRESS_H = 46.0
-FOOTER_H = 34.0
-BLOCK_TOP = H - MARGIN - FOOTER_H - ADDRESS_H - BLOCK_H  # from the top: the lower half is fixed
+class _Measure:
+    """A canvas that draws nothing: lays a column out to learn its height."""
+
+    def __getattr__(self, name):
+        return lambda *args, **kwargs: self
+
+
+_LEFT_HEIGHTS: dict[tuple, float] = {}
+
+
+def _left_height(fonts: FontSet, p: PosterContent, w: float) -> float:
+    """Height of the wages and complaint column, laid out on a canvas that draws nothing.
+
+    Cached by what it prints: most of a county's posters share their minimum wage, pay day and phones.
+    """
+    key = (w, p.minimum_monthly, p.minimum_hourly, p.minimum_from, p.payment_day, tuple(_channels(p)))
+    if key not in _LEFT_HEIGHTS:
+        if len(_LEFT_HEIGHTS) > 1024:
+            _LEFT_HEIGHTS.clear()
+        _LEFT_HEIGHTS[key] = _complaints(_Measure(), fonts, p, MARGIN, _wages(_Measure(), fonts, p, MARGIN, 0, w), w)
+    return _LEFT_HEIGHTS[key]
 
 
 def draw_poster(c, fonts: FontSet, p: PosterContent) -> None:
     """Draw the whole notice for ``p`` in A4 coordinates on the canvas ``c``.
 
-    The lower half (wages, complaint channels, QR, address, footer) has a fixed place so the QR is
-    always as large; the parties table above it takes the space left and shrinks its type if a
-    long list of subcontractors needs it.
+    The lower half (wages, complaint phones, QR, address, footer) is placed from the bottom up, as
+    tall as the taller column; the parties table above it takes the space left, in the largest type
+    that fits; if even 10 pt does not, it makes room as ``_SQUEEZE`` says.
     """
+    symbol = make_symbol(p.url)
+    box = qr_box(symbol)
+    left_w = CW - box - GAP
+    # The left column's height, measured by laying it out without drawing (headings only need widths).
+    left_h = _left_height(fonts, p, left_w)
+    block_h = max(CTA_H + box + _url_lines(fonts, p, box)[2], left_h)
+    block_top = BOTTOM - FOOTER_H - 4 - block_h
     y = _banner(c, fonts, p)
-    y = _title(c, fonts, p, y)
-    _parties(c, fonts, p, y + 2, BLOCK_TOP - 12)
-    y_left = _wages(c, fonts, p, MARGIN, BLOCK_TOP, LEFT_W)
-    _complaints(c, fonts, p, MARGIN, y_left, LEFT_W)
-    _qr_block(c, fonts, p, MARGIN + LEFT_W + 16, BLOCK_TOP)
-    _address(c, fonts, p, BLOCK_TOP + BLOCK_H + 6)
+    fit = None
+    for sub_lines, english, smallest in _SQUEEZE:
+        below_title = _title(c, fonts, p, y, english, smallest, draw=False)
+        head = _section(c, fonts, MARGIN, below_title, CW, "一、参建单位", "Builder · contractors · labour manager · authority",
+                        draw=False)
+        fit = _fit_table(fonts, p, block_top - 10 - head, sub_lines)
+        if fit:
+            break
+    if fit is None:
+        raise ValueError(f"{p.code}: the notice does not fit one page even in {BODY_MIN:g} pt type: "
+                         "shorten name_zh, the subcontractors' names or the county's office names")
+    _title(c, fonts, p, y, english, smallest)
+    y = _section(c, fonts, MARGIN, below_title, CW, "一、参建单位", "Builder · contractors · labour manager · authority")
+    _parties(c, fonts, *fit, y)
+    y_left = _wages(c, fonts, p, MARGIN, block_top, left_w)
+    _complaints(c, fonts, p, MARGIN, y_left, left_w)
+    _qr_block(c, fonts, p, symbol, MARGIN + left_w + GAP, block_top, box)
     _footer(c, fonts, p)

@@ -3,6 +3,7 @@ holds every value art. 34 requires, the CJK font is embedded as a subset, the si
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from pathlib import Path
 
@@ -12,12 +13,18 @@ import pytest
 from PIL import Image
 from pyzbar.pyzbar import ZBarSymbol, decode
 
+from qr import layout
 from qr.build import build_posters, posters_dir
+from qr.content import poster_content
+from qr.render import render_project
+from qr.symbol import make_symbol, modules_with_quiet_zone
 from wagesafe.config import Config
 from wagesafe.registry import load_registry
 
 BASE = "http://127.0.0.1:8000"
+PRODUCTION = "https://wagesafe.qinghe.gov.cn"  # a typical county address: a version 4 QR, not 3 as for BASE
 CODES = ["qh001", "qh002"]  # qh002 has two subcontractors
+DATA = Path(__file__).resolve().parent.parent / "data"
 
 
 @pytest.fixture(scope="module")
@@ -25,9 +32,20 @@ def built(tmp_path_factory) -> tuple[Config, object, Path]:
     """The sample registry's first two projects, built once for this module (jobs=1: no pool)."""
     site = tmp_path_factory.mktemp("site")
     config = Config.from_env({"WAGESAFE_SITE_DIR": str(site), "PUBLIC_BASE_URL": BASE})
-    registry = load_registry(Path(__file__).resolve().parent.parent / "data")
+    registry = load_registry(DATA)
     report = build_posters(config, registry, CODES, jobs=1)
     assert report.errors == [] and sorted(report.built) == CODES
+    return config, registry, posters_dir(config)
+
+
+@pytest.fixture(scope="module")
+def built_production(tmp_path_factory) -> tuple[Config, object, Path]:
+    """qh002's A4 poster with a production-like https address (a longer URL: more modules)."""
+    site = tmp_path_factory.mktemp("site-production")
+    config = Config.from_env({"WAGESAFE_SITE_DIR": str(site), "PUBLIC_BASE_URL": PRODUCTION})
+    registry = load_registry(DATA)
+    report = build_posters(config, registry, ["qh002"], jobs=1, formats=("a4",))
+    assert report.errors == [] and report.built == ["qh002"]
     return config, registry, posters_dir(config)
 
 
@@ -65,20 +83,152 @@ def test_posters_png_and_svg_hold_the_qr(built):
     assert svg.startswith("<svg") and "<path" in svg
 
 
-def test_posters_qr_is_large_with_quiet_zone(built):
-    """Scannable from 1 m: the symbol (dark part) is over 8 cm wide on A4, with 4 white modules around it."""
-    _, _, out = built
-    dpi = 72
-    page = pypdfium2.PdfDocument(str(out / "qh001" / "poster-a4.pdf"))[0]
+def _qr_geometry(path: Path, dpi: int = 150) -> tuple[float, int, Image.Image, object]:
+    """(width of the decoded symbol's dark part in cm, its modules, the page image, the zbar symbol)."""
+    page = pypdfium2.PdfDocument(str(path))[0]
     image = page.render(scale=dpi / 72).to_pil().convert("L")
     (symbol,) = decode(image, symbols=[ZBarSymbol.QRCODE])
-    width_cm = symbol.rect.width / dpi * 2.54
-    assert width_cm >= 8.0, width_cm
-    modules = 29  # version 3 for this URL
-    module_px = symbol.rect.width / modules
-    left, top_ = symbol.rect.left, symbol.rect.top
-    quiet = image.crop((int(left - 3.8 * module_px), top_, int(left - 0.3 * module_px), top_ + symbol.rect.height))
-    assert quiet.getextrema()[0] > 200, "the quiet zone left of the symbol is not white"
+    modules = make_symbol(symbol.data.decode()).symbol_size(border=0)[0]
+    return symbol.rect.width / dpi * 2.54, modules, image, symbol
+
+
+@pytest.mark.parametrize("which", ["local", "production"])
+def test_posters_qr_dark_part_is_9cm_with_white_quiet_zone(built, built_production, which):
+    """Scannable from 1 m: the dark modules span at least 9 cm on A4 (a production URL is a larger
+    version, so smaller modules in the same width), with 4 white modules all around."""
+    out = (built if which == "local" else built_production)[2]
+    width_cm, modules, image, symbol = _qr_geometry(out / "qh002" / "poster-a4.pdf")
+    assert width_cm >= 9.0, width_cm
+    assert abs(symbol.rect.height / symbol.rect.width - 1) < 0.02
+    m = symbol.rect.width / modules
+    r = symbol.rect
+    sides = {
+        "left": (r.left - 3.8 * m, r.top - 3.8 * m, r.left - 0.3 * m, r.top + r.height + 3.8 * m),
+        "right": (r.left + r.width + 0.3 * m, r.top - 3.8 * m, r.left + r.width + 3.8 * m, r.top + r.height + 3.8 * m),
+        "top": (r.left - 3.8 * m, r.top - 3.8 * m, r.left + r.width + 3.8 * m, r.top - 0.3 * m),
+        "bottom": (r.left - 3.8 * m, r.top + r.height + 0.3 * m, r.left + r.width + 3.8 * m, r.top + r.height + 3.8 * m),
+    }
+    for side, box in sides.items():
+        assert image.crop(tuple(int(v) for v in box)).getextrema()[0] > 200, f"the quiet zone {side} of the QR is not white"
+
+
+@pytest.mark.parametrize("dpi", [100, 40])
+def test_posters_qr_decodes_at_low_resolution(built, built_production, dpi):
+    """40 dpi is about what a phone camera sees of an A4 notice 1 m away."""
+    for config, _, out in (built, built_production):
+        assert _decode_pdf(out / "qh002" / "poster-a4.pdf", dpi=dpi) == [f"{config.public_base_url}/r/qh002"]
+
+
+@pytest.mark.parametrize("url", ["https://a.cn/r/q1", "https://wagesafe.qinghe.gov.cn/r/qh001",
+                                 "https://wagesafe.some-long-county-name.example.gov.cn/r/qh001",
+                                 "https://wagesafe.a-very-long-county-name-for-testing.example.gov.cn:8443/r/qh000123"])
+def test_posters_qr_box_keeps_9cm_whatever_the_version(url):
+    """The module size follows the module count: any version's dark part is 9.1 cm, quiet zone 4 modules."""
+    symbol = make_symbol(url)
+    n = symbol.symbol_size(border=0)[0]
+    box = layout.qr_box(symbol)
+    module = box / modules_with_quiet_zone(symbol)
+    assert n * module / 72 * 2.54 == pytest.approx(9.1)
+    assert modules_with_quiet_zone(symbol) == n + 8
+    assert box <= layout.CW - 190  # the column beside it keeps room for the phone numbers
+
+
+def _chars(path: Path) -> list[tuple[str, float, tuple[float, float, float, float]]]:
+    """Every drawn character of page 1: (char, font size in pt, (left, bottom, right, top) in pt)."""
+    page = pypdfium2.PdfDocument(str(path))[0]
+    text = page.get_textpage()
+    chars = []
+    for i in range(text.count_chars()):
+        ch = text.get_text_range(i, 1)
+        if pypdfium2.raw.FPDFText_IsGenerated(text.raw, i) or not ch.strip():
+            continue
+        chars.append((ch, pypdfium2.raw.FPDFText_GetFontSize(text.raw, i), text.get_charbox(i)))
+    return chars
+
+
+def _sizes_of(chars, s: str) -> list[float]:
+    """Font sizes of each place ``s`` is drawn (as consecutive characters)."""
+    joined = "".join(ch for ch, _, _ in chars)
+    found, start = [], joined.find(s)
+    while start >= 0:
+        found.append(min(size for _, size, _ in chars[start:start + len(s)]))
+        start = joined.find(s, start + 1)
+    assert found, f"{s!r} is not on the poster"
+    return found
+
+
+def test_posters_headings_are_large_and_no_text_is_small(built):
+    """Legible from 2 m: title 48 pt, section headings 28 pt, the QR's call to action 36 pt; body ≥ 10 pt;
+    the complaint phone numbers large."""
+    _, registry, out = built
+    chars = _chars(out / "qh002" / "poster-a4.pdf")
+    assert max(_sizes_of(chars, "维权信息告示牌")) >= 48
+    for heading in ("一、参建单位", "二、工资", "三、投诉电话"):
+        assert max(_sizes_of(chars, heading)) >= 28, heading
+    assert max(_sizes_of(chars, "扫码投诉欠薪")) >= 36
+    assert min(size for _, size, _ in chars) >= 10
+    county = registry.county
+    for phone in (county.desk.phone, county.arbitration_phone, "12348", "12333"):
+        assert max(_sizes_of(chars, phone)) >= 16, phone
+
+
+def _assert_laid_out_cleanly(pdf: Path, url: str) -> None:
+    """Every character inside the margins, no two lines of text on top of each other, none on the QR
+    or its quiet zone, and the QR decodes to ``url`` on the A4 page."""
+    chars = _chars(pdf)
+    m = layout.MARGIN - 0.5
+    outside = [ch for ch, _, (left, bottom, right, top_) in chars
+               if left < m or right > layout.W - m or bottom < m or top_ > layout.H - m]
+    assert outside == [], f"text outside the margins: {''.join(outside)}"
+    # Overlap between characters of different lines (a line's own neighbours touch): sweep along x.
+    boxes = sorted(((left + 0.4, bottom + 0.4, right - 0.4, top_ - 0.4), ch, size) for ch, size, (left, bottom, right, top_)
+                   in chars)
+    clashes = []
+    for i, (a, ch_a, _) in enumerate(boxes):
+        for b, ch_b, _ in boxes[i + 1:]:
+            if b[0] >= a[2]:
+                break
+            if b[1] < a[3] and a[1] < b[3] and abs((a[1] + a[3]) - (b[1] + b[3])) > 2:  # overlapping, not on one line
+                clashes.append(ch_a + ch_b)
+    assert clashes == [], f"characters drawn over each other: {clashes[:10]}"
+    dpi = 100
+    _, modules, _, symbol = _qr_geometry(pdf, dpi)
+    assert symbol.data.decode() == url
+    module_pt = symbol.rect.width / modules / dpi * 72
+    r = [v / dpi * 72 for v in (symbol.rect.left, symbol.rect.top, symbol.rect.width, symbol.rect.height)]
+    qx0, qx1 = r[0] - 4 * module_pt, r[0] + r[2] + 4 * module_pt
+    qy1, qy0 = layout.H - (r[1] - 4 * module_pt), layout.H - (r[1] + r[3] + 4 * module_pt)  # PDF y grows upwards
+    on_qr = [ch for ch, _, (left, bottom, right, top_) in chars if left < qx1 and right > qx0 and bottom < qy1 and top_ > qy0]
+    assert on_qr == [], f"text on the QR or its quiet zone: {''.join(on_qr)}"
+
+
+@pytest.mark.parametrize("which", ["local", "production"])
+def test_posters_text_stays_inside_the_page_and_apart(built, built_production, which):
+    config, _, out = built if which == "local" else built_production
+    _assert_laid_out_cleanly(out / "qh002" / "poster-a4.pdf", f"{config.public_base_url}/r/qh002")
+
+
+@pytest.mark.parametrize("url", ["https://a.cn/r/q1",  # version 2: the largest QR square
+                                 "https://wagesafe.a-very-long-county-name-for-testing.example.gov.cn:8443/r/qh000123"])
+def test_posters_long_values_still_fit(tmp_path, url):
+    """A worst case: a two-line project name, an English name, three long subcontractors, long office
+    names. The table shrinks (or cuts the subcontractors to 等N家); nothing leaves the page or overlaps."""
+    registry = load_registry(DATA)
+    content = poster_content(registry, registry.project("qh002"), "https://x.cn")
+    content = dataclasses.replace(
+        content, url=url, name_zh="青禾县龙潭镇迎宾大道北延伸段综合管廊及配套道路排水照明绿化工程（一期）第三标段",
+        name_en="Longtan Welcome Avenue north extension utility tunnel and roads, phase 1, lot 3",
+        subcontractors=tuple(f"江西省洪城市第{n}建筑劳务有限责任公司青禾分公司（钢筋、模板、混凝土劳务分包）" for n in "一二三"),
+        builder="青禾县城市建设投资发展集团有限责任公司龙潭新区分公司",
+        inspection_name="青禾县人力资源和社会保障局劳动保障监察综合行政执法大队",
+        arbitration_name="青禾县劳动人事争议仲裁委员会仲裁院",
+        legal_aid_phone="0799-06010010",
+    )
+    (pdf,) = render_project(content, tmp_path, ("a4",))
+    _assert_laid_out_cleanly(pdf, url)
+    text = _text(pdf)
+    for value in ("12348", "0799-06010010", content.inspection_name, content.officer_mobile, "等共3家"):
+        assert value in text, value
 
 
 def test_posters_text_holds_every_required_value(built):

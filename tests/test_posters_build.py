@@ -49,6 +49,16 @@ def test_posters_only_changed_projects_are_rebuilt(tmp_path, data_dir):
     assert set(manifest["projects"]) == set(CODES)
 
 
+def test_posters_new_layout_version_rebuilds_every_project(tmp_path, data_dir, monkeypatch):
+    """A changed drawing (``LAYOUT_VERSION`` bumped) rebuilds posters whose values did not change."""
+    import qr.content
+
+    config = _config(tmp_path, data_dir)
+    build_posters(config, load_registry(data_dir), CODES, jobs=1)
+    monkeypatch.setattr(qr.content, "LAYOUT_VERSION", qr.content.LAYOUT_VERSION + "-next")
+    assert sorted(build_posters(config, load_registry(data_dir), CODES, jobs=1).built) == CODES
+
+
 def test_posters_county_value_change_rebuilds_every_project(tmp_path, data_dir):
     config = _config(tmp_path, data_dir)
     build_posters(config, load_registry(data_dir), CODES, jobs=1)
