@@ -136,23 +136,23 @@ def submit(db, registry: Registry, config, data: ComplaintInput, staged: list[ev
             except DuplicateSubmission:
                 result = _existing(db, data.submission_token)
                 raise _Rollback(result) from None
-            ratelimit.take(db, ratelimit.ip_key(ip), config.rate_limit_ip_per_hour, ratelimit.HOUR, now)
+            limits = [(ratelimit.ip_key(ip), config.rate_limit_ip_per_hour, ratelimit.HOUR)]
             if data.mobile:
-                ratelimit.take(db, ratelimit.mobile_key(data.mobile), config.rate_limit_mobile_per_day,
-                               ratelimit.DAY, now)
-            for r in decision.rows():
-                db.conn.execute(
-                    "INSERT INTO routing_decisions (complaint_id, decided_at, rule, target_kind, target_code,"
-                    " recipient_name, reason) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                    (complaint_id, at, r["rule"], r["target_kind"], r["target_code"], r["recipient_name"], r["reason"]))
-            for f in staged:
-                e = f.row()
-                db.conn.execute(
+                limits.append((ratelimit.mobile_key(data.mobile), config.rate_limit_mobile_per_day, ratelimit.DAY))
+            ratelimit.take_all(db, limits, now)
+            db.conn.executemany(
+                "INSERT INTO routing_decisions (complaint_id, decided_at, rule, target_kind, target_code,"
+                " recipient_name, reason) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [(complaint_id, at, r["rule"], r["target_kind"], r["target_code"], r["recipient_name"], r["reason"])
+                 for r in decision.rows()])
+            if staged:
+                db.conn.executemany(
                     "INSERT INTO evidence (complaint_id, stored_name, original_name, mime, size, sha256, created_at)"
                     " VALUES (?, ?, ?, ?, ?, ?, ?)",
-                    (complaint_id, e["stored_name"], e["original_name"], e["mime"], e["size"], e["sha256"], at))
-            _event(db, complaint_id, at, "worker", "submitted", "", public=True)
-            _event(db, complaint_id, at, "system", "routed", decision.reason, public=True)
+                    [(complaint_id, f.stored_name, f.original_name, f.mime, f.size, f.sha256, at) for f in staged])
+            db.conn.executemany(
+                "INSERT INTO events (complaint_id, at, actor, kind, detail, public) VALUES (?, ?, ?, ?, ?, ?)",
+                [(complaint_id, at, "worker", "submitted", "", 1), (complaint_id, at, "system", "routed", decision.reason, 1)])
             stored = dict(row, id=complaint_id, receipt=receipt, evidence_count=len(staged))
             for n in notices.new_case_notices(stored, decision, registry, config.public_base_url):
                 outbox.enqueue(db, kind=n.kind, channel=n.channel, recipient=n.recipient, subject=n.subject,

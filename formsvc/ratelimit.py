@@ -27,10 +27,13 @@ class RateLimited(Exception):
         self.key = key
 
 
-def count(db, key: str, window: timedelta, now: datetime) -> int:
-    """How many events ``key`` had in the ``window`` before ``now``."""
-    return db.conn.execute("SELECT count(*) FROM rate_events WHERE key = ? AND at > ?",
-                           (key, iso(now - window))).fetchone()[0]
+def count(db, key: str, window: timedelta, now: datetime, limit: int | None = None) -> int:
+    """How many events ``key`` had in the ``window`` before ``now`` (counting stops at ``limit``)."""
+    if limit is None:
+        return db.conn.execute("SELECT count(*) FROM rate_events WHERE key = ? AND at > ?",
+                               (key, iso(now - window))).fetchone()[0]
+    return db.conn.execute("SELECT count(*) FROM (SELECT 1 FROM rate_events WHERE key = ? AND at > ? LIMIT ?)",
+                           (key, iso(now - window), limit)).fetchone()[0]
 
 
 def take(db, key: str, limit: int, window: timedelta, now: datetime) -> None:
@@ -39,11 +42,31 @@ def take(db, key: str, limit: int, window: timedelta, now: datetime) -> None:
     Call inside a write transaction. Now and then (1 call in 200) old events are deleted, so
     the table stays small without a separate cleaning job.
     """
-    if count(db, key, window, now) >= limit:
-        raise RateLimited(key)
-    db.conn.execute("INSERT INTO rate_events (at, key) VALUES (?, ?)", (iso(now), key))
+    take_all(db, [(key, limit, window)], now)
+
+
+def take_all(db, checks: list[tuple[str, int, timedelta]], now: datetime) -> None:
+    """``take`` for several ``(key, limit, window)`` at once: one query counts them all (each count
+    stops at its limit), one statement records them all. Raises ``RateLimited`` for the first key,
+    in the order given, that has reached its limit; then nothing is recorded."""
+    if not checks:
+        return
+    counts = db.conn.execute(
+        "SELECT " + ", ".join(["(SELECT count(*) FROM (SELECT 1 FROM rate_events WHERE key = ? AND at > ? LIMIT ?))"]
+                              * len(checks)),
+        [v for key, limit, window in checks for v in (key, iso(now - window), max(limit, 0))]).fetchone()
+    for (key, limit, _), n in zip(checks, counts):
+        if n >= limit:
+            raise RateLimited(key)
+    at = iso(now)
+    db.conn.executemany("INSERT INTO rate_events (at, key) VALUES (?, ?)", [(at, key) for key, _, _ in checks])
     if secrets.randbelow(200) == 0:
-        db.conn.execute("DELETE FROM rate_events WHERE at < ?", (iso(now - KEEP),))
+        prune(db, now)
+
+
+def prune(db, now: datetime) -> None:
+    """Delete events too old to count against any window."""
+    db.conn.execute("DELETE FROM rate_events WHERE at < ?", (iso(now - KEEP),))
 
 
 def ip_key(ip: str) -> str:

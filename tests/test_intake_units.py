@@ -252,3 +252,19 @@ def test_clean_text_drops_invisible_characters_only(typed, stored):
     from formsvc.intake.forms import clean_text
 
     assert clean_text(typed) == stored
+
+
+def test_clean_text_fast_path_equals_the_character_loop():
+    """The shortcut for text with nothing invisible gives what the full loop gives, for any text."""
+    import random
+
+    from formsvc.intake.forms import _clean_text_slow, clean_text
+
+    rng = random.Random(7)
+    pool = ("张三李四 abcXYZ09,.-_/\\'\"<>&\n\r\t\u3000\u00a0\u200b\u200c\u200d\u202e\u2066\ufeff\x00\x1b\x7f"
+            "\u00ad\u2028\u2029\ud7ff\ue000\U0001f477\u2642\ufe0f\u0301\u0627\u0644")
+    for _ in range(20_000):
+        v = "".join(rng.choice(pool) for _ in range(rng.randint(0, 12)))
+        for multiline in (False, True):
+            norm = v.replace("\r\n", "\n").replace("\r", "\n")
+            assert clean_text(v, multiline) == _clean_text_slow(norm, multiline), (v, multiline)

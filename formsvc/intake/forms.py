@@ -83,16 +83,22 @@ class PostedComplaint:
 
     def __init__(self, formdata):
         self._fields = []
+        # formdata.getlist(name) for every field at once: the files' values first, then the form's
+        # (what a CombinedMultiDict((request.files, request.form)) gives).
+        lists: dict[str, list] = {}
+        for d in (formdata.dicts if isinstance(formdata, CombinedMultiDict) else [formdata]) if formdata else ():
+            for key, values in d.lists():
+                lists.setdefault(key, []).extend(values)
         for name, kind, default in _POSTED_FIELDS:
-            present = formdata is not None and name in formdata
+            values = lists.get(name)
             if kind == "bool":
                 data = bool(default)
                 if formdata is not None:
-                    data = present and formdata.getlist(name)[0] not in BooleanField.false_values
+                    data = bool(values) and values[0] not in BooleanField.false_values
             elif kind == "files":
-                data = default if formdata is None else (formdata.getlist(name) if present else [])
+                data = default if formdata is None else (values or [])
             else:
-                data = formdata.getlist(name)[0] if present else default
+                data = values[0] if values else default
             value = _Value(name, data)
             setattr(self, name, value)
             self._fields.append(value)
@@ -154,6 +160,14 @@ def clean_text(value: str | None, multiline: bool = False) -> str:
     multi-line text keeps its line breaks and tabs.
     """
     v = (value or "").replace("\r\n", "\n").replace("\r", "\n")
+    # Nothing invisible in it (the usual case): str.isprintable is False for every Cc and Cf
+    # character, the joiners included, so the character loop below would keep everything.
+    if (v.replace("\n", "").replace("\t", "") if multiline else v).isprintable():
+        return v.strip() if multiline else " ".join(v.split())
+    return _clean_text_slow(v, multiline)
+
+
+def _clean_text_slow(v: str, multiline: bool) -> str:
     keep = "\n\t" if multiline else ""
     out = []
     for ch in v:
