@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import secrets
 
-from flask import g, redirect, render_template, request, url_for
+from flask import Response, g, render_template, request, url_for
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.routing import PathConverter
@@ -100,8 +100,9 @@ def _complaint_page(project):
     except BaseException:
         evidence.discard(staged)
         raise
-    # The receipt path by hand (url_for costs more than the rest of the redirect); receipts are URL-safe.
-    return redirect(f"{request.script_root}/receipt/{result.receipt}", code=303)
+    # To the receipt: the path by hand (url_for cost more than the rest of the redirect; receipts are
+    # URL-safe) and no body (every browser follows a 303; werkzeug's redirect also renders a page).
+    return Response(b"", 303, {"Location": f"{request.script_root}/receipt/{result.receipt}"})
 
 
 class _AnyCode(PathConverter):
