@@ -82,71 +82,6 @@ def create_app(config: Config | None = None) -> Flask:
 
 _thread_db = threading.local()
 
-CHECKPOINT_SECONDS = 0.25
-WAL_SIZE_LIMIT = 16 * 1024 * 1024  # bytes the WAL file is cut back to once checkpointed
-
-
-class _Checkpointer:
-    """Checkpoints the WAL from a background thread instead of inside a request's COMMIT.
-
-    Measured (``bench/bench_intake.py``): with SQLite's automatic checkpoint, every ~60th
-    complaint's COMMIT copied the WAL into the database and fsync'd both, while holding the
-    submission lock (``complaints.writer_turn``) the other worker was waiting on; that was most
-    of the p99 and a quarter of the complaints' mean latency. The request connections of this
-    process turn the automatic checkpoint off (``get_db``) and this thread runs a PASSIVE
-    checkpoint (it never blocks writers or readers) every ``CHECKPOINT_SECONDS``. Durability is
-    unchanged: a committed transaction is in the WAL either way. Other processes (the notice
-    worker, commands) keep SQLite's automatic checkpoint. One thread per process, started
-    after a fork; it keeps a connection to the few databases used last (tests build many).
-    """
-
-    KEEP = 4
-
-    def __init__(self):
-        self.lock = threading.Lock()
-        self.pid = None
-        self.paths: dict[str, None] = {}
-
-    def register(self, path: str) -> None:
-        with self.lock:
-            if self.pid != os.getpid():
-                self.pid, self.paths = os.getpid(), {}
-                threading.Thread(target=self._run, args=(self.pid,), name="wagesafe-checkpoint", daemon=True).start()
-            self.paths.pop(path, None)
-            self.paths[path] = None
-            while len(self.paths) > self.KEEP:
-                self.paths.pop(next(iter(self.paths)))
-
-    def _run(self, pid: int) -> None:
-        import logging
-        import sqlite3
-        import time
-
-        conns: dict[str, sqlite3.Connection] = {}
-        while os.getpid() == pid:
-            time.sleep(CHECKPOINT_SECONDS)
-            with self.lock:
-                wanted = list(self.paths)
-            for path in [p for p in conns if p not in wanted]:
-                conns.pop(path).close()
-            for path in wanted:
-                try:
-                    conn = conns.get(path)
-                    if conn is None:
-                        if not os.path.exists(path):
-                            continue
-                        conn = conns[path] = sqlite3.connect(path, timeout=1, isolation_level=None,
-                                                             check_same_thread=False)
-                    conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
-                except Exception as e:  # noqa: BLE001 - keep checkpointing; SQLite retries next time
-                    logging.getLogger("wagesafe.store").warning("WAL checkpoint of %s failed: %s", path, e)
-                    bad = conns.pop(path, None)
-                    if bad is not None:
-                        bad.close()
-
-
-_checkpointer = _Checkpointer()
-
 
 def get_db():
     """The request's database connection: one per thread (and process), opened on first use, kept open.
@@ -165,12 +100,7 @@ def get_db():
         if cached is None or cached[0] != key:
             if cached is not None and cached[0][0] == os.getpid():
                 cached[1].close()
-            db = store.connect(key[1])
-            # The WAL is checkpointed by a background thread, not in a request's COMMIT (_Checkpointer).
-            db.conn.execute("PRAGMA wal_autocheckpoint = 0")
-            db.conn.execute(f"PRAGMA journal_size_limit = {WAL_SIZE_LIMIT}")
-            _checkpointer.register(key[1])
-            _thread_db.conn = cached = (key, db)
+            _thread_db.conn = cached = (key, store.connect(key[1]))
         g.db = cached[1]
     return g.db
 

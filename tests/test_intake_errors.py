@@ -82,32 +82,3 @@ def test_app_start_recovers_staged_uploads(tmp_path, data_dir):
     assert kept.final_path.read_bytes() == JPEG and not kept.part_path.exists()
     assert not orphan.part_path.exists() and not orphan.final_path.exists()
 
-
-def test_the_wal_is_checkpointed_in_the_background_not_in_requests(tmp_path, data_dir):
-    """Request connections leave the WAL alone; the checkpoint thread copies it into the database."""
-    import sqlite3
-    import time
-
-    from formsvc import get_db
-    from test_intake import submit
-
-    app = make_app(tmp_path, data_dir)
-    client = app.test_client()
-    for n in range(3):
-        assert submit(client, mobile=f"1390000000{n}").status_code == 303
-    with app.app_context():
-        assert get_db().conn.execute("PRAGMA wal_autocheckpoint").fetchone()[0] == 0
-    database = app.config["WAGESAFE"].database
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline:  # the database file itself (not the WAL) holds them once checkpointed
-        main_file = sqlite3.connect(f"file:{database}?immutable=1", uri=True)
-        try:
-            found = main_file.execute("SELECT count(*) FROM complaints").fetchone()[0]
-        except sqlite3.DatabaseError:
-            found = 0
-        finally:
-            main_file.close()
-        if found == 3:
-            break
-        time.sleep(0.1)
-    assert found == 3
