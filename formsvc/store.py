@@ -15,7 +15,9 @@ Why these choices:
 from __future__ import annotations
 
 import contextlib
+import random
 import sqlite3
+import time
 from collections.abc import Iterator
 from datetime import datetime, timezone
 from pathlib import Path
@@ -189,10 +191,24 @@ def connect(path: str | Path) -> sqlite_utils.Database:
     path.parent.mkdir(parents=True, exist_ok=True)
     conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False, isolation_level=None)
     conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-    conn.execute("PRAGMA journal_mode = WAL")
+    _enable_wal(conn)
     conn.execute("PRAGMA synchronous = NORMAL")  # durable against a killed process; WAL keeps it consistent
     conn.execute("PRAGMA foreign_keys = ON")
     return sqlite_utils.Database(conn)
+
+
+def _enable_wal(conn: sqlite3.Connection, attempts: int = 50) -> None:
+    """Switch a new database to WAL. Two processes creating the same new file at once (gunicorn
+    workers at first start) can meet "database is locked" here: switching the journal mode takes
+    an exclusive lock that the busy timeout does not wait for, so retry briefly."""
+    for attempt in range(attempts):
+        try:
+            conn.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as e:
+            if "locked" not in str(e) or attempt == attempts - 1:
+                raise
+            time.sleep(0.05 + random.random() * 0.05)
 
 
 @contextlib.contextmanager
@@ -228,6 +244,10 @@ def migrate(db: sqlite_utils.Database) -> list[str]:
         if name in set(applied_migrations(db)):
             continue
         with write_transaction(db):
+            # Checked again under the write lock: another process (a second gunicorn worker
+            # starting at the same moment) may have applied it since the check above.
+            if db.conn.execute("SELECT 1 FROM schema_migrations WHERE name = ?", (name,)).fetchone():
+                continue
             for statement in _statements(sql):
                 db.conn.execute(statement)
             db.conn.execute("INSERT INTO schema_migrations (name, applied_at) VALUES (?, ?)", (name, iso(utcnow())))
