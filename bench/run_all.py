@@ -32,14 +32,16 @@ from bench.common import JSON_PREFIX, OUT, ROOT, machine, now_iso, rss_kib, tabl
 BENCH = ROOT / "bench"
 README = BENCH / "README.md"
 START, END = "<!-- bench:generated:start -->", "<!-- bench:generated:end -->"
-ORDER = ["bench_site", "bench_posters", "bench_intake", "bench_e2e_latency"]
+ORDER = ["bench_site", "bench_posters", "bench_intake", "bench_static", "bench_e2e_latency"]
 ARGS = {  # full run / quick run
     "bench_site": (["--sizes", "2000,20000"], ["--sizes", "2000"]),
     "bench_posters": (["--projects", "2000"], ["--projects", "300", "--jobs", "2"]),
     "bench_intake": (["--seconds", "5"], ["--seconds", "2"]),
+    "bench_static": (["--seconds", "10"], ["--seconds", "3"]),
     "bench_e2e_latency": (["--n", "20"], ["--n", "8"]),
 }
-TIME_LIMIT = {"bench_site": 3600, "bench_posters": 1200, "bench_intake": 600, "bench_e2e_latency": 600}
+TIME_LIMIT = {"bench_site": 3600, "bench_posters": 1200, "bench_intake": 600, "bench_static": 600,
+              "bench_e2e_latency": 600}
 
 
 # --- running one script ----------------------------------------------------------------------------
@@ -165,7 +167,7 @@ def parse_intake(lines: list[str]) -> dict:
 
 
 PARSERS = {"bench_site": parse_site, "bench_posters": parse_posters, "bench_intake": parse_intake,
-           "bench_e2e_latency": parse_generic}
+           "bench_static": parse_generic, "bench_e2e_latency": parse_generic}
 
 
 # --- the combined table ----------------------------------------------------------------------------
@@ -201,6 +203,13 @@ def combined_rows(results: dict) -> list[dict]:
             add("intake (gunicorn -w 2)", p["endpoint"],
                 f"{p['rps']} req/s ({p['pct_hello']}% of hello), p50 {p['p50_ms']:.1f} ms, p99 {p['p99_ms']:.1f} ms"
                 + (f", {p['errors']} errors" if p["errors"] else ""))
+    r = results.get("bench_static")
+    if r and r.get("figures"):
+        for p in r["figures"]["rows"]:
+            add("portal (nginx, https, gzip, wrk -t2 -c32)",
+                f"GET {p['path']} ({p['page']}, {p['gzip_kb']:.1f} KB gzip)",
+                f"{p['rps']} req/s, p50 {p['p50_ms']:.1f} ms, p99 {p['p99_ms']:.1f} ms"
+                + (f", {p['non_2xx'] + p['socket_errors']} errors" if p["non_2xx"] + p["socket_errors"] else ""))
     r = results.get("bench_e2e_latency")
     if r and r.get("figures"):
         for p in r["figures"]["rows"]:
