@@ -243,12 +243,12 @@ def project_index_html(reg: Registry, lang: str) -> str:
         name = e(_town_name(reg, code, lang))
         link = f'<a href="../townships/{e(code)}/">{name}</a>'
         if inline:
-            out.append(f'<section class="ws-town" id="town-{e(code)}"><h2>{link} <small>({len(projects)})</small></h2>'
-                       + _project_items(projects, lang, "") + "</section>")
+            items = _project_items(projects, lang, "")
         else:
-            out.append(f'<section class="ws-town" id="town-{e(code)}"><h2>{link} <small>({len(projects)})</small></h2>'
-                       f'<ul class="ws-projects"><li data-ws-text="{e((code + " " + _town_name(reg, code, "zh") + " " + _town_name(reg, code, "en")).lower())}">'
-                       f'{link}</li></ul></section>')
+            text = f'{code} {_town_name(reg, code, "zh")} {_town_name(reg, code, "en")}'.lower()
+            items = f'<ul class="ws-projects"><li data-ws-text="{e(text)}">{link}</li></ul>'
+        out.append(f'<section class="ws-town" id="town-{e(code)}"><h2>{link} <small>({len(projects)})</small></h2>'
+                   f'{items}</section>')
     out.append("</div>")
     return "\n".join(out)
 
