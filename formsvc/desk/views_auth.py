@@ -39,8 +39,13 @@ def login_link():
     return render_template("desk/login_sent.html")
 
 
-@bp.route("/login/<token>")
+@bp.route("/login/<token>", methods=["GET", "POST"])
 def use_link(token: str):
+    """GET only shows a button; the POST it sends uses the link. Mail scanners and chat apps'
+    link previews open links by GET before the officer does: a link used up by GET would be
+    spent by them, and the officer would find it "already used"."""
+    if request.method == "GET":
+        return render_template("desk/login_confirm.html", token=token)
     db = get_db()
     user, nxt = auth.use_login_token(db, token, now())
     if user is None:
