@@ -211,4 +211,8 @@ def test_desk_accessible_after_sign_in(system, desktop, registry, filed_case):
         response = page.goto(system.base + path)
         assert response.status == 200, f"{path}: HTTP {response.status}"
         assert_accessible(page)
+    # The page a one-time sign-in link opens (a button to press; any token shows it, spending nothing).
+    response = page.goto(system.base + "/desk/login/not-a-real-token")
+    assert response.status == 200
+    assert_accessible(page)
     desktop.assert_no_external()
