@@ -4,7 +4,7 @@
 #   scripts/system-deps.sh test   what `make test` needs too (chromium, nginx, zbar, poppler)
 set -euo pipefail
 RUN_PKGS="fonts-droid-fallback"
-TEST_PKGS="$RUN_PKGS fonts-liberation chromium nginx-light zbar-tools libzbar0 poppler-utils wrk"
+TEST_PKGS="$RUN_PKGS fonts-liberation openssl chromium nginx-light zbar-tools libzbar0 poppler-utils wrk"
 case "${1:-run}" in
   run) want=$RUN_PKGS ;;
   test) want=$TEST_PKGS ;;
