@@ -38,31 +38,11 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.common import ROOT, VENV_BIN, emit, free_port, service_env, table, wait_port  # noqa: E402
+from wagesafe.nginx_conf import local_main_conf  # noqa: E402
 
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
 WRK = shutil.which("wrk") or "/usr/bin/wrk"
 PAGES = [("home", "/"), ("guide", "/guides/what-to-do/"), ("project page", "/projects/qh001/")]
-
-NGINX_MAIN = """\
-daemon off;
-worker_processes auto;
-pid {prefix}/nginx.pid;
-{user}
-events {{ worker_connections 1024; }}
-http {{
-    include /etc/nginx/mime.types;
-    default_type application/octet-stream;
-    sendfile on;
-    tcp_nopush on;
-    access_log {prefix}/logs/access.log;
-    client_body_temp_path {prefix}/tmp/body;
-    proxy_temp_path {prefix}/tmp/proxy;
-    fastcgi_temp_path {prefix}/tmp/fastcgi;
-    uwsgi_temp_path {prefix}/tmp/uwsgi;
-    scgi_temp_path {prefix}/tmp/scgi;
-    include {site_conf};
-}}
-"""
 
 
 def run_checked(cmd: list[str], env: dict, timeout: float) -> None:
@@ -160,8 +140,7 @@ def main(argv=None) -> int:
                      "--http-listen", f"127.0.0.1:{http_port}", "--https-listen", f"127.0.0.1:{https_port}",
                      "--log-dir", str(base / "logs"), "--out", str(base / "wagesafe.conf")], env, 60)
         main_conf = base / "nginx.conf"
-        user = "user root root;" if os.geteuid() == 0 else ""  # as root, workers would otherwise be nobody
-        main_conf.write_text(NGINX_MAIN.format(prefix=base, user=user, site_conf=base / "wagesafe.conf"))
+        main_conf.write_text(local_main_conf(base, base / "wagesafe.conf", workers="auto", connections=1024))
         nginx_cmd = [NGINX, "-p", str(base), "-c", str(main_conf), "-e", str(base / "logs/error.log")]
         test = subprocess.run([*nginx_cmd, "-t"], capture_output=True, text=True, timeout=30)
         if test.returncode != 0:

@@ -27,6 +27,7 @@ from pathlib import Path
 import pytest
 
 from wagesafe.config import Config
+from wagesafe.nginx_conf import local_main_conf
 
 ROOT = Path(__file__).resolve().parent.parent
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
@@ -76,25 +77,6 @@ def self_signed(directory: Path) -> tuple[Path, Path]:
                     "-keyout", str(key), "-out", str(cert)], check=True, capture_output=True)
     return cert, key
 
-
-NGINX_MAIN = """\
-daemon off;
-worker_processes 1;
-pid {prefix}/nginx.pid;
-{user}
-events {{ worker_connections 256; }}
-http {{
-    include /etc/nginx/mime.types;
-    default_type application/octet-stream;
-    access_log {prefix}/logs/access.log;
-    client_body_temp_path {prefix}/tmp/body;
-    proxy_temp_path {prefix}/tmp/proxy;
-    fastcgi_temp_path {prefix}/tmp/fastcgi;
-    uwsgi_temp_path {prefix}/tmp/uwsgi;
-    scgi_temp_path {prefix}/tmp/scgi;
-    include {site_conf};
-}}
-"""
 
 
 class Stack:
@@ -165,8 +147,7 @@ def stack(tmp_path_factory):
                               env=env, capture_output=True, text=True, timeout=60)
         assert done.returncode == 0, done.stdout + done.stderr
         main_conf = base / "nginx.conf"
-        user = "user root root;" if os.geteuid() == 0 else ""  # as root, workers would otherwise be nobody
-        main_conf.write_text(NGINX_MAIN.format(prefix=base, user=user, site_conf=base / "wagesafe.conf"))
+        main_conf.write_text(local_main_conf(base, base / "wagesafe.conf", workers="1", connections=256))
         test = subprocess.run([NGINX, "-t", "-p", str(base), "-c", str(main_conf), "-e", str(base / "logs/error.log")],
                               capture_output=True, text=True)
         assert test.returncode == 0, test.stderr

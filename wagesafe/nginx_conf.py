@@ -88,3 +88,35 @@ def render(config: Config, site: NginxSite) -> str:
         body_limit_bytes=body_limit_bytes(config), rate_limit_ip_per_hour=config.rate_limit_ip_per_hour,
         rate_per_minute=rate, burst=burst, app_csp=APP_CSP, desk_csp=DESK_CSP, static_csp=STATIC_CSP,
     )
+
+
+LOCAL_MAIN = """\
+daemon off;
+worker_processes {workers};
+pid {prefix}/nginx.pid;
+{user}
+events {{ worker_connections {connections}; }}
+http {{
+    include /etc/nginx/mime.types;
+    default_type application/octet-stream;
+    sendfile on;
+    tcp_nopush on;
+    access_log {prefix}/logs/access.log;
+    client_body_temp_path {prefix}/tmp/body;
+    proxy_temp_path {prefix}/tmp/proxy;
+    fastcgi_temp_path {prefix}/tmp/fastcgi;
+    uwsgi_temp_path {prefix}/tmp/uwsgi;
+    scgi_temp_path {prefix}/tmp/scgi;
+    include {site_conf};
+}}
+"""
+
+
+def local_main_conf(prefix: Path, site_conf: Path, workers: str = "1", connections: int = 256) -> str:
+    """An outer ``nginx.conf`` that runs the rendered site from a private prefix (tests, benches):
+    everything nginx writes stays under ``prefix``, and as root its workers stay root instead of
+    becoming ``nobody``, who could not read a temporary site directory."""
+    import os
+
+    user = "user root root;" if os.geteuid() == 0 else ""
+    return LOCAL_MAIN.format(prefix=prefix, site_conf=site_conf, workers=workers, connections=connections, user=user)
