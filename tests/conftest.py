@@ -17,3 +17,13 @@ def data_dir(tmp_path: Path) -> Path:
     target = tmp_path / "data"
     shutil.copytree(SAMPLE_DATA, target, ignore=shutil.ignore_patterns("README.md"))
     return target
+
+
+@pytest.fixture
+def desk(tmp_path: Path, data_dir: Path):
+    """A running officer desk for one test (tests/desk_fixtures.Desk) on a copy of the sample registry."""
+    from tests.desk_fixtures import Desk
+
+    d = Desk(tmp_path, data_dir)
+    yield d
+    d.db.close()

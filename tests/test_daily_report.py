@@ -4,21 +4,12 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta, timezone
 
-import pytest
-
 from formsvc import cases, daily_report, scheduler
-from tests.desk_fixtures import HEXI, Desk, insert_case
+from tests.desk_fixtures import HEXI, insert_case
 
 DAY = date(2026, 3, 2)                     # an Asia/Shanghai day: 2026-03-01T16:00Z .. 2026-03-02T16:00Z
 START = datetime(2026, 3, 1, 16, 0, tzinfo=timezone.utc)
 MORNING_AFTER = datetime(2026, 3, 3, 0, 0, tzinfo=timezone.utc)  # 08:00 in Shanghai
-
-
-@pytest.fixture
-def desk(tmp_path, data_dir):
-    d = Desk(tmp_path, data_dir)
-    yield d
-    d.db.close()
 
 
 def test_daily_report_day_bounds():

@@ -4,15 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.desk_fixtures import COUNTY, DONGCHENG, HEXI, HEXI_DEPUTY, HOUSING, TRANSPORT, Desk, insert_case, \
+from tests.desk_fixtures import COUNTY, DONGCHENG, HEXI, HEXI_DEPUTY, HOUSING, TRANSPORT, insert_case, \
     insert_evidence, post
-
-
-@pytest.fixture
-def desk(tmp_path, data_dir):
-    d = Desk(tmp_path, data_dir)
-    yield d
-    d.db.close()
 
 
 ACTIONS = {

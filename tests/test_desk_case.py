@@ -9,14 +9,7 @@ import pytest
 
 from formsvc import cases
 from formsvc.desk.csv_export import neutralise
-from tests.desk_fixtures import COUNTY, HEXI, HOUSING, T0, Desk, insert_case, insert_evidence, post
-
-
-@pytest.fixture
-def desk(tmp_path, data_dir):
-    d = Desk(tmp_path, data_dir)
-    yield d
-    d.db.close()
+from tests.desk_fixtures import COUNTY, HEXI, HOUSING, T0, insert_case, insert_evidence, post
 
 
 def test_desk_case_page_escapes_html(desk):

@@ -4,10 +4,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-import pytest
-
 from formsvc import cases, escalation, scheduler, store
-from tests.desk_fixtures import HEXI, T0, Desk, insert_case
+from tests.desk_fixtures import HEXI, T0, insert_case
 
 S = timedelta(seconds=1)
 
@@ -43,13 +41,6 @@ def test_escalation_plan_resolve_thresholds():
     assert kinds(escalation.plan([c], {"remind:7"}, 24, 30, T0 + timedelta(days=60) - S)) == []
     assert kinds(escalation.plan([c], {"remind:7"}, 24, 30, T0 + timedelta(days=60))) == ["escalate_resolve"]
     assert escalation.plan([_case("resolved")], set(), 24, 30, T0 + timedelta(days=90)) == []
-
-
-@pytest.fixture
-def desk(tmp_path, data_dir):
-    d = Desk(tmp_path, data_dir)
-    yield d
-    d.db.close()
 
 
 def test_escalation_run_writes_once(desk):
