@@ -38,6 +38,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.common import free_port  # noqa: E402
+
 BOUNDARY = "----WebKitFormBoundaryWageSafeBench01"
 # A typical complaint as a browser sends the project form (document order, every field the page has):
 # the CSRF token (ignored: the bench app turns CSRF off), the submission token, the empty honeypot,
@@ -47,12 +49,6 @@ FIELDS = dict(name="张三", mobile="13812345678", owed_by_kind="team_leader", o
 TAIL_FIELDS = dict(callback_time="any", consent="y")
 CSRF_LIKE = "IjNmZDk1YzA3ZTk0MmE1ODk4ZjE4ZDY1NmE1YzdhYjE4ZGM0NTg2NDAi.Z0E5Ag.0mVv8N1Ki5b5Yp0xP2wq3Rr4Ss5"
 JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01" + os.urandom(100_000)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _part(name: str, value: str) -> bytes:

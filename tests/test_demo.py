@@ -17,15 +17,10 @@ from pathlib import Path
 import pytest
 
 from formsvc import outbox, store
+from tests.net import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 WAGESAFE = Path(sys.executable).with_name("wagesafe")
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class NoRedirect(urllib.request.HTTPRedirectHandler):

@@ -26,6 +26,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.net import free_port
 from wagesafe.config import Config
 from wagesafe.nginx_conf import local_main_conf
 
@@ -39,12 +40,6 @@ PNG = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010806000000"
 # No skip when nginx or openssl is missing: `make test` installs both (scripts/system-deps.sh),
 # and a skipped deploy test would hide exactly the missing install it should catch.
 pytestmark = [pytest.mark.slow]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def wait_for_port(port: int, proc: subprocess.Popen, what: str, seconds: float = 30) -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import random
-import socket
 import threading
 import time
 from datetime import datetime, timedelta
@@ -15,6 +14,7 @@ from formsvc import outbox, store
 from formsvc.mailcatcher import MailCatcher, message_text, read_message
 from formsvc.notifiers import EmailSender
 from formsvc.worker import RunResult, backoff, claim, run_forever, run_once
+from tests.net import free_port
 from wagesafe.config import Config
 
 SUBJECT = "新案件：青禾县 3 名工人被欠薪 ¥86,000"
@@ -33,13 +33,6 @@ def db(tmp_path: Path):
 def catcher(tmp_path: Path):
     with MailCatcher(tmp_path / "mail", port=0) as c:
         yield c
-
-
-def free_port() -> int:
-    """A loopback port nobody listens on (bound, then released)."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def queue(db, n: int = 1, **overrides) -> None:

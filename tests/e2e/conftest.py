@@ -13,7 +13,6 @@
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -24,16 +23,12 @@ from pathlib import Path
 
 import pytest
 
+from tests.net import free_port
+
 from .e2e_support import CHROMIUM, CHROMIUM_ARGS, PHONE, TILE_PATH, Ctx, make_context
 
 ROOT = Path(__file__).resolve().parents[2]
 WAGESAFE = Path(sys.executable).with_name("wagesafe")
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
 
 def http_status(url: str) -> int:
     try:
