@@ -207,7 +207,7 @@ def test_notices_sms_carries_only_the_link(env):
         assert private not in sms
     email = notices[("new_case", "email")]
     assert email.subject.startswith("[薪安通] 新欠薪投诉 ABCD-EFGH ") and "\n" not in email.subject
-    assert email.dedupe_key == "new:7:email:hexi.officer@qinghe.example.gov.cn"
+    assert email.dedupe_key == "new:0000000007:email:hexi.officer@qinghe.example.gov.cn"
     assert notices[("urgent", "email")].recipient == registry.county.desk.email
 
 
