@@ -1,9 +1,10 @@
 """Submitting a complaint: one transaction that stores everything, or nothing.
 
-In one ``store.write_transaction`` (``BEGIN IMMEDIATE``): the complaint row, its routing
-decision(s) with the reason, the evidence rows, a public ``submitted`` event and a ``routed``
-event, the rate-limit events, and the officer's notices in the outbox. A crash at any point
-leaves either all of it or none of it, so there is never a complaint nobody was told about.
+In one ``store.write_transaction`` (``BEGIN IMMEDIATE``): the complaint row with its routing
+decision and the reason (the ``route_*`` columns; the views ``case_routing`` and ``case_events``
+show it as the case's first decision and its "submitted" / "routed" timeline entries), the
+evidence rows, the rate-limit events, and the officer's notices in the outbox. A crash at any
+point leaves either all of it or none of it, so there is never a complaint nobody was told about.
 
 Double taps: the form carries a random ``submission_token`` and the column is UNIQUE. The
 second INSERT with the same token fails on the constraint (no read-then-write race between
@@ -128,7 +129,10 @@ def submit(db, registry: Registry, config, data: ComplaintInput, staged: list[ev
     row = {f.name: getattr(data, f.name) for f in fields(data)}  # shallow: asdict deep-copies
     row.update(created_at=at, anonymous=int(data.anonymous), consent=int(data.consent), urgent=int(decision.urgent),
                status="new", assignee_kind=decision.target_kind, assignee_code=decision.target_code,
-               responsible_kind=decision.target_kind, responsible_code=decision.target_code)
+               responsible_kind=decision.target_kind, responsible_code=decision.target_code,
+               route_rule=decision.rule, route_target_kind=decision.target_kind,
+               route_target_code=decision.target_code, route_recipient=decision.recipient.name,
+               route_reason=decision.reason, urgent_reason=decision.urgent_reason if decision.urgent else "")
     try:
         with writer_turn(config.database), write_transaction(db):
             try:
@@ -140,23 +144,14 @@ def submit(db, registry: Registry, config, data: ComplaintInput, staged: list[ev
             if data.mobile:
                 limits.append((ratelimit.mobile_key(data.mobile), config.rate_limit_mobile_per_day, ratelimit.DAY))
             ratelimit.take_all(db, limits, now)
-            db.conn.executemany(
-                "INSERT INTO routing_decisions (complaint_id, decided_at, rule, target_kind, target_code,"
-                " recipient_name, reason) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                [(complaint_id, at, r["rule"], r["target_kind"], r["target_code"], r["recipient_name"], r["reason"])
-                 for r in decision.rows()])
             if staged:
                 db.conn.executemany(
                     "INSERT INTO evidence (complaint_id, stored_name, original_name, mime, size, sha256, created_at)"
                     " VALUES (?, ?, ?, ?, ?, ?, ?)",
                     [(complaint_id, f.stored_name, f.original_name, f.mime, f.size, f.sha256, at) for f in staged])
-            db.conn.executemany(
-                "INSERT INTO events (complaint_id, at, actor, kind, detail, public) VALUES (?, ?, ?, ?, ?, ?)",
-                [(complaint_id, at, "worker", "submitted", "", 1), (complaint_id, at, "system", "routed", decision.reason, 1)])
             stored = dict(row, id=complaint_id, receipt=receipt, evidence_count=len(staged))
-            for n in notices.new_case_notices(stored, decision, registry, config.public_base_url):
-                outbox.enqueue(db, kind=n.kind, channel=n.channel, recipient=n.recipient, subject=n.subject,
-                               body=n.body, complaint_id=complaint_id, dedupe_key=n.dedupe_key)
+            outbox.enqueue_all(db, notices.new_case_notices(stored, decision, registry, config.public_base_url),
+                               complaint_id=complaint_id, now=at)
     except _Rollback as done:
         evidence.discard(staged)
         return done.result
@@ -175,11 +170,6 @@ class _Rollback(Exception):
         self.result = result
 
 
-def _event(db, complaint_id: int, at: str, actor: str, kind: str, detail: str, public: bool) -> None:
-    db.conn.execute("INSERT INTO events (complaint_id, at, actor, kind, detail, public) VALUES (?, ?, ?, ?, ?, ?)",
-                    (complaint_id, at, actor, kind, detail, int(public)))
-
-
 def find_for_status(db, receipt: str, mobile: str) -> dict | None:
     """The complaint a worker may see: the receipt and the mobile must both match; an anonymous
     tip without a mobile matches on the receipt alone. Returns ``None`` for any mismatch, so the
@@ -192,7 +182,7 @@ def find_for_status(db, receipt: str, mobile: str) -> dict | None:
     if stored_mobile != (mobile or ""):
         return None
     events = [dict(kind=k, at=a) for k, a in db.conn.execute(
-        "SELECT kind, at FROM events WHERE complaint_id = ? AND public = 1 ORDER BY at, id", (cid,))]
+        "SELECT kind, at FROM case_events WHERE complaint_id = ? AND public = 1 ORDER BY at, seq", (cid,))]
     return dict(id=cid, receipt=receipt, created_at=created_at, status=status, anonymous=bool(anonymous),
                 assignee_kind=assignee_kind, assignee_code=assignee_code, events=events)
 

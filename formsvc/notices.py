@@ -7,10 +7,9 @@ Composition is kept apart from queuing so the wording can be tested alone. Two r
 - an SMS travels through a provider and sits on a phone's lock screen: it carries ONLY a
   short text and the link, never the worker's name, mobile or the amount.
 
-``dedupe_key`` names each notice uniquely (``new:<id>:<channel>:<recipient>``) so a retried
-submission can never queue it twice. The id is zero-padded to 10 digits so that keys sort in
-the order complaints arrive: a new complaint's keys then land on the same index page as the
-last one's, instead of a page somewhere in the middle (one page less written per complaint).
+These notices carry no ``dedupe_key``: they are queued in the complaint's own transaction,
+and the complaint's UNIQUE submission token already makes a retried submission store nothing
+(see ``formsvc.outbox``).
 """
 
 from __future__ import annotations
@@ -31,7 +30,6 @@ class Notice:
     recipient: str
     subject: str
     body: str
-    dedupe_key: str
 
 
 def case_link(public_base_url: str, complaint_id: int) -> str:
@@ -66,7 +64,6 @@ def new_case_notices(c: dict, decision: RoutingDecision, registry: Registry, pub
     :param c: the complaint row as stored (with ``id`` and ``receipt``) plus ``evidence_count``.
     """
     cid, receipt = c["id"], c["receipt"]
-    key_id = f"{cid:010d}"
     project = registry.project(c["project_code"]) if c.get("project_code") else None
     link = case_link(public_base_url, cid)
     title = project.name_zh if project else (c["site_address"][:30] or "未指明工地")
@@ -87,9 +84,9 @@ def new_case_notices(c: dict, decision: RoutingDecision, registry: Registry, pub
     notices = []
     person = decision.recipient
     if person.email:
-        notices.append(Notice("new_case", "email", person.email, subject, body, f"new:{key_id}:email:{person.email}"))
+        notices.append(Notice("new_case", "email", person.email, subject, body))
     if person.mobile:
-        notices.append(Notice("new_case", "sms", person.mobile, "", sms, f"new:{key_id}:sms:{person.mobile}"))
+        notices.append(Notice("new_case", "sms", person.mobile, "", sms))
     desk = desk_person(registry)
     if decision.urgent and decision.target_kind != "county" and desk.email:
         desk_body = "\n".join([
@@ -101,6 +98,5 @@ def new_case_notices(c: dict, decision: RoutingDecision, registry: Registry, pub
             "",
             f"处理台链接（需登录）：{link}",
         ])
-        notices.append(Notice("urgent", "email", desk.email, f"[薪安通] 【紧急】欠薪投诉 {receipt} {title}", desk_body,
-                              f"urgent:{key_id}:email:{desk.email}"))
+        notices.append(Notice("urgent", "email", desk.email, f"[薪安通] 【紧急】欠薪投诉 {receipt} {title}", desk_body))
     return notices

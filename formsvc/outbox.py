@@ -4,7 +4,8 @@ that causes them, and a separate worker delivers them.
 A web request therefore never waits on SMTP or SMS, and a crash between "complaint stored"
 and "officer told" cannot lose the notice: it is either in the database with the complaint,
 or neither is. ``dedupe_key`` makes queuing idempotent (the same escalation, reminder or
-report is never queued twice).
+report is never queued twice); notices queued with the complaint that causes them need none
+(the complaint's own UNIQUE submission token makes that transaction once-only).
 """
 
 from __future__ import annotations
@@ -23,6 +24,17 @@ def enqueue(db: sqlite_utils.Database, *, kind: str, channel: str, recipient: st
     cur = db.conn.execute(
         "INSERT INTO notices (complaint_id, created_at, kind, channel, recipient, subject, body, dedupe_key,"
         " status, attempts, next_attempt_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'pending', 0, ?)"
-        " ON CONFLICT(dedupe_key) DO NOTHING",
+        " ON CONFLICT(dedupe_key) WHERE dedupe_key IS NOT NULL DO NOTHING",
         (complaint_id, now, kind, channel, recipient, subject, body, dedupe_key, now))
     return cur.rowcount == 1
+
+
+def enqueue_all(db: sqlite_utils.Database, notices, *, complaint_id: int, now: str) -> None:
+    """Queue the notices a new complaint causes (``formsvc.notices.Notice``), in the complaint's own
+    transaction: one statement, no ``dedupe_key`` (that transaction is once-only already)."""
+    rows = [(complaint_id, now, n.kind, n.channel, n.recipient, n.subject, n.body, now) for n in notices]
+    if any(channel not in ("email", "sms") for _, _, _, channel, *_ in rows):
+        raise ValueError("unknown channel")
+    db.conn.executemany(
+        "INSERT INTO notices (complaint_id, created_at, kind, channel, recipient, subject, body, status, attempts,"
+        " next_attempt_at) VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', 0, ?)", rows)

@@ -55,7 +55,9 @@ class RoutingDecision:
     deputy: bool = False  # the officer is away and the deputy takes the case
 
     def rows(self) -> list[dict]:
-        """The ``routing_decisions`` rows to store (without complaint id and time)."""
+        """The decision as rows of the ``case_routing`` view (without complaint id and time): the
+        rule, and for an urgent case a second row telling the county desk. ``complaints.submit``
+        stores them as the complaint's ``route_*`` and ``urgent_reason`` columns."""
         rows = [dict(rule=self.rule, target_kind=self.target_kind, target_code=self.target_code,
                      recipient_name=self.recipient.name, reason=self.reason)]
         if self.urgent:

@@ -81,7 +81,7 @@ def counts(database: Path) -> dict:
     db = store.connect(database)
     try:
         return {t: db.conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
-                for t in ("complaints", "routing_decisions", "events", "notices", "evidence")}
+                for t in ("complaints", "case_routing", "case_events", "notices", "evidence")}
     finally:
         db.conn.close()
 
@@ -97,8 +97,8 @@ def assert_whole(database: Path, upload_dir: Path) -> int:
         assert db.conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
         rows = db.conn.execute("SELECT id, receipt FROM complaints").fetchall()
         for cid, receipt in rows:
-            n_route = db.conn.execute("SELECT count(*) FROM routing_decisions WHERE complaint_id=?", (cid,)).fetchone()[0]
-            kinds = {k for (k,) in db.conn.execute("SELECT kind FROM events WHERE complaint_id=?", (cid,))}
+            n_route = db.conn.execute("SELECT count(*) FROM case_routing WHERE complaint_id=?", (cid,)).fetchone()[0]
+            kinds = {k for (k,) in db.conn.execute("SELECT kind FROM case_events WHERE complaint_id=?", (cid,))}
             n_notice = db.conn.execute("SELECT count(*) FROM notices WHERE complaint_id=?", (cid,)).fetchone()[0]
             assert n_route >= 1 and {"submitted", "routed"} <= kinds and n_notice >= 1, (receipt, n_route, kinds)
         for stored, sha in db.conn.execute("SELECT stored_name, sha256 FROM evidence"):

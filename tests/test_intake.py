@@ -134,9 +134,9 @@ def test_intake_submit_stores_routes_notifies_in_one_go(app, client):
     assert (c["assignee_kind"], c["assignee_code"], c["responsible_kind"], c["responsible_code"]) == (
         "township", "hexi", "township", "hexi")
     assert c["consent"] == 1 and c["anonymous"] == 0 and c["urgent"] == 0 and c["status"] == "new"
-    decisions = list(db.query("SELECT rule, reason FROM routing_decisions"))
+    decisions = list(db.query("SELECT rule, reason FROM case_routing ORDER BY decided_at, seq"))
     assert decisions[0]["rule"] == "project" and "郭辉辉" in decisions[0]["reason"]
-    assert [(e["kind"], e["public"]) for e in db.query("SELECT kind, public FROM events ORDER BY id")] == [
+    assert [(e["kind"], e["public"]) for e in db.query("SELECT kind, public FROM case_events ORDER BY at, seq")] == [
         ("submitted", 1), ("routed", 1)]
     notices = {(n["channel"], n["recipient"]): n for n in db.query("SELECT * FROM notices")}
     assert set(notices) == {("email", "hexi.officer@qinghe.example.gov.cn"), ("sms", "13300000100")}
@@ -180,7 +180,7 @@ def test_intake_urgent_case_also_tells_the_county_desk(app, client):
     assert db.conn.execute("SELECT urgent FROM complaints").fetchone()[0] == 1
     kinds = {(n["kind"], n["recipient"]) for n in db.query("SELECT kind, recipient FROM notices")}
     assert ("urgent", "desk@qinghe.example.gov.cn") in kinds and ("new_case", "hexi.officer@qinghe.example.gov.cn") in kinds
-    assert [r["rule"] for r in db.query("SELECT rule FROM routing_decisions ORDER BY id")] == ["project", "urgent"]
+    assert [r["rule"] for r in db.query("SELECT rule FROM case_routing ORDER BY decided_at, seq")] == ["project", "urgent"]
 
 
 def test_intake_anonymous_tip_is_accepted_and_marked(app, client):

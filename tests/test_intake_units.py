@@ -43,7 +43,7 @@ def stage_jpeg(config) -> evidence.StagedFile:
 
 def counts(db) -> tuple:
     return tuple(db.conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
-                 for t in ("complaints", "routing_decisions", "evidence", "events", "notices", "rate_events"))
+                 for t in ("complaints", "case_routing", "evidence", "case_events", "notices", "rate_events"))
 
 
 # --- receipts -------------------------------------------------------------------------------------------------
@@ -207,7 +207,6 @@ def test_notices_sms_carries_only_the_link(env):
         assert private not in sms
     email = notices[("new_case", "email")]
     assert email.subject.startswith("[薪安通] 新欠薪投诉 ABCD-EFGH ") and "\n" not in email.subject
-    assert email.dedupe_key == "new:0000000007:email:hexi.officer@qinghe.example.gov.cn"
     assert notices[("urgent", "email")].recipient == registry.county.desk.email
 
 

@@ -87,11 +87,11 @@ def case_parts(db, case_id: int) -> dict:
     """Routing reasons, timeline (with the actor's name when it is an officer), notes, evidence."""
     names = {r["email"].lower(): r["name"] for r in db.query("SELECT email, name FROM users")}
     events = []
-    for e in db.query("SELECT * FROM events WHERE complaint_id = ? ORDER BY at, id", [case_id]):
+    for e in db.query("SELECT * FROM case_events WHERE complaint_id = ? ORDER BY at, seq", [case_id]):
         e["actor_name"] = {"worker": "投诉人", "system": "系统"}.get(e["actor"], names.get(e["actor"].lower(), e["actor"]))
         events.append(e)
     return {
-        "routing": list(db.query("SELECT * FROM routing_decisions WHERE complaint_id = ? ORDER BY decided_at, id",
+        "routing": list(db.query("SELECT * FROM case_routing WHERE complaint_id = ? ORDER BY decided_at, seq",
                                  [case_id])),
         "events": events,
         "notes": list(db.query("SELECT n.*, u.name AS user_name, u.email AS user_email FROM notes n"
