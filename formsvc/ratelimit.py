@@ -46,20 +46,22 @@ def take(db, key: str, limit: int, window: timedelta, now: datetime) -> None:
 
 
 def take_all(db, checks: list[tuple[str, int, timedelta]], now: datetime) -> None:
-    """``take`` for several ``(key, limit, window)`` at once: one query counts them all (each count
-    stops at its limit), one statement records them all. Raises ``RateLimited`` for the first key,
-    in the order given, that has reached its limit; then nothing is recorded."""
+    """``take`` for several ``(key, limit, window)`` at once, in one statement: each key's event is
+    inserted only if its window holds fewer than ``limit`` events. If any key was refused, raises
+    ``RateLimited`` for the first such key in the order given; the caller's transaction then rolls
+    back, so nothing is recorded."""
     if not checks:
         return
-    counts = db.conn.execute(
-        "SELECT " + ", ".join(["(SELECT count(*) FROM (SELECT 1 FROM rate_events WHERE key = ? AND at > ? LIMIT ?))"]
-                              * len(checks)),
-        [v for key, limit, window in checks for v in (key, iso(now - window), max(limit, 0))]).fetchone()
-    for (key, limit, _), n in zip(checks, counts):
-        if n >= limit:
-            raise RateLimited(key)
-    at = iso(now)
-    db.conn.executemany("INSERT INTO rate_events (at, key) VALUES (?, ?)", [(at, key) for key, _, _ in checks])
+    at, nonce = iso(now), secrets.randbits(62)
+    cur = db.conn.executemany(
+        "INSERT INTO rate_events (key, at, nonce) SELECT ?, ?, ?"
+        " WHERE (SELECT count(*) FROM (SELECT 1 FROM rate_events WHERE key = ? AND at > ? LIMIT ?)) < ?",
+        [(key, at, nonce, key, iso(now - window), max(limit, 0), limit) for key, limit, window in checks])
+    if cur.rowcount != len(checks):
+        for key, _, _ in checks:  # which one was refused (only on this rare path): its event is missing
+            if not db.conn.execute("SELECT 1 FROM rate_events WHERE key = ? AND at = ? AND nonce = ?",
+                                   (key, at, nonce)).fetchone():
+                raise RateLimited(key)
     if secrets.randbelow(200) == 0:
         prune(db, now)
 

@@ -115,9 +115,12 @@ def test_rate_limited_submit_stores_nothing(env):
     tight = replace(config, rate_limit_mobile_per_day=1)
     complaints.submit(db, registry, tight, complaint(), [], ip="10.0.0.1")
     staged = [stage_jpeg(config)]
-    with pytest.raises(ratelimit.RateLimited):
+    with pytest.raises(ratelimit.RateLimited) as refused:
         complaints.submit(db, registry, tight, complaint(), staged, ip="10.0.0.9")
+    assert refused.value.key == ratelimit.mobile_key("13812345678")  # the new address was within its limit
     assert counts(db)[0] == 1 and list(config.upload_dir.iterdir()) == []
+    # Nothing of the refused attempt is counted: the address still has its whole quota.
+    assert ratelimit.count(db, ratelimit.ip_key("10.0.0.9"), ratelimit.HOUR, store.utcnow()) == 0
 
 
 # --- evidence -------------------------------------------------------------------------------------------------
