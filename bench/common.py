@@ -94,9 +94,9 @@ def service_env(var_dir: Path, data_dir: Path | None = None, **settings) -> dict
 class Gunicorn:
     """``wagesafe serve`` (which execs gunicorn) in its own session and process group."""
 
-    def __init__(self, env: dict, *, workers: int = 2, threads: int = 4, port: int | None = None,
-                 log_path: Path | None = None):
-        self.env, self.workers, self.threads = env, workers, threads
+    def __init__(self, env: dict, *, workers: int = 2, worker_class: str = "sync", threads: int = 4,
+                 port: int | None = None, log_path: Path | None = None):
+        self.env, self.workers, self.worker_class, self.threads = env, workers, worker_class, threads
         self.port = port or free_port()
         self.log_path = log_path or Path(env["WAGESAFE_VAR_DIR"]) / f"gunicorn-{self.port}.log"
         self.proc: subprocess.Popen | None = None
@@ -110,7 +110,7 @@ class Gunicorn:
         self._log = open(self.log_path, "ab")
         self.proc = subprocess.Popen(
             [str(VENV_BIN / "wagesafe"), "serve", "--host", "127.0.0.1", "--port", str(self.port),
-             "--workers", str(self.workers), "--threads", str(self.threads)],
+             "--workers", str(self.workers), "--worker-class", self.worker_class, "--threads", str(self.threads)],
             env=self.env, cwd=str(ROOT), stdout=self._log, stderr=subprocess.STDOUT, start_new_session=True)
         wait_port(self.port, timeout, self.proc)
         # gunicorn binds before its workers have imported the app: wait for a real answer.
