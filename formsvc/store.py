@@ -25,7 +25,7 @@ from pathlib import Path
 import sqlite_utils
 
 BUSY_TIMEOUT_MS = 5000
-WAL_AUTOCHECKPOINT_PAGES = 10_000
+WAL_AUTOCHECKPOINT_PAGES = 1_000
 
 MIGRATIONS: list[tuple[str, str]] = [
     ("0001_initial", """
@@ -276,10 +276,10 @@ def connect(path: str | Path) -> sqlite_utils.Database:
     conn.execute("PRAGMA synchronous = NORMAL")  # durable against a killed process; WAL keeps it consistent
     conn.execute("PRAGMA foreign_keys = ON")
     # A checkpoint copies the WAL into the database and fsyncs both, inside whichever commit
-    # crosses the threshold. At SQLite's default (1,000 pages, ~50 complaints of ~21 pages each)
-    # those fsyncs were about a tenth of a complaint POST's time; 10,000 pages (≤ 40 MB of WAL)
-    # makes them ten times rarer, and each checkpoint writes far fewer than ten times the pages
-    # (the same index pages are rewritten by every complaint).
+    # crosses the threshold, while that writer still holds its turn (complaints.writer_turn): every
+    # other submission waits for it. Measured (bench/bench_intake.py, 8 connections): 10,000
+    # pages made those waits the p99 (~40 ms); SQLite's default, 1,000 pages (about 100
+    # complaints of ~10 pages since migration 0003), gives ~16 ms at the same throughput.
     conn.execute(f"PRAGMA wal_autocheckpoint = {WAL_AUTOCHECKPOINT_PAGES}")
     return sqlite_utils.Database(conn)
 
