@@ -36,7 +36,7 @@ ORDER = ["bench_site", "bench_posters", "bench_intake", "bench_static", "bench_e
 ARGS = {  # full run / quick run
     "bench_site": (["--sizes", "2000,20000"], ["--sizes", "2000"]),
     "bench_posters": (["--projects", "2000"], ["--projects", "300", "--jobs", "2"]),
-    "bench_intake": (["--seconds", "5"], ["--seconds", "2"]),
+    "bench_intake": (["--seconds", "10"], ["--seconds", "5"]),
     "bench_static": (["--seconds", "10"], ["--seconds", "3"]),
     "bench_e2e_latency": (["--n", "20"], ["--n", "8"]),
 }
@@ -200,7 +200,7 @@ def combined_rows(results: dict) -> list[dict]:
     r = results.get("bench_intake")
     if r and r.get("figures"):
         for p in r["figures"]["rows"]:
-            add("intake (gunicorn -w 2)", p["endpoint"],
+            add("intake (gunicorn -w 2 sync; wrk -c8)", p["endpoint"],
                 f"{p['rps']} req/s ({p['pct_hello']}% of hello), p50 {p['p50_ms']:.1f} ms, p99 {p['p99_ms']:.1f} ms"
                 + (f", {p['errors']} errors" if p["errors"] else ""))
     r = results.get("bench_static")
