@@ -62,6 +62,7 @@ def take_all(db, checks: list[tuple[str, int, timedelta]], now: datetime) -> Non
             if not db.conn.execute("SELECT 1 FROM rate_events WHERE key = ? AND at = ? AND nonce = ?",
                                    (key, at, nonce)).fetchone():
                 raise RateLimited(key)
+        raise RateLimited(checks[0][0])  # not reached: some key was refused
     if secrets.randbelow(200) == 0:
         prune(db, now)
 
