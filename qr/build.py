@@ -3,7 +3,8 @@
 ``build_posters`` is what ``wagesafe posters`` and the bench call. Rendering is CPU-bound Python,
 so it runs in a process pool (one worker per core; chunks of projects per task keep the pickling
 overhead low; each worker registers the fonts once). A project whose values are missing is
-reported and skipped; the others are still built.
+reported and skipped; the others are still built. After a build of every project, the folders of
+projects removed from the registry are deleted (``prune``): the portal would serve them as they are.
 """
 
 from __future__ import annotations
@@ -21,17 +22,22 @@ from .content import PosterContent, poster_content
 from .errors import PosterError
 from .fonts import register_fonts
 from .manifest import is_current, load_manifest, save_manifest
+from .prune import prune_posters
 from .render import FILE_NAMES, FORMATS, render_project
 from .urls import check_base_url
 
 
 @dataclass
 class BuildReport:
-    """What a run did: codes built, codes already current, and (code, message) for each failure."""
+    """What a run did: codes built, codes already current, and (code, message) for each failure;
+    the codes whose folders were removed (no longer in the registry) and (name, reason) for each
+    entry of the posters directory that looked stale but was left alone."""
 
     built: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
     errors: list[tuple[str, str]] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    left_alone: list[tuple[str, str]] = field(default_factory=list)
 
 
 def posters_dir(config: Config) -> Path:
@@ -68,13 +74,16 @@ def _progress(total: int, show: bool | None):
 
 def build_posters(config: Config, registry: Registry, codes: list[str] | None = None, *, force: bool = False,
                   jobs: int | None = None, formats: tuple[str, ...] = FORMATS,
-                  progress: bool | None = None) -> BuildReport:
+                  progress: bool | None = None, prune: bool = True) -> BuildReport:
     """Write posters for ``codes`` (all projects when None) under ``<site_dir>/posters/<code>/``.
 
     :param codes: project codes (the CLI names unknown ones before calling this).
     :param force: rebuild even projects whose fingerprint is unchanged.
     :param jobs: worker processes (default: every core); 1 renders in this process.
     :param formats: a subset of ``render.FORMATS``; the bench builds only ``("a4",)``.
+    :param prune: after a build of every project (``codes`` None), delete the poster folders of
+        codes no longer in the registry (see ``qr.prune``). A build of some codes never deletes:
+        it says nothing about the projects it did not look at.
     :raises BaseUrlError: PUBLIC_BASE_URL cannot be printed (checked before anything is written).
     :raises FontNotFoundError: no CJK font is installed.
     :raises PosterError: a code in ``codes`` is not in the registry.
@@ -122,6 +131,9 @@ def build_posters(config: Config, registry: Registry, codes: list[str] | None = 
                         bar.update(1)
     known = set(registry.projects)
     save_manifest(out, {code: entry for code, entry in manifest.items() if code in known})
+    if prune and codes is None:  # after the manifest: it no longer lists what is about to go
+        pruned = prune_posters(out, known)
+        report.removed, report.left_alone = pruned.removed, pruned.left_alone
     return report
 
 

@@ -20,11 +20,15 @@ from .errors import PosterError
 @click.option("--force", is_flag=True, help="rebuild every selected poster, changed or not")
 @click.option("--jobs", "-j", type=click.IntRange(1, 64), default=None,
               help="worker processes (default: one per CPU core)")
+@click.option("--keep-removed", is_flag=True,
+              help="keep the poster folders of projects no longer in the registry")
 @click.pass_obj
-def posters(config: Config, codes: tuple[str, ...], force: bool, jobs: int | None) -> None:
+def posters(config: Config, codes: tuple[str, ...], force: bool, jobs: int | None, keep_removed: bool) -> None:
     """Build the site notice posters (A4 and A3 PDF, QR as SVG and PNG) of all projects or of CODES.
 
     Only projects whose printed values changed are rebuilt; files go to <SITE_DIR>/posters/<code>/.
+    Without CODES, the posters of projects no longer in the registry are deleted (unless
+    --keep-removed): the portal would keep serving them.
     """
     from wagesafe.cli import load_or_exit
 
@@ -40,13 +44,18 @@ def posters(config: Config, codes: tuple[str, ...], force: bool, jobs: int | Non
                 f"(not in {config.data_dir / 'projects.csv'})")
         selected = list(dict.fromkeys(registry.project(c).code for c in codes))
     try:
-        report = build_posters(config, registry, selected, force=force, jobs=jobs)
+        report = build_posters(config, registry, selected, force=force, jobs=jobs, prune=not keep_removed)
     except PosterError as e:
         raise click.ClickException(str(e)) from None
     for _code, message in report.errors:
         click.echo(f"error: {message}", err=True)
+    projects_csv = config.data_dir / "projects.csv"
+    for code in report.removed:
+        click.echo(f"removed: posters of {code} (no longer in {projects_csv})")
+    for name, reason in report.left_alone:
+        click.echo(f"left alone: {posters_dir(config) / name}: {reason}", err=True)
     click.echo(f"posters: {len(report.built)} built, {len(report.unchanged)} unchanged, "
-               f"{len(report.errors)} failed → {posters_dir(config)}")
+               f"{len(report.errors)} failed, {len(report.removed)} removed → {posters_dir(config)}")
     if report.errors:
         sys.exit(1)
 
