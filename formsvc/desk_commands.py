@@ -44,21 +44,32 @@ def escalate(config, now_text):
 
 
 @click.command()
-@click.option("--day", default=None, help="Asia/Shanghai day YYYY-MM-DD (default: yesterday)")
+@click.option("--day", default=None,
+              help="send this one Asia/Shanghai day YYYY-MM-DD by hand (default: every day that is due and unsent)")
+@click.option("--now", "now_text", default=None, help="pretend it is this time (ISO 8601; UTC if no offset)")
 @click.pass_obj
-def report(config, day):
-    """Send the daily report (一日一报, 零报告 when all zero) to the county desk, once per day."""
+def report(config, day, now_text):
+    """Send the daily report (一日一报, 零报告 when all zero) to the county desk, once per day.
+
+    Without --day: like the worker loop, every day whose report is due (yesterday's after 08:00
+    Beijing time) and not yet sent, oldest first, so days missed while nothing ran are caught up
+    (at most the last 14; older ones are named in the first report). Sends nothing twice."""
     from . import daily_report
 
-    if day:
-        try:
-            d = date.fromisoformat(day)
-        except ValueError:
-            raise click.BadParameter(f"not a day: {day!r} (YYYY-MM-DD)") from None
-    else:
-        d = date.fromordinal(daily_report.local_day(utcnow()).toordinal() - 1)
+    now = _parse_now(now_text)
     db, reg = open_db(config.database), _registry(config)
-    if daily_report.send(db, reg, config, d, utcnow()):
+    if not day:
+        lines = daily_report.send_due(db, reg, config, now)
+        for line in lines:
+            click.echo(line)
+        if not lines:
+            click.echo("nothing to send: every due day was already sent (yesterday's is due after 08:00 Beijing time)")
+        return
+    try:
+        d = date.fromisoformat(day)
+    except ValueError:
+        raise click.BadParameter(f"not a day: {day!r} (YYYY-MM-DD)") from None
+    if daily_report.send(db, reg, config, d, now):
         click.echo(f"daily report {d.isoformat()} queued for {reg.county.desk.email}")
     else:
         click.echo(f"daily report {d.isoformat()} was already sent")

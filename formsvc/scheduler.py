@@ -15,11 +15,11 @@ from . import daily_report, escalation
 def tick(db, registry, config, now: datetime) -> list[str]:
     """Run every periodic duty that is due at ``now``; return a line per action taken.
 
-    Escalation and reminders every time; the daily report for yesterday (Asia/Shanghai) once
-    it is past 08:00 there, and only if that day has not been sent yet.
+    Escalation and reminders every time; then every daily report that is due and not yet sent
+    (Asia/Shanghai days, yesterday's once it is past 08:00 there), oldest first, so days missed
+    while the worker was down are caught up (``daily_report.due_days``, capped at
+    ``daily_report.MAX_CATCH_UP_DAYS``). Each day is sent once however often this runs.
     """
     lines = escalation.run(db, registry, config, now)
-    day = daily_report.due_day(now)
-    if day is not None and daily_report.send(db, registry, config, day, now):
-        lines.append(f"daily report {day.isoformat()} sent")
+    lines += daily_report.send_due(db, registry, config, now)
     return lines
