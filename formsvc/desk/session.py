@@ -100,13 +100,13 @@ def _guard():
 @bp.after_request
 def _headers(resp):
     # No caching of case data on shared phones; no referrer (a sign-in link carries a token);
-    # no framing; styles inline in the layout, no scripts at all.
+    # no framing; styles only from our own stylesheet (static/desk.css), no scripts at all.
     resp.headers.setdefault("Cache-Control", "no-store")
     resp.headers["Referrer-Policy"] = "no-referrer"
     resp.headers["X-Frame-Options"] = "DENY"
     resp.headers["X-Content-Type-Options"] = "nosniff"
     resp.headers.setdefault("Content-Security-Policy",
-                            "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+                            "default-src 'self'; style-src 'self'; img-src 'self' data:; "
                             "script-src 'none'; frame-ancestors 'none'; form-action 'self'")
     return resp
 
