@@ -171,7 +171,7 @@ def render(report: Report, registry, *, sent_at: datetime | None = None,
         lines += [f"未报：{first.isoformat()} 至 {last.isoformat()} 共 {n} 天未发日报，超出补报期限，不再补发"
                   "（不是零报告：这些天无人报告）。", ""]
     if report.zero:
-        lines += ["零报告：今日全县无新投诉、无受理、无超期、无办结。", ""]
+        lines += ["零报告：当日全县无新投诉、无受理、无超期、无办结。", ""]
     lines.append("镇街 | 新投诉 | 受理 | 超期 | 办结 | 兑付人数 | 追回金额(元)")
     for code, row in report.rows.items():
         name = registry.townships[code].name_zh if code in registry.townships else "县级/未定镇街"
