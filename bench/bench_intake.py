@@ -46,7 +46,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.bench_static import parse_wrk  # noqa: E402
-from bench.common import free_port  # noqa: E402
+from bench.common import Browser, form_tokens, free_port  # noqa: E402
 
 WRK = shutil.which("wrk") or "/usr/bin/wrk"
 BOUNDARY = "----WebKitFormBoundaryWageSafeBench01"
@@ -136,16 +136,15 @@ def children_cpu_seconds() -> float:
 
 def session_and_token(port: int) -> tuple[str, str]:
     """GET the project form once, as a phone would: the session cookie and the form's CSRF token."""
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
-    conn.request("GET", f"/r/{PROJECT}", headers={"X-Forwarded-For": "10.252.0.1"})
-    resp = conn.getresponse()
-    page = resp.read().decode()
-    cookie = "; ".join(c.split(";", 1)[0] for k, c in resp.getheaders() if k.lower() == "set-cookie")
-    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page) or \
-        re.search(r'value="([^"]+)"[^>]*name="csrf_token"', page)
-    if resp.status != 200 or not token or "session=" not in cookie:
+    browser = Browser(port)
+    try:
+        resp = browser.get(f"/r/{PROJECT}", headers={"X-Forwarded-For": "10.252.0.1"})
+    finally:
+        browser.close()
+    token = form_tokens(resp.text).get("csrf_token")
+    if resp.status != 200 or not token or "session" not in browser.cookies:
         raise RuntimeError(f"could not read the form's CSRF token and session (HTTP {resp.status})")
-    return cookie, token.group(1)
+    return "; ".join(f"{k}={v}" for k, v in browser.cookies.items()), token
 
 
 def run_wrk(port: int, script: Path, seconds: float, connections: int, args: list[str]) -> dict:
