@@ -4,7 +4,7 @@ twice; a gap longer than the cap is named, not sent. ``now`` is always injected.
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timedelta
 
 from click.testing import CliRunner
 

@@ -145,7 +145,7 @@ def receipt_page(receipt: str):
 
 @bp.route("/status", methods=["GET", "POST"])
 def status():
-    lang, config = current_lang(), get_config()
+    lang = current_lang()
     form = StatusForm()
     if request.method == "GET":
         form.receipt.data = request.args.get("receipt", "")[:20]
