@@ -13,15 +13,14 @@ returned. Receipt collisions (1 in 2^40 per pair) are retried the same way.
 
 Evidence files are staged (written and fsync'd) by the caller before this runs; they are
 published only after COMMIT and deleted on any failure.
+
+Submissions take turns (``write_turns.writer_turn``), so none waits in SQLite's busy sleeps;
+the caller checkpoints the WAL outside those turns (``write_turns.checkpoint_now_and_then``).
 """
 
 from __future__ import annotations
 
-import contextlib
-import fcntl
-import os
 import sqlite3
-import threading
 from dataclasses import dataclass, fields
 from datetime import datetime
 
@@ -29,33 +28,9 @@ from wagesafe.registry import Registry
 
 from . import evidence, notices, outbox, ratelimit, receipts, routing
 from .store import iso, utcnow, write_transaction
+from .write_turns import writer_turn
 
 RECEIPT_ATTEMPTS = 5
-_lock_fds: dict[tuple[int, str], int] = {}
-_thread_lock = threading.Lock()
-
-
-@contextlib.contextmanager
-def writer_turn(database) -> None:
-    """Wait for our turn to write, across threads and gunicorn workers, without SQLite's busy sleeps.
-
-    Measured: when two submissions meet at ``BEGIN IMMEDIATE``, SQLite's busy handler makes the
-    loser sleep 1, 2, 5, 10 ... ms although the winner holds the lock for well under a
-    millisecond; p99 latency went past 50 ms with four clients. A blocking ``flock`` on a file
-    beside the database wakes the next writer as soon as the lock is free. Other writers (desk,
-    notice worker) still meet the busy timeout as before; this only orders submissions.
-    """
-    key = (os.getpid(), str(database))
-    with _thread_lock:
-        fd = _lock_fds.get(key)
-        if fd is None:
-            fd = _lock_fds[key] = os.open(f"{database}.submit-lock", os.O_RDWR | os.O_CREAT, 0o600)
-    with _thread_lock:  # one thread of this process at a time; flock is per open file, not per thread
-        fcntl.flock(fd, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(fd, fcntl.LOCK_UN)
 
 
 @dataclass(frozen=True)

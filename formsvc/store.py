@@ -275,11 +275,10 @@ def connect(path: str | Path) -> sqlite_utils.Database:
     _enable_wal(conn)
     conn.execute("PRAGMA synchronous = NORMAL")  # durable against a killed process; WAL keeps it consistent
     conn.execute("PRAGMA foreign_keys = ON")
-    # A checkpoint copies the WAL into the database and fsyncs both, inside whichever commit
-    # crosses the threshold, while that writer still holds its turn (complaints.writer_turn): every
-    # other submission waits for it. Measured (bench/bench_intake.py, 8 connections): 10,000
-    # pages made those waits the p99 (~40 ms); SQLite's default, 1,000 pages (about 100
-    # complaints of ~10 pages since migration 0003), gives ~16 ms at the same throughput.
+    # SQLite's own checkpoint runs inside the commit that crosses the threshold. For submissions
+    # that commit is inside the writers' turn, so write_turns.checkpoint_now_and_then checkpoints
+    # more often, outside the turn; this stays as the safety net for every connection. Measured
+    # (bench/bench_intake.py): 10,000 pages here made those in-turn checkpoints the p99 (~40 ms).
     conn.execute(f"PRAGMA wal_autocheckpoint = {WAL_AUTOCHECKPOINT_PAGES}")
     return sqlite_utils.Database(conn)
 

@@ -16,7 +16,8 @@ from werkzeug.routing import PathConverter
 
 from wagesafe.registry import rules
 
-from .. import case_status, complaints, evidence, get_config, get_db, get_registry, i18n, ratelimit, receipts, store
+from .. import (case_status, complaints, evidence, get_config, get_db, get_registry, i18n, ratelimit, receipts, store,
+               write_turns)
 from . import bp
 from .forms import ComplaintForm, StatusForm, check_complaint, form_with_errors, posted_complaint, uploads
 
@@ -94,7 +95,8 @@ def _complaint_page(project):
     try:
         for storage, mime in checked:
             staged.append(evidence.stage(storage, mime, config.upload_dir))
-        result = complaints.submit(get_db(), registry, config, data, staged, ip=request.remote_addr or "")
+        db = get_db()
+        result = complaints.submit(db, registry, config, data, staged, ip=request.remote_addr or "")
     except ratelimit.RateLimited:
         return _rate_limited()
     except BaseException:
@@ -102,7 +104,11 @@ def _complaint_page(project):
         raise
     # To the receipt: the path by hand (url_for cost more than the rest of the redirect; receipts are
     # URL-safe) and no body (every browser follows a 303; werkzeug's redirect also renders a page).
-    return Response(b"", 303, {"Location": f"{request.script_root}/receipt/{result.receipt}"})
+    response = Response(b"", 303, {"Location": f"{request.script_root}/receipt/{result.receipt}"})
+    if result.created:
+        # Once the worker has the response: the WAL checkpoint, now and then (see write_turns).
+        response.call_on_close(lambda: write_turns.checkpoint_now_and_then(db.conn, config.database))
+    return response
 
 
 class _AnyCode(PathConverter):
