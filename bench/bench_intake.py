@@ -10,7 +10,11 @@ the cores to the server. Rows:
   ``multipart/form-data`` with every field in page order, the empty file part browsers send,
   and a real session cookie and CSRF token (fetched once from the form, as a browser would), so
   CSRF is checked as in production;
-- the same with one 100 KB JPEG.
+- the same with one 100 KB JPEG;
+- the complaint again with ``complaints.submit`` skipped (``bench/hello_wsgi.py`` serves the same
+  view under ``/bench-no-db``): session, CSRF, parsing, checks and the 303 as before, but no
+  routing, no transaction. It shows, in every run, how much of the gap to hello-world is the
+  database transaction and how much the rest of the request.
 
 Each complaint has its own submission token, mobile and client address (``X-Forwarded-For``,
 one proxy trusted, as behind nginx), so every POST stores a new complaint with its routing,
@@ -46,23 +50,24 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.bench_static import parse_wrk  # noqa: E402
-from bench.common import Browser, form_tokens, free_port  # noqa: E402
+from bench.common import NO_DB_PREFIX, Browser, form_tokens, free_port  # noqa: E402
 
 WRK = shutil.which("wrk") or "/usr/bin/wrk"
 BOUNDARY = "----WebKitFormBoundaryWageSafeBench01"
 PROJECT = "qh012"
 
 # The load script: wrk runs ``request()`` for every request, so each body is built fresh with its
-# own submission token, mobile and address. ``init`` receives: run number, CSRF token, photo (0/1).
+# own submission token, mobile and address. ``init`` receives: run number, CSRF token, photo (0/1),
+# and a path prefix (empty, or hello_wsgi's ``/bench-no-db`` for the row without the transaction).
 LUA = r"""
 local B = "%(boundary)s"
-local run, csrf, photo, n = 0, "", "", 0
+local run, csrf, photo, prefix, n = 0, "", "", "", 0
 local desc = string.rep("干了三个月，包工头一直拖着不发。", 5)
 local function part(k, v)
   return "--" .. B .. "\r\nContent-Disposition: form-data; name=\"" .. k .. "\"\r\n\r\n" .. v .. "\r\n"
 end
 function init(args)
-  run, csrf = tonumber(args[1]), args[2]
+  run, csrf, prefix = tonumber(args[1]), args[2], args[4] or ""
   if args[3] == "1" then
     local bytes = {}
     math.randomseed(run)
@@ -88,7 +93,7 @@ request = function()
     .. part("description", desc) .. file
     .. part("callback_time", "any") .. part("consent", "y") .. "--" .. B .. "--\r\n"
   local ip = string.format("10.%%d.%%d.%%d", run %% 250, math.floor(n / 250) %% 250, n %% 250)
-  return wrk.format("POST", "/r/%(project)s", {
+  return wrk.format("POST", prefix .. "/r/%(project)s", {
     ["Content-Type"] = "multipart/form-data; boundary=" .. B, ["X-Forwarded-For"] = ip,
     ["Cookie"] = "%(cookie)s"}, body)
 end
@@ -207,28 +212,30 @@ def main(argv=None) -> int:
         scripts = {"hello": tmp / "hello.lua", "complaint": tmp / "complaint.lua"}
         scripts["hello"].write_text(HELLO_LUA)
         scripts["complaint"].write_text(LUA % dict(boundary=BOUNDARY, project=PROJECT, cookie=cookie))
-        cases = [("GET /hello (hello-world)", "hello", None),
-                 (f"POST /r/{PROJECT} (complaint)", "complaint", "0"),
-                 (f"POST /r/{PROJECT} + 100 KB photo", "complaint", "1")]
+        cases = [("GET /hello (hello-world)", "hello", None, ""),
+                 (f"POST /r/{PROJECT} (complaint)", "complaint", "0", ""),
+                 (f"POST /r/{PROJECT} + 100 KB photo", "complaint", "1", ""),
+                 ("POST the same, submit() skipped", "complaint", "0", NO_DB_PREFIX)]
         run_no = [0]
 
-        def once(script: str, photo: str | None, seconds: float) -> dict:
+        def once(script: str, photo: str | None, prefix: str, seconds: float) -> dict:
             run_no[0] += 1
-            extra = [] if photo is None else [str(run_no[0]), csrf, photo]
+            extra = [] if photo is None else [str(run_no[0]), csrf, photo, prefix]
             server0, client0, idle0 = tree_cpu_seconds(server.pid), children_cpu_seconds(), idle_seconds()
             r = run_wrk(port, scripts[script], seconds, args.connections, extra)
             r["idle"] = idle_seconds() - idle0
             r["server_cpu"] = tree_cpu_seconds(server.pid) - server0
             r["client_cpu"] = children_cpu_seconds() - client0
-            r["posts"] = 0 if photo is None else r["requests"] - r["non_2xx"] - r["socket_errors"]
+            stores = photo is not None and not prefix
+            r["posts"] = r["requests"] - r["non_2xx"] - r["socket_errors"] if stores else 0
             return r
 
         rounds = max(1, args.rounds)
-        warm = [once(script, photo, 1) for _, script, photo in cases]
-        parts: dict[str, list] = {label: [] for label, _, _ in cases}
+        warm = [once(script, photo, prefix, 1) for _, script, photo, prefix in cases]
+        parts: dict[str, list] = {label: [] for label, _, _, _ in cases}
         for _ in range(rounds):
-            for label, script, photo in cases:
-                parts[label].append(once(script, photo, args.seconds / rounds))
+            for label, script, photo, prefix in cases:
+                parts[label].append(once(script, photo, prefix, args.seconds / rounds))
         db = store.connect(config.database)
         complaints = db.conn.execute("SELECT count(*) FROM complaints").fetchone()[0]
         notices = db.conn.execute("SELECT count(*) FROM notices").fetchone()[0]
@@ -240,7 +247,7 @@ def main(argv=None) -> int:
             shutil.rmtree(tmp, ignore_errors=True)
 
     results = []
-    for label, _, _ in cases:
+    for label, *_ in cases:
         p = parts[label]
         n = max(1, sum(r["requests"] for r in p))
         results.append((label, dict(

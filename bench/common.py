@@ -39,6 +39,8 @@ ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "bench" / "out"
 VENV_BIN = Path(sys.executable).parent
 JSON_PREFIX = "BENCH-JSON "
+# bench/hello_wsgi.py serves the complaint form again under this prefix with complaints.submit skipped.
+NO_DB_PREFIX = "/bench-no-db"
 
 JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01" + b"\x00" * 2000
 
