@@ -6,7 +6,7 @@ show it as the case's first decision and its "submitted" / "routed" timeline ent
 evidence rows, the rate-limit events, and the officer's notices in the outbox. A crash at any
 point leaves either all of it or none of it, so there is never a complaint nobody was told about.
 
-Double taps: the form carries a random ``submission_token`` and the column is UNIQUE. The
+Double taps: the form carries a ``submission_token`` (``new_submission_token``) and the column is UNIQUE. The
 second INSERT with the same token fails on the constraint (no read-then-write race between
 gunicorn workers), the transaction is rolled back, and the first complaint's receipt is
 returned. Receipt collisions (1 in 2^40 per pair) are retried the same way.
@@ -20,7 +20,9 @@ the caller checkpoints the WAL outside those turns (``write_turns.checkpoint_now
 
 from __future__ import annotations
 
+import secrets
 import sqlite3
+import time
 from dataclasses import dataclass, fields
 from datetime import datetime
 
@@ -31,6 +33,15 @@ from .store import iso, utcnow, write_transaction
 from .write_turns import writer_turn
 
 RECEIPT_ATTEMPTS = 5
+
+
+def new_submission_token() -> str:
+    """The idempotency key of one rendered form: the time in milliseconds (12 hex digits), then 96
+    random bits. Unique without coordination, like a purely random token, but tokens of forms
+    rendered close in time sort together, so each INSERT lands near the right edge of the UNIQUE
+    index, in pages still in the cache, instead of in a random leaf that a busy server must read
+    back for every complaint. It is not a secret (the worker's own form carries it)."""
+    return f"{time.time_ns() // 1_000_000:012x}-{secrets.token_urlsafe(12)}"
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import os
 import re
+import time
 from datetime import timedelta
 
 import pytest
@@ -53,6 +54,16 @@ def test_receipt_format_and_alphabet():
     for _ in range(200):
         r = receipts.new_receipt()
         assert re.fullmatch(r"[2-9A-HJ-NP-Z]{4}-[2-9A-HJ-NP-Z]{4}", r) and receipts.is_receipt(r)
+
+
+def test_submission_tokens_are_unique_valid_and_sort_by_time():
+    from formsvc.intake.forms import TOKEN_RE
+
+    first = [complaints.new_submission_token() for _ in range(5_000)]
+    time.sleep(0.003)
+    later = complaints.new_submission_token()
+    assert len(set(first)) == 5_000 and all(TOKEN_RE.match(t) for t in first)
+    assert max(first) < later  # the UNIQUE index gets them near its right edge
 
 
 def test_receipts_do_not_repeat():

@@ -7,8 +7,6 @@ The decisions live elsewhere: ``forms.check_complaint`` (is the input good?),
 
 from __future__ import annotations
 
-import secrets
-
 from flask import Response, g, render_template, request, url_for
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import RequestEntityTooLarge
@@ -80,7 +78,7 @@ def _complaint_page(project):
     lang, config, registry = current_lang(), get_config(), get_registry()
     if request.method == "GET":
         form = ComplaintForm()
-        form.submission_token.data = secrets.token_urlsafe(18)
+        form.submission_token.data = complaints.new_submission_token()
         return _form_page(form, project, lang, config)
     posted = posted_complaint()
     if (posted.website.data or "").strip():
