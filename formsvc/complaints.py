@@ -159,12 +159,20 @@ class _Rollback(Exception):
 def find_for_status(db, receipt: str, mobile: str) -> dict | None:
     """The complaint a worker may see: the receipt and the mobile must both match; an anonymous
     tip without a mobile matches on the receipt alone. Returns ``None`` for any mismatch, so the
-    page cannot tell which of the two was wrong."""
-    row = db.conn.execute("SELECT id, receipt, created_at, status, mobile, anonymous, assignee_kind, assignee_code"
-                          " FROM complaints WHERE receipt = ?", (receipt,)).fetchone()
+    page cannot tell which of the two was wrong.
+
+    A case whose personal data was deleted (``formsvc.retention``) is not found at all, whoever
+    asks: its mobile is gone, so nothing can show that the asker is the worker, and a receipt
+    alone (seen on a borrowed phone, a screenshot) must not open a named worker's timeline as if
+    it were an anonymous tip. The same holds for a named complaint whose mobile is already blank
+    while its redaction is being finished."""
+    row = db.conn.execute("SELECT id, receipt, created_at, status, mobile, anonymous, assignee_kind, assignee_code,"
+                          " redacted_at FROM complaints WHERE receipt = ?", (receipt,)).fetchone()
     if row is None:
         return None
-    cid, receipt, created_at, status, stored_mobile, anonymous, assignee_kind, assignee_code = row
+    cid, receipt, created_at, status, stored_mobile, anonymous, assignee_kind, assignee_code, redacted_at = row
+    if redacted_at is not None or (not anonymous and not stored_mobile):
+        return None
     if stored_mobile != (mobile or ""):
         return None
     events = [dict(kind=k, at=a) for k, a in db.conn.execute(

@@ -1,8 +1,9 @@
-"""Desk commands: ``escalate``, ``report``, ``users``.
+"""Desk commands: ``escalate``, ``report``, ``redact``, ``users``.
 
 Each parses its options, calls one library function and prints what it did. ``escalate`` and
 ``report`` are what a systemd timer (or an operator) runs when the worker loop is not running;
-both are idempotent, like ``formsvc.scheduler.tick``.
+both are idempotent, like ``formsvc.scheduler.tick``; so is ``redact``, which the worker loop
+also runs and an operator runs by hand to see (``--dry-run``) what the retention period removes.
 """
 
 from __future__ import annotations
@@ -75,6 +76,29 @@ def report(config, day, now_text):
         click.echo(f"daily report {d.isoformat()} was already sent")
 
 
+@click.command()
+@click.option("--now", "now_text", default=None, help="pretend it is this time (ISO 8601; UTC if no offset)")
+@click.option("--dry-run", is_flag=True, help="only say which cases are due; change nothing")
+@click.pass_obj
+def redact(config, now_text, dry_run):
+    """Delete workers' personal data in cases closed longer than PERSONAL_DATA_RETENTION_DAYS (idempotent)."""
+    from . import retention
+
+    now = _parse_now(now_text)
+    days = config.personal_data_retention_days
+    if days <= 0:
+        click.echo("PERSONAL_DATA_RETENTION_DAYS is 0: personal data is kept; nothing to do")
+        return
+    db = open_db(config.database)
+    lines = retention.describe_due(db, config, now) if dry_run else retention.redact_due(db, config, now)
+    for line in lines:
+        click.echo(line)
+    if dry_run:
+        click.echo(f"dry run: nothing changed; cases closed on or before {retention.cutoff(config, now)} are due")
+    else:
+        click.echo(f"{len(lines)} case(s) redacted (retention {days} days)")
+
+
 @click.group()
 def users():
     """Officer accounts: sync from the registry, set a password, list."""
@@ -121,4 +145,4 @@ def users_list(config):
                    f"\t{'password' if r['has_pw'] else 'link only'}\t{r['name']}")
 
 
-commands: list = [escalate, report, users]
+commands: list = [escalate, report, redact, users]

@@ -9,7 +9,8 @@ Why this shape:
 - A complaint and its files must appear together or not at all. Each file is written to a
   hidden ``.<name>.part`` file and fsync'd *before* the transaction; after COMMIT it is
   renamed into place (an atomic rename); if the transaction fails the parts are deleted.
-  ``recover`` finishes a rename a crash interrupted and removes parts no row points to.
+  ``recover`` finishes a rename a crash interrupted and removes parts no row points to (a
+  row of a redacted case, ``formsvc.retention``, points to none).
 - A staged part stays open with a shared ``flock`` until it is published or discarded. The
   kernel drops the lock when its process dies (kill -9, OOM), so ``recover`` can tell a part
   some live request is still working on (locked: left alone) from one a dead process left
@@ -204,7 +205,10 @@ def recover(db, upload_dir: Path, now: float | None = None) -> tuple[int, int]:
                     continue
             except FileNotFoundError:
                 continue
-            known = db.conn.execute("SELECT 1 FROM evidence WHERE stored_name = ?", (stored_name,)).fetchone()
+            # A row of a case whose personal data was deleted (formsvc.retention) names no file
+            # any more: such a part is removed, never published back.
+            known = db.conn.execute("SELECT 1 FROM evidence e JOIN complaints c ON c.id = e.complaint_id"
+                                    " WHERE e.stored_name = ? AND c.redacted_at IS NULL", (stored_name,)).fetchone()
             if known:
                 os.replace(part, part.with_name(stored_name))
                 published += 1

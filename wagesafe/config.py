@@ -75,6 +75,11 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("MAP_APPROVAL_NO", "", "the tile service's map approval number (审图号), shown beside the map"),
     Setting("TRUSTED_PROXIES", "0", "reverse proxies in front of the service whose X-Forwarded-For/Proto are trusted "
             "(1 behind the nginx of `deploy/`; 0 when nothing is in front)"),
+    Setting("PERSONAL_DATA_RETENTION_DAYS", "0",
+            "days after a case is resolved or closed until the worker's name, mobile, description, callback "
+            "time, the other party's name, officers' free-text notes, the case's sent notices and its evidence "
+            "files are deleted (dates, place, figures, status and routing stay for the statistics); "
+            "`0` keeps them (PIPL art. 19, 47: set the county's archive period)"),
 )
 
 
@@ -120,6 +125,7 @@ class Config:
     map_tile_datum: str
     map_approval_no: str
     trusted_proxies: int = 0
+    personal_data_retention_days: int = 0
     extra: dict = field(default_factory=dict)
 
     @property
@@ -161,6 +167,7 @@ class Config:
             worker_poll_seconds=float(raw["WORKER_POLL_SECONDS"]), map_tile_url=raw["MAP_TILE_URL"],
             map_tile_key=raw["MAP_TILE_KEY"], map_tile_datum=raw["MAP_TILE_DATUM"].upper(),
             map_approval_no=raw["MAP_APPROVAL_NO"], trusted_proxies=int(raw["TRUSTED_PROXIES"]),
+            personal_data_retention_days=int(raw["PERSONAL_DATA_RETENTION_DAYS"]),
         )
         values.update(overrides)
         return cls(**values)
