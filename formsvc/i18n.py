@@ -134,6 +134,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "status_history": ("办理记录", "What has happened"),
     "status_submitted_at": ("提交时间", "Sent on"),
     "status_place": ("负责单位", "In charge"),
+    # desk: a case whose personal data the retention period removed (formsvc.retention)
+    "redacted_line": ("个人信息已于 {date} 按保存期限删除", "Personal data deleted on {date} under the retention period"),
+    "redacted_file": ("文件已按保存期限删除", "File deleted under the retention period"),
     # errors / pages
     "not_found_title": ("没有找到这个工地", "We don't know this site"),
     "not_found_body": ("告示牌上的编号“{code}”我们没有找到。可能是扫码或输入有误。您仍然可以投诉：",

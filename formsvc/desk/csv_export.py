@@ -1,6 +1,8 @@
 """The CSV export of cases: personal data only where ``auth.can_see_personal`` allows, and no
 spreadsheet formulas (a complaint's text is typed by the public; a cell such as
-``=HYPERLINK(...)`` would run when an officer opens the file in Excel or WPS)."""
+``=HYPERLINK(...)`` would run when an officer opens the file in Excel or WPS). A case whose
+personal data the retention period removed (``formsvc.retention``) exports those cells empty,
+whoever asks: not even the "anonymous" label, which would say more than the case now keeps."""
 
 from __future__ import annotations
 
@@ -31,7 +33,7 @@ def export(rows: list[dict], user: User, registry) -> str:
     w = csv.writer(out)
     w.writerow(HEADER)
     for c in rows:
-        personal = can_see_personal(user, c)
+        personal = can_see_personal(user, c) and not c.get("redacted_at")
         if personal and c["anonymous"]:
             name, mobile = "匿名 anonymous", ""
         elif personal:

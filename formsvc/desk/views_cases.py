@@ -10,7 +10,7 @@ from pathlib import Path
 
 from flask import abort, flash, redirect, render_template, request, send_file, url_for
 
-from .. import audit, auth, get_config, get_db, get_registry
+from .. import audit, auth, get_config, get_db, get_registry, i18n
 from .. import cases as case_state
 from ..escalation import is_overdue
 from . import bp
@@ -61,13 +61,23 @@ def case(case_id: int):
     audit.record(db, user.id, "view_case", case_id, detail="with personal data" if personal else "",
                  ip=client_ip(), now=now())
     project = reg.project(case["project_code"] or "")
+    redacted = _redacted_words(case)
     return render_template(
-        "desk/case.html", case=case, parts=case_parts(db, case_id), project=project, registry=reg,
+        "desk/case.html", case=case, parts=case_parts(db, case_id), project=project, registry=reg, redacted=redacted,
         can_act=auth.can_act(user, case), personal=personal, STATUS_ZH=case_state.STATUS_ZH,
         EVENT_ZH=case_state.EVENT_ZH,
         assignee=case_state.label_for(reg, case["assignee_kind"], case["assignee_code"]),
         responsible=case_state.label_for(reg, case["responsible_kind"], case["responsible_code"]),
         overdue=is_overdue(case, cfg.ack_hours, cfg.resolve_days, now()))
+
+
+def _redacted_words(case: dict) -> dict | None:
+    """The plain line that stands where a redacted case's personal data was, in both languages
+    (the desk's labels carry both), or ``None`` while the data is still there."""
+    if not case.get("redacted_at"):
+        return None
+    day = case["redacted_at"][:10]
+    return {key: [i18n.t(key, lang, date=day) for lang in i18n.LANGS] for key in ("redacted_line", "redacted_file")}
 
 
 def _int(name: str) -> int:
@@ -130,7 +140,8 @@ def case_action(case_id: int, action: str):
 def evidence(case_id: int, evidence_id: int):
     """Stream one evidence file as a download (never rendered inline: it came from the public)."""
     db, cfg, user = get_db(), get_config(), current_user()
-    _visible_case(case_id)
+    if _visible_case(case_id).get("redacted_at"):
+        abort(404)  # deleted under the retention period (formsvc.retention): only the row's facts remain
     rows = list(db.query("SELECT * FROM evidence WHERE id = ? AND complaint_id = ?", [evidence_id, case_id]))
     if not rows:
         abort(404)
