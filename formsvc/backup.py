@@ -119,6 +119,21 @@ def _snapshot_database(database: Path, target: Path) -> None:
         raise BackupError(f"the database copy failed SQLite's integrity check: {ok}")
 
 
+# The evidence files a snapshot expects on disk. Cases whose personal data the retention period
+# removed (``formsvc.retention``; migration 0004 adds ``redacted_at``) keep their evidence rows
+# as a record but no longer their files: counting those as missing would bury a real loss.
+_EVIDENCE_ON_DISK = {
+    False: "SELECT stored_name, sha256 FROM evidence ORDER BY id",
+    True: "SELECT e.stored_name, e.sha256 FROM evidence e JOIN complaints c ON c.id = e.complaint_id"
+          " WHERE c.redacted_at IS NULL ORDER BY e.id",
+}
+
+
+def _has_redaction(conn: sqlite3.Connection, tables: set[str]) -> bool:
+    return "complaints" in tables and any(
+        r[1] == "redacted_at" for r in conn.execute("PRAGMA table_info(complaints)"))
+
+
 def _read_snapshot(path: Path) -> dict:
     """What the manifest records about the snapshot: migrations, counts, receipts, evidence names."""
     conn = sqlite3.connect(str(path))
@@ -130,7 +145,7 @@ def _read_snapshot(path: Path) -> dict:
                   for t in sorted(tables) if not t.startswith("sqlite_")}
         receipts = ([r[0] for r in conn.execute("SELECT receipt FROM complaints ORDER BY id")]
                     if "complaints" in tables else [])
-        evidence = ([(r[0], r[1]) for r in conn.execute("SELECT stored_name, sha256 FROM evidence ORDER BY id")]
+        evidence = ([(r[0], r[1]) for r in conn.execute(_EVIDENCE_ON_DISK[_has_redaction(conn, tables)])]
                     if "evidence" in tables else [])
     finally:
         conn.close()

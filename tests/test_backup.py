@@ -188,3 +188,29 @@ def test_upgrade_backs_up_then_migrates(tmp_path, env, monkeypatch):
     assert live.execute("SELECT count(*) FROM sqlite_master WHERE name = 'upgrade_probe'").fetchone()[0] == 1
     again = CliRunner().invoke(main, ["upgrade", "--backup-to", str(tmp_path / "pre")], env=env)
     assert "no migrations to apply" in again.output
+
+
+def test_backup_does_not_count_evidence_the_retention_period_removed_as_missing(tmp_path, env):
+    """A redacted case keeps its evidence rows as a record, not its files; a real loss is still named."""
+    from datetime import datetime, timedelta, timezone
+
+    from formsvc import retention
+
+    config = Config.from_env({**env, "PERSONAL_DATA_RETENTION_DAYS": "30"})
+    _seed(config, 3)
+    db = store.connect(config.database)
+    closed_id, open_id = [r[0] for r in db.conn.execute("SELECT id FROM complaints ORDER BY id LIMIT 2")]
+    long_ago = datetime.now(timezone.utc) - timedelta(days=60)
+    db.conn.execute("UPDATE complaints SET status = 'resolved', resolved_at = ? WHERE id = ?",
+                    (store.iso(long_ago), closed_id))
+    db.conn.execute("UPDATE notices SET status = 'sent' WHERE complaint_id = ?", (closed_id,))
+    assert retention.redact_due(db, config, datetime.now(timezone.utc))
+    lost = db.conn.execute("SELECT stored_name FROM evidence WHERE complaint_id = ?", (open_id,)).fetchone()[0]
+    db.conn.close()
+
+    manifest = verify(backup(config.database, config.upload_dir, tmp_path / "b1"))
+    assert manifest["missing_files"] == [] and len(manifest["files"]) == 2
+
+    (config.upload_dir / lost).unlink()  # an open case's photo really gone: still reported
+    manifest = verify(backup(config.database, config.upload_dir, tmp_path / "b2"))
+    assert manifest["missing_files"] == [lost]
