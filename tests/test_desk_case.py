@@ -52,6 +52,9 @@ def test_desk_full_case_life_writes_public_events(desk):
     assert public == ["acknowledged", "in_progress", "resolved"]
     # the internal remark is not public
     assert desk.db.execute("SELECT public FROM events WHERE kind = 'resolve_note'").fetchone()[0] == 0
+    # a resolved case offers no action (and no empty box where the actions were)
+    page = c.get(f"/desk/cases/{cid}").data.decode()
+    assert '<div class="grid">' not in page and "/resolve" not in page and "/transfer" not in page
 
 
 def test_cases_transition_rules(desk):
