@@ -14,14 +14,23 @@ import sqlite_utils
 from .store import iso, utcnow, write_transaction
 
 ACTION_ZH = {"view_case": "查看案件", "download_evidence": "下载证据", "export_csv": "导出 CSV",
-             "sign_in": "登录", "sign_in_failed": "登录失败", "sign_out": "退出"}
+             "sign_in": "登录", "sign_in_failed": "登录失败", "sign_out": "退出",
+             "redact_personal_data": "按保存期限删除个人信息"}
 
 
 def record(db: sqlite_utils.Database, user_id: int | None, action: str, complaint_id: int | None = None,
            detail: str = "", ip: str = "", now: datetime | None = None) -> None:
+    """One audit row in its own transaction."""
     with write_transaction(db):
-        db.conn.execute("INSERT INTO audit_log (at, user_id, action, complaint_id, detail, ip) VALUES (?, ?, ?, ?, ?, ?)",
-                        (iso(now or utcnow()), user_id, action, complaint_id, detail, ip or ""))
+        insert(db, user_id, action, complaint_id, detail, ip, now)
+
+
+def insert(db: sqlite_utils.Database, user_id: int | None, action: str, complaint_id: int | None = None,
+           detail: str = "", ip: str = "", now: datetime | None = None) -> None:
+    """One audit row inside the caller's transaction: for a change whose trace must exist exactly
+    when the change does (``formsvc.retention``)."""
+    db.conn.execute("INSERT INTO audit_log (at, user_id, action, complaint_id, detail, ip) VALUES (?, ?, ?, ?, ?, ?)",
+                    (iso(now or utcnow()), user_id, action, complaint_id, detail, ip or ""))
 
 
 def recent(db: sqlite_utils.Database, limit: int = 100, offset: int = 0, complaint_id: int | None = None) -> list[dict]:

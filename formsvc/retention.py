@@ -35,11 +35,11 @@ from pathlib import Path
 
 import sqlite_utils
 
+from . import audit
 from .cases import CLOSED_STATUSES
 from .store import iso, write_transaction
 
-ACTION = "redact_personal_data"
-ACTION_ZH = "按保存期限删除个人信息"
+ACTION = "redact_personal_data"  # its desk label is in audit.ACTION_ZH
 BATCH = 100  # cases per transaction: short write locks while a backlog is first worked off
 
 # Typed by the worker about a person: themselves (name, mobile, when to call), the one who owes
@@ -170,10 +170,8 @@ def _redact_batch(db, config, now: datetime, batch: list[Due]) -> list[str]:
             d = by_id[cid]
             detail = (f"retention {config.personal_data_retention_days} days after {d.resolved_at}:"
                       f" {d.evidence} evidence file(s) deleted, {d.notices} notice(s) blanked")
-            # In this transaction rather than through audit.record (its own transaction): the
-            # audit row exists exactly when redacted_at is set.
-            db.conn.execute("INSERT INTO audit_log (at, user_id, action, complaint_id, detail, ip)"
-                            " VALUES (?, NULL, ?, ?, ?, '')", (iso(now), ACTION, cid, detail))
+            # In this transaction (not audit.record's own): the row exists exactly when redacted_at is set.
+            audit.insert(db, None, ACTION, cid, detail, now=now)
             lines.append(f"{ACTION} case {cid}: {d.evidence} evidence file(s), {d.notices} notice(s)")
     return lines
 

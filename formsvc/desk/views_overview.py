@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Response, abort, render_template, request
 
-from .. import audit, charts, get_config, get_db, get_registry, retention, risk
+from .. import audit, charts, get_config, get_db, get_registry, risk
 from . import bp, csv_export, stats
 from .queries import Filters, all_cases
 from .session import client_ip, current_user, now
@@ -69,4 +69,4 @@ def audit_log():
     if case_id is not None and not 0 < case_id <= MAX_ID:
         case_id = None
     rows = audit.recent(get_db(), 100, (page - 1) * 100, case_id)
-    return render_template("desk/audit.html", rows=rows, page=page, case_id=case_id, ACTION_ZH={**audit.ACTION_ZH, retention.ACTION: retention.ACTION_ZH})
+    return render_template("desk/audit.html", rows=rows, page=page, case_id=case_id, ACTION_ZH=audit.ACTION_ZH)
