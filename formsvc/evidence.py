@@ -111,6 +111,11 @@ def _fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
+# What flock raises on a file system without it (some network mounts): staging and recover then
+# fall back to the part's age instead of its lock.
+NO_FLOCK = (errno.ENOLCK, errno.EOPNOTSUPP, errno.EINVAL)
+
+
 def _create_locked_part(upload_dir: Path, ext: str) -> tuple[str, Path, int]:
     """A new empty ``.part`` file under a random name, open for writing and holding a shared flock."""
     for _ in range(5):
@@ -120,7 +125,7 @@ def _create_locked_part(upload_dir: Path, ext: str) -> tuple[str, Path, int]:
         try:
             fcntl.flock(fd, fcntl.LOCK_SH)
         except OSError as e:
-            if e.errno not in (errno.ENOLCK, errno.EOPNOTSUPP, errno.EINVAL):
+            if e.errno not in NO_FLOCK:
                 os.close(fd)
                 part.unlink(missing_ok=True)
                 raise
@@ -197,7 +202,7 @@ def recover(db, upload_dir: Path, now: float | None = None) -> tuple[int, int]:
             except BlockingIOError:
                 continue  # a live request holds it
             except OSError as e:
-                if e.errno not in (errno.ENOLCK, errno.EOPNOTSUPP, errno.EINVAL):
+                if e.errno not in NO_FLOCK:
                     raise
                 locks = False
             try:
