@@ -7,8 +7,11 @@ STAMP  := $(VENV)/.installed
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 PYTEST_ARGS ?=
+# The demo's public address (printed on the posters, linked in notices) follows HOST and PORT
+# unless PUBLIC_BASE_URL is set: `make run PORT=8101` prints posters that point at port 8101.
+DEMO_BASE_URL := $(or $(PUBLIC_BASE_URL),http://$(HOST):$(PORT))
 
-.PHONY: run test install system-deps system-deps-test check build posters bench clean help
+.PHONY: run demo-build test install system-deps system-deps-test check build posters bench clean help
 
 help:
 	@echo "make run    set up and run the whole system on http://$(HOST):$(PORT) (demo data)"
@@ -39,11 +42,14 @@ build: check
 posters: check
 	$(BIN)/wagesafe posters
 
-run: install system-deps
+# Everything `make run` prepares before it starts the demo: registry check, portal, posters.
+demo-build: install system-deps
 	$(BIN)/wagesafe check
-	$(BIN)/wagesafe build
-	$(BIN)/wagesafe posters
-	$(BIN)/wagesafe demo --host $(HOST) --port $(PORT)
+	PUBLIC_BASE_URL=$(DEMO_BASE_URL) $(BIN)/wagesafe build
+	PUBLIC_BASE_URL=$(DEMO_BASE_URL) $(BIN)/wagesafe posters
+
+run: demo-build
+	PUBLIC_BASE_URL=$(DEMO_BASE_URL) $(BIN)/wagesafe demo --host $(HOST) --port $(PORT)
 
 test: install system-deps-test
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

@@ -27,7 +27,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.common import (GOOD_FIELDS, VENV_BIN, Browser, Gunicorn, MemorySampler, emit,  # noqa: E402
                           form_tokens, multipart, service_env, table)
-from formsvc.mailcatcher import MailCatcher, read_message  # noqa: E402
+from formsvc.demo.mailcatcher import MailCatcher, read_message  # noqa: E402
 
 PROJECT = "/r/qh012"
 

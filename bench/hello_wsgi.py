@@ -14,7 +14,8 @@ trivial endpoint are measured on the same app, workers and machine in the same r
 from flask import request
 
 from bench.common import NO_DB_PREFIX
-from formsvc import complaints, create_app, receipts
+from formsvc.case import complaints, receipts
+from formsvc import create_app
 
 app = create_app()
 _submit = complaints.submit

@@ -1,20 +1,30 @@
 """The form service: complaint intake, status, officer desk and notices (Flask).
 
 ``create_app`` is the only entry point; gunicorn runs ``formsvc.wsgi:app``. The registry
-and configuration are read once at start; each thread keeps one database connection (``get_db``).
+and configuration are read once at start; each thread keeps one database connection
+(``formsvc.web.context.get_db``).
+
+The packages read as the architecture (HACKING.md has the picture):
+
+- ``case``: the case and its rules (submit, routing, states, receipts, evidence, intake limits);
+- ``notify``: the notice pipeline (outbox, notices, the worker, the senders);
+- ``duties``: what the worker loop runs every minute (escalation, daily report, risk, retention);
+- ``storage``: the SQLite schema and migrations, write turns, backup, the audit log;
+- ``officers``: accounts, sign-in and who may see which case;
+- ``web``: the blueprints (``intake`` for workers, ``desk`` for officers) and their templates;
+- ``commands``: the ``wagesafe`` commands of the service;
+- ``demo``: what only the demo uses (mail catcher, the portal served by Flask).
 """
 
 from __future__ import annotations
-
-import os
-import threading
 
 from flask import Flask, g
 
 from wagesafe.config import Config
 from wagesafe.registry import load_registry
 
-from . import evidence, store
+from .case import evidence
+from .storage import store
 
 
 def create_app(config: Config | None = None) -> Flask:
@@ -27,9 +37,10 @@ def create_app(config: Config | None = None) -> Flask:
         found = problems(config)
         if found:
             raise UnsafeConfigError(found)
-    app = Flask(__name__)
+    # The app's own templates and static files live with the web parts (formsvc/web/).
+    app = Flask(__name__, static_folder="web/static", template_folder="web/templates")
     # A fast path for the multipart body of a complaint without files (same result as Werkzeug's parser).
-    from .intake.multipart import Request
+    from .web.intake.multipart import Request
 
     app.request_class = Request
     if config.trusted_proxies > 0:
@@ -49,7 +60,7 @@ def create_app(config: Config | None = None) -> Flask:
     # it off with WTF_CSRF_ENABLED=False after create_app, never production.
     from flask_wtf.csrf import CSRFProtect
 
-    from .intake.errors import refuse_nameless_parts
+    from .web.intake.errors import refuse_nameless_parts
 
     app.before_request(refuse_nameless_parts)  # before CSRF: its check crashes on such a body
     CSRFProtect(app)
@@ -72,46 +83,9 @@ def create_app(config: Config | None = None) -> Flask:
         if db is not None and db.conn.in_transaction:
             db.conn.execute("ROLLBACK")
 
-    from .desk import bp as desk_bp
-    from .intake import bp as intake_bp
+    from .web.desk import bp as desk_bp
+    from .web.intake import bp as intake_bp
 
     app.register_blueprint(intake_bp)
     app.register_blueprint(desk_bp)
     return app
-
-
-_thread_db = threading.local()
-
-
-def get_db():
-    """The request's database connection: one per thread (and process), opened on first use, kept open.
-
-    Why kept: closing the last connection to a WAL database checkpoints it (with an fsync) and
-    opening one runs the PRAGMAs again; per request that cost more than the whole complaint
-    transaction. A gunicorn worker thread serves one request at a time, so a thread's connection
-    is never shared; the connection runs in autocommit mode, so nothing stays open between
-    requests. Only the connection of the last database used is kept (tests build many apps).
-    """
-    from flask import current_app
-
-    if "db" not in g:
-        key = (os.getpid(), str(current_app.config["WAGESAFE"].database))
-        cached = getattr(_thread_db, "conn", None)
-        if cached is None or cached[0] != key:
-            if cached is not None and cached[0][0] == os.getpid():
-                cached[1].close()
-            _thread_db.conn = cached = (key, store.connect(key[1]))
-        g.db = cached[1]
-    return g.db
-
-
-def get_registry():
-    from flask import current_app
-
-    return current_app.extensions["wagesafe_registry"]
-
-
-def get_config() -> Config:
-    from flask import current_app
-
-    return current_app.config["WAGESAFE"]

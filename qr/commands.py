@@ -30,7 +30,7 @@ def posters(config: Config, codes: tuple[str, ...], force: bool, jobs: int | Non
     Without CODES, the posters of projects no longer in the registry are deleted (unless
     --keep-removed): the portal would keep serving them.
     """
-    from wagesafe.cli import load_or_exit
+    from wagesafe.registry.commands import load_or_exit
 
     from .build import build_posters, posters_dir
 

@@ -9,7 +9,9 @@ import secrets
 from datetime import datetime, timezone
 from pathlib import Path
 
-from formsvc import auth, create_app, store
+from formsvc.officers import auth
+from formsvc import create_app
+from formsvc.storage import store
 from wagesafe.config import Config
 from wagesafe.registry import load_registry
 

@@ -7,7 +7,8 @@ from datetime import timedelta
 
 import pytest
 
-from formsvc import auth, store
+from formsvc.officers import auth
+from formsvc.storage import store
 from tests.desk_fixtures import HEXI, PASSWORD, T0, Desk, csrf, insert_case, login, post
 
 

@@ -13,9 +13,10 @@ import pytest
 from click.testing import CliRunner
 from werkzeug.datastructures import FileStorage
 
-from formsvc import evidence, store
-from formsvc.backup import BackupError, backup, restore, sha256_file, verify
-from formsvc.complaints import ComplaintInput, submit
+from formsvc.case import evidence
+from formsvc.storage import store
+from formsvc.storage.backup import BackupError, backup, restore, sha256_file, verify
+from formsvc.case.complaints import ComplaintInput, submit
 from wagesafe.cli import main
 from wagesafe.config import Config
 from wagesafe.registry import load_registry
@@ -194,7 +195,7 @@ def test_backup_does_not_count_evidence_the_retention_period_removed_as_missing(
     """A redacted case keeps its evidence rows as a record, not its files; a real loss is still named."""
     from datetime import datetime, timedelta, timezone
 
-    from formsvc import retention
+    from formsvc.duties import retention
 
     config = Config.from_env({**env, "PERSONAL_DATA_RETENTION_DAYS": "30"})
     _seed(config, 3)

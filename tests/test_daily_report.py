@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta, timezone
 
-from formsvc import cases, daily_report, scheduler
+from formsvc.case import cases
+from formsvc.duties import daily_report, scheduler
 from tests.desk_fixtures import HEXI, insert_case
 
 DAY = date(2026, 3, 2)                     # an Asia/Shanghai day: 2026-03-01T16:00Z .. 2026-03-02T16:00Z

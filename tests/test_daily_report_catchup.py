@@ -8,7 +8,9 @@ from datetime import date, datetime, timedelta
 
 from click.testing import CliRunner
 
-from formsvc import cases, daily_report, scheduler, store
+from formsvc.case import cases
+from formsvc.duties import daily_report, scheduler
+from formsvc.storage import store
 from tests.desk_fixtures import HEXI, insert_case
 from wagesafe.cli import main
 

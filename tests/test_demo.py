@@ -16,7 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from formsvc import outbox, store
+from formsvc.notify import outbox
+from formsvc.storage import store
 from tests.net import free_port
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-from formsvc import store
+from formsvc.storage import store
 from wagesafe.cli import main
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -112,7 +112,7 @@ class Stack:
 
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory):
-    from formsvc.mailcatcher import MailCatcher
+    from formsvc.demo.mailcatcher import MailCatcher
 
     base = tmp_path_factory.mktemp("deploy")
     shutil.copytree(ROOT / "data", base / "data", ignore=shutil.ignore_patterns("README.md"))
@@ -254,9 +254,9 @@ def test_project_qr_link_reaches_the_form(stack):
 
 
 def test_complaint_with_upload_submits_through_nginx_and_its_notice_is_delivered(stack):
-    from formsvc import store
-    from formsvc.notifiers import senders_from_config
-    from formsvc.worker import run_once
+    from formsvc.storage import store
+    from formsvc.notify.notifiers import senders_from_config
+    from formsvc.notify.worker import run_once
 
     code = project_code(stack)
     _, _, body = stack.request("GET", f"/r/{code}")
@@ -292,7 +292,7 @@ def test_complaint_with_upload_submits_through_nginx_and_its_notice_is_delivered
         assert sent >= 1
     finally:
         db.conn.close()
-    from formsvc.mailcatcher import message_text, read_message
+    from formsvc.demo.mailcatcher import message_text, read_message
 
     mails = [message_text(read_message(p)) for p in (stack.base / "mail").rglob("*.eml")]
     assert any(f"https://wagesafe.test:{stack.https_port}/desk/cases/{row[0]}" in m for m in mails), mails

@@ -7,8 +7,8 @@ import io
 
 import pytest
 
-from formsvc import cases
-from formsvc.desk.csv_export import neutralise
+from formsvc.case import cases
+from formsvc.web.desk.csv_export import neutralise
 from tests.desk_fixtures import COUNTY, HEXI, HOUSING, T0, insert_case, insert_evidence, post
 
 
@@ -165,7 +165,8 @@ def test_desk_dashboard_and_projects(desk):
 
 
 def test_desk_dead_notices_listed_for_county(desk):
-    from formsvc import outbox, store
+    from formsvc.notify import outbox
+    from formsvc.storage import store
 
     with store.write_transaction(desk.db):
         outbox.enqueue(desk.db, kind="new_case", channel="email", recipient="gone@example.com", body="x")

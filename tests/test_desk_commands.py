@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from click.testing import CliRunner
 
-from formsvc import store
+from formsvc.storage import store
 from tests.desk_fixtures import insert_case
 from wagesafe.cli import main
 

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from formsvc import cases, escalation, scheduler, store
+from formsvc.case import cases
+from formsvc.duties import escalation, scheduler
+from formsvc.storage import store
 from tests.desk_fixtures import HEXI, T0, insert_case
 
 S = timedelta(seconds=1)

@@ -32,10 +32,12 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from bench.common import (JPEG, VENV_BIN, Browser, Gunicorn, free_port, load, service_env)  # noqa: E402
-from formsvc import create_app, evidence, store  # noqa: E402
-from formsvc.mailcatcher import MailCatcher, read_message  # noqa: E402
-from formsvc.notifiers import EmailSender, FileSmsProvider  # noqa: E402
-from formsvc.worker import run_once  # noqa: E402
+from formsvc import create_app  # noqa: E402
+from formsvc.case import evidence  # noqa: E402
+from formsvc.storage import store  # noqa: E402
+from formsvc.demo.mailcatcher import MailCatcher, read_message  # noqa: E402
+from formsvc.notify.notifiers import EmailSender, FileSmsProvider  # noqa: E402
+from formsvc.notify.worker import run_once  # noqa: E402
 from wagesafe.config import Config  # noqa: E402
 
 GOOD = dict(name="张三", mobile="13812345678", owed_by_kind="team_leader", owed_by_name="李四", trade="木工",

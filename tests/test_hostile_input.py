@@ -29,9 +29,10 @@ sys.path.insert(0, str(ROOT))
 
 import hostile_inputs as H  # noqa: E402
 from bench.common import Gunicorn, service_env  # noqa: E402
-from formsvc import auth, store  # noqa: E402
-from formsvc.desk.csv_export import FORMULA_START  # noqa: E402
-from formsvc.notifiers.email import build_message  # noqa: E402
+from formsvc.officers import auth  # noqa: E402
+from formsvc.storage import store  # noqa: E402
+from formsvc.web.desk.csv_export import FORMULA_START  # noqa: E402
+from formsvc.notify.notifiers.email import build_message  # noqa: E402
 from test_faults import make_app, post_form, tokens  # noqa: E402
 from wagesafe.registry import load_registry  # noqa: E402
 

@@ -14,7 +14,7 @@ import re
 import pytest
 
 from formsvc import create_app
-from formsvc import store
+from formsvc.storage import store
 from wagesafe.config import Config
 
 JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01" + b"\x00" * 200
@@ -353,7 +353,7 @@ def test_status_wrong_pair_says_not_found_without_saying_which(app, client):
 
 
 def test_status_is_rate_limited(app, client):
-    from formsvc.ratelimit import STATUS_CHECKS_PER_HOUR
+    from formsvc.case.ratelimit import STATUS_CHECKS_PER_HOUR
 
     for _ in range(STATUS_CHECKS_PER_HOUR):
         assert check_status(client, "ABCD-EFGH", "13812345678").status_code == 404

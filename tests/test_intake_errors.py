@@ -7,7 +7,8 @@ import io
 
 from werkzeug.datastructures import FileStorage
 
-from formsvc import evidence, store
+from formsvc.case import evidence
+from formsvc.storage import store
 from test_intake import GOOD, make_app, stored_nothing, tokens
 
 JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01" + b"\x00" * 200

@@ -1,4 +1,4 @@
-"""The multipart fast path (``formsvc.intake.multipart``) reads every body exactly as Werkzeug does.
+"""The multipart fast path (``formsvc.web.intake.multipart``) reads every body exactly as Werkzeug does.
 
 Both parsers get the same bodies: browser-made complaints (with and without a photo), the
 hostile-input catalogue's multipart requests, and many mutations of them (truncations, flipped
@@ -18,8 +18,8 @@ from werkzeug.formparser import FormDataParser as WerkzeugParser
 from werkzeug.http import parse_options_header
 
 import hostile_inputs as H
-from formsvc.intake import multipart
-from formsvc.intake.multipart import FormDataParser as FastParser
+from formsvc.web.intake import multipart
+from formsvc.web.intake.multipart import FormDataParser as FastParser
 
 B = "----WebKitFormBoundaryX3a9Kq"
 D = b"--" + B.encode()

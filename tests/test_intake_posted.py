@@ -9,7 +9,7 @@ import io
 import pytest
 from werkzeug.datastructures import FileStorage, MultiDict
 
-from formsvc.intake import forms
+from formsvc.web.intake import forms
 from test_intake import GOOD, make_app, stored_nothing, submit, tokens
 
 

@@ -12,9 +12,11 @@ from datetime import timedelta
 import pytest
 from werkzeug.datastructures import FileStorage
 
-from formsvc import case_status, complaints, evidence, i18n, ratelimit, receipts, routing, store
-from formsvc.complaints import ComplaintInput
-from formsvc.notices import new_case_notices
+from formsvc.case import case_status, complaints, evidence, ratelimit, receipts, routing
+from formsvc.web import i18n
+from formsvc.storage import store
+from formsvc.case.complaints import ComplaintInput
+from formsvc.notify.notices import new_case_notices
 from wagesafe.config import Config
 from wagesafe.registry import load_registry
 
@@ -57,7 +59,7 @@ def test_receipt_format_and_alphabet():
 
 
 def test_submission_tokens_are_unique_valid_and_sort_by_time():
-    from formsvc.intake.forms import TOKEN_RE
+    from formsvc.web.intake.forms import TOKEN_RE
 
     first = [complaints.new_submission_token() for _ in range(5_000)]
     time.sleep(0.003)
@@ -262,7 +264,7 @@ def test_public_text_never_shows_detail():
     ("张三\r\nBcc", "张三 Bcc"), ("👷\u200d♂️", "👷\u200d♂️"), ("李\u200b四\u200d\ufeff", "李四"),
     ("张三\u202egnp.exe\u202c 工资", "张三gnp.exe 工资"), ("张\x00三", "张三"), ("  a   b ", "a b")])
 def test_clean_text_drops_invisible_characters_only(typed, stored):
-    from formsvc.intake.forms import clean_text
+    from formsvc.web.intake.forms import clean_text
 
     assert clean_text(typed) == stored
 
@@ -271,7 +273,7 @@ def test_clean_text_fast_path_equals_the_character_loop():
     """The shortcut for text with nothing invisible gives what the full loop gives, for any text."""
     import random
 
-    from formsvc.intake.forms import _clean_text_slow, clean_text
+    from formsvc.web.intake.forms import _clean_text_slow, clean_text
 
     rng = random.Random(7)
     pool = ("张三李四 abcXYZ09,.-_/\\'\"<>&\n\r\t\u3000\u00a0\u200b\u200c\u200d\u202e\u2066\ufeff\x00\x1b\x7f"

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from flask import Flask
 
-from formsvc import mailcatcher
-from formsvc.mailcatcher import MailCatcher
-from formsvc.notifiers.email import build_message
+from formsvc.demo import mailcatcher
+from formsvc.demo.mailcatcher import MailCatcher
+from formsvc.notify.notifiers.email import build_message
 from wagesafe.config import Config
 
 NOTICE = {"id": 3, "kind": "new_case", "recipient": "officer.wang@qinghe.example.cn", "created_at": "x",

@@ -15,10 +15,9 @@ from pathlib import Path
 
 import pytest
 
-from formsvc.notifiers import (AliyunSmsProvider, EmailSender, FileSmsProvider, NoSms, PermanentFailure,
-                               TemporaryFailure, senders_from_config, sms_provider)
-from formsvc.notifiers.aliyun import sign
-from formsvc.notifiers.email import build_message
+from formsvc.notify.notifiers import (AliyunSmsProvider, EmailSender, FileSmsProvider, NoSms, PermanentFailure, TemporaryFailure, senders_from_config, sms_provider)
+from formsvc.notify.notifiers.aliyun import sign
+from formsvc.notify.notifiers.email import build_message
 from wagesafe.config import Config
 
 NOTICE = {"id": 7, "kind": "new_case", "channel": "sms", "recipient": "138 0013 8000", "complaint_id": 42,
@@ -188,7 +187,7 @@ class Refusing:
 
 @pytest.fixture
 def refusing_smtp():
-    from formsvc.mailcatcher import _Controller
+    from formsvc.demo.mailcatcher import _Controller
 
     controller = _Controller(Refusing(), hostname="127.0.0.1", port=0)
     controller.start()

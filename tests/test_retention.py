@@ -1,7 +1,7 @@
-"""The retention period of workers' personal data (formsvc.retention, PERSONAL_DATA_RETENTION_DAYS).
+"""The retention period of workers' personal data (formsvc.duties.retention, PERSONAL_DATA_RETENTION_DAYS).
 
 Real SQLite files and upload folders in tmp dirs; complaints go in through ``complaints.submit``
-(with staged evidence, its notices in the outbox) and are worked through ``formsvc.cases``, so
+(with staged evidence, its notices in the outbox) and are worked through ``formsvc.case.cases``, so
 what is redacted is what the service really stores.
 """
 
@@ -19,12 +19,14 @@ import pytest
 from click.testing import CliRunner
 from werkzeug.datastructures import FileStorage
 
-from formsvc import audit, cases, complaints, daily_report, evidence, retention, risk, scheduler, store
-from formsvc.auth import find_user
-from formsvc.complaints import ComplaintInput
-from formsvc.desk import stats
-from formsvc.desk.csv_export import export
-from formsvc.desk.queries import Filters, all_cases
+from formsvc.storage import audit, store
+from formsvc.case import cases, complaints, evidence
+from formsvc.duties import daily_report, retention, risk, scheduler
+from formsvc.officers.auth import find_user
+from formsvc.case.complaints import ComplaintInput
+from formsvc.web.desk import stats
+from formsvc.web.desk.csv_export import export
+from formsvc.web.desk.queries import Filters, all_cases
 from tests.desk_fixtures import COUNTY, HEXI, HOUSING, T0, Desk
 from wagesafe.cli import main
 

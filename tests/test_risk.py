@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
-from formsvc import risk
+from formsvc.duties import risk
 from tests.desk_fixtures import Desk, insert_case
 
 NOW = datetime(2026, 3, 2, tzinfo=timezone.utc)

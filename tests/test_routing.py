@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from registry_edit import set_cell
 
-from formsvc.routing import Thresholds, route
+from formsvc.case.routing import Thresholds, route
 from wagesafe.registry import load_registry
 
 DEFAULT = Thresholds(workers=10, amount_yuan=200_000)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import multiprocessing
 from pathlib import Path
 
-from formsvc import store
+from formsvc.storage import store
 
 
 def _open(path: str, barrier) -> str:
@@ -51,7 +51,7 @@ def test_store_upgrade_keeps_old_cases_whole(tmp_path: Path):
     """A database from before 0002/0003 (routing and timeline in child rows, rate events with ids,
     a dedupe key on every notice) upgrades without losing a row, and reads as before through the
     views; a new complaint after it reads the same way from its own columns."""
-    from formsvc import outbox
+    from formsvc.notify import outbox
 
     db = store.connect(tmp_path / "old.db")
     _apply_only(db, ["0001_initial"])

@@ -10,10 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from formsvc import outbox, store
-from formsvc.mailcatcher import MailCatcher, message_text, read_message
-from formsvc.notifiers import EmailSender
-from formsvc.worker import RunResult, backoff, claim, run_forever, run_once
+from formsvc.notify import outbox
+from formsvc.storage import store
+from formsvc.demo.mailcatcher import MailCatcher, message_text, read_message
+from formsvc.notify.notifiers import EmailSender
+from formsvc.notify.worker import RunResult, backoff, claim, run_forever, run_once
 from tests.net import free_port
 from wagesafe.config import Config
 

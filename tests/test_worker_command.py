@@ -9,8 +9,9 @@ import sys
 import time
 from pathlib import Path
 
-from formsvc import outbox, store
-from formsvc.mailcatcher import MailCatcher
+from formsvc.notify import outbox
+from formsvc.storage import store
+from formsvc.demo.mailcatcher import MailCatcher
 
 ROOT = Path(__file__).resolve().parent.parent
 

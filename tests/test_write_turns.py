@@ -1,4 +1,4 @@
-"""Submissions' turns and the WAL checkpoints outside them (formsvc/write_turns.py), on real SQLite files."""
+"""Submissions' turns and the WAL checkpoints outside them (formsvc/storage/write_turns.py), on real SQLite files."""
 
 from __future__ import annotations
 
@@ -9,8 +9,9 @@ import time
 
 import pytest
 
-from formsvc import complaints, store, write_turns
-from formsvc.complaints import ComplaintInput
+from formsvc.case import complaints
+from formsvc.storage import store, write_turns
+from formsvc.case.complaints import ComplaintInput
 from wagesafe.config import Config
 from wagesafe.registry import load_registry
 
@@ -65,7 +66,7 @@ def test_a_failed_checkpoint_is_logged_and_never_raised(env, caplog):
     config, db, _ = env
     broken = store.connect(config.database).conn
     broken.close()
-    with caplog.at_level(logging.WARNING, logger="formsvc.write_turns"):
+    with caplog.at_level(logging.WARNING, logger="formsvc.storage.write_turns"):
         assert write_turns.checkpoint_now_and_then(broken, config.database, every=1) is False
     assert "checkpoint" in caplog.text
 

@@ -187,7 +187,7 @@ def _limits(config: Config) -> list[str]:
                    "set TRUSTED_PROXIES=1 (2 if a load balancer or CDN also sits in front)")
     if config.personal_data_retention_days < 0:
         # 0 (keep) is a county's lawful choice while its archive rule is unsettled, so only a
-        # value that means nothing is refused; see formsvc.retention.
+        # value that means nothing is refused; see formsvc.duties.retention.
         out.append(f"PERSONAL_DATA_RETENTION_DAYS is {config.personal_data_retention_days}: a retention period "
                    "cannot be negative; set the county's period in days, or 0 to keep personal data")
     return out

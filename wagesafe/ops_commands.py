@@ -1,7 +1,7 @@
 """Operator commands: ``config check``, ``backup``, ``restore``, ``upgrade``, ``deploy render-nginx``.
 
 Each parses its options, calls one library function (``wagesafe.config_check``,
-``formsvc.backup``, ``formsvc.store``, ``wagesafe.nginx_conf``) and turns a known failure into
+``formsvc.storage.backup``, ``formsvc.storage.store``, ``wagesafe.nginx_conf``) and turns a known failure into
 one clear message and a non-zero exit: these are run by a county's IT officer, often at night
 from a systemd timer, and a traceback helps nobody there.
 """
@@ -46,7 +46,7 @@ def _default_backup_dir(config: Config) -> Path:
 @click.pass_obj
 def backup_cmd(config: Config, dest: Path | None, keep: int | None, make_tar: bool) -> None:
     """Back up the database and evidence files, consistently, while the service runs."""
-    from formsvc.backup import BackupError, archive, backup, prune
+    from formsvc.storage.backup import BackupError, archive, backup, prune
 
     try:
         path = backup(config.database, config.upload_dir, dest or _default_backup_dir(config))
@@ -62,7 +62,7 @@ def backup_cmd(config: Config, dest: Path | None, keep: int | None, make_tar: bo
 
 
 def _summary(path: Path) -> str:
-    from formsvc.backup import read_manifest
+    from formsvc.storage.backup import read_manifest
 
     m = read_manifest(path)
     note = f"{len(m['complaints'])} complaints, {len(m['files'])} evidence files"
@@ -78,7 +78,7 @@ def _summary(path: Path) -> str:
 @click.pass_obj
 def restore_cmd(config: Config, backup_path: Path, force: bool) -> None:
     """Restore a backup (directory or .tar.gz) into WAGESAFE_DATABASE and WAGESAFE_UPLOAD_DIR."""
-    from formsvc.backup import BackupError, restore
+    from formsvc.storage.backup import BackupError, restore
 
     try:
         result = restore(backup_path, config.database, config.upload_dir, force=force)
@@ -96,8 +96,8 @@ def restore_cmd(config: Config, backup_path: Path, force: bool) -> None:
 @click.pass_obj
 def upgrade_cmd(config: Config, dest: Path | None) -> None:
     """After installing a new release: back up, then apply pending database migrations."""
-    from formsvc import store
-    from formsvc.backup import BackupError, backup
+    from formsvc.storage import store
+    from formsvc.storage.backup import BackupError, backup
 
     if not config.database.exists():
         applied = store.migrate(store.connect(config.database))

@@ -13,7 +13,7 @@ import sqlite3
 
 import pytest
 
-from formsvc.commands import DEMO_PASSWORD
+from formsvc.commands.service import DEMO_PASSWORD
 from wagesafe.registry import load_registry
 
 from .e2e_support import PHONE, axe_violations, format_violations, make_context

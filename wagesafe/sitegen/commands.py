@@ -14,7 +14,7 @@ def build_command(config: Config, verbose: bool) -> None:
     """Build the public portal into WAGESAFE_SITE_DIR (keeps its posters/)."""
     from mkdocs.exceptions import MkDocsException
 
-    from wagesafe.cli import load_or_exit
+    from wagesafe.registry.commands import load_or_exit
 
     from .build import build_site
 

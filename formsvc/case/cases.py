@@ -1,0 +1,202 @@
+"""Case state: the allowed transitions and what each one writes. No Flask in here.
+
+Each action validates the transition, then writes the complaint update, its timeline events
+(``public=1`` for what the worker may see on the status page, in plain words from
+``formsvc.case.case_status``) and any notices in ONE ``store.write_transaction``, so a case is never
+half-moved and a receiver is never left untold.
+
+States: new → acknowledged → in_progress → resolved; or closed_unfounded; a transfer puts the
+case in ``transferred`` until the receiver acknowledges it. 首问负责制: a transfer changes who
+must act (assignee) but not who is responsible; the receiver becomes responsible only when it
+acknowledges.
+
+Authorization (who may call these) is the caller's job, through ``formsvc.officers.auth.can_act``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+import sqlite_utils
+
+from formsvc.notify import outbox
+from formsvc.storage.store import iso, write_transaction
+
+STATUS_ZH = {"new": "新案件", "acknowledged": "已受理", "in_progress": "处理中", "resolved": "已解决",
+             "transferred": "已转交", "closed_unfounded": "不属实已关闭"}
+EVENT_ZH = {"submitted": "工人提交投诉", "routed": "系统分派", "acknowledged": "已确认受理", "in_progress": "开始处理",
+            "transferred": "转交", "resolved": "已解决", "closed_unfounded": "核查不属实，关闭", "close_reason": "关闭原因",
+            "resolve_note": "办结说明", "note": "添加内部备注", "escalated": "上报县监察大队", "reminded": "超期提醒"}
+OPEN_STATUSES = ("new", "acknowledged", "in_progress", "transferred")
+UNACKED_STATUSES = ("new", "transferred")
+CLOSED_STATUSES = ("resolved", "closed_unfounded")
+
+# When the current assignee got the case: its last transfer, else when it was filed.
+ASSIGNED_AT_SQL = ("COALESCE((SELECT MAX(r.decided_at) FROM routing_decisions r WHERE r.complaint_id = {a}.id"
+                   " AND r.rule = 'transfer'), {a}.created_at)")
+
+
+class TransitionError(ValueError):
+    """The action is not allowed from the case's current state, or its input is incomplete."""
+
+
+@dataclass(frozen=True)
+class Contact:
+    """Who stands behind an assignee code: a name for the page, an email and a mobile for notices."""
+
+    label: str
+    name: str
+    email: str
+    mobile: str
+
+
+def contact_for(registry, kind: str, code: str) -> Contact:
+    """Resolve ``(kind, code)`` to the person to tell; the township's *responsible* officer
+    (the deputy while the officer is away), a department's contact, or the county desk."""
+    desk = registry.county.desk
+    if kind == "township" and code in registry.townships:
+        t = registry.townships[code]
+        p = t.responsible
+        return Contact(t.name_zh, p.name if p else "", p.email if p else "", p.mobile if p else "")
+    if kind == "department" and code in registry.departments:
+        d = registry.departments[code]
+        return Contact(d.name_zh, d.contact.name, d.contact.email, d.contact.mobile)
+    return Contact(desk.name_zh, desk.contact.name if desk.contact else "", desk.email,
+                   desk.contact.mobile if desk.contact else "")
+
+
+def label_for(registry, kind: str, code: str) -> str:
+    return contact_for(registry, kind, code).label
+
+
+def case_url(base_url: str, case_id: int) -> str:
+    return f"{base_url.rstrip('/')}/desk/cases/{case_id}"
+
+
+def get_case(db: sqlite_utils.Database, case_id: int) -> dict | None:
+    rows = list(db.query(f"SELECT c.*, {ASSIGNED_AT_SQL.format(a='c')} AS assigned_at FROM complaints c"
+                         " WHERE c.id = ?", [case_id]))
+    return rows[0] if rows else None
+
+
+def _event(db, case_id: int, now: datetime, actor: str, kind: str, detail: str = "", public: bool = False) -> None:
+    db.conn.execute("INSERT INTO events (complaint_id, at, actor, kind, detail, public) VALUES (?, ?, ?, ?, ?, ?)",
+                    (case_id, iso(now), actor, kind, detail, 1 if public else 0))
+
+
+def _load(db, case_id: int) -> dict:
+    case = get_case(db, case_id)
+    if case is None:
+        raise TransitionError("没有这个案件 no such case")
+    return case
+
+
+def _require(case: dict, allowed: tuple[str, ...], action: str) -> None:
+    if case["status"] not in allowed:
+        raise TransitionError(f"案件状态为“{STATUS_ZH.get(case['status'], case['status'])}”，不能{action}")
+
+
+def acknowledge(db: sqlite_utils.Database, case_id: int, actor: str, now: datetime) -> dict:
+    """确认受理: the assignee takes the case. After a transfer this is the hand-over: the
+    receiver becomes responsible (首问负责制 ends here)."""
+    with write_transaction(db):
+        case = _load(db, case_id)
+        _require(case, UNACKED_STATUSES, "确认受理")
+        db.conn.execute(
+            "UPDATE complaints SET status = 'acknowledged', acknowledged_at = COALESCE(acknowledged_at, ?),"
+            " responsible_kind = assignee_kind, responsible_code = assignee_code WHERE id = ?", (iso(now), case_id))
+        _event(db, case_id, now, actor, "acknowledged", public=True)
+    return get_case(db, case_id)
+
+
+def start_work(db: sqlite_utils.Database, case_id: int, actor: str, now: datetime) -> dict:
+    with write_transaction(db):
+        case = _load(db, case_id)
+        _require(case, ("acknowledged",), "开始处理")
+        db.conn.execute("UPDATE complaints SET status = 'in_progress' WHERE id = ?", (case_id,))
+        _event(db, case_id, now, actor, "in_progress", public=True)
+    return get_case(db, case_id)
+
+
+def transfer(db: sqlite_utils.Database, registry, config, case_id: int, actor: str, target_kind: str,
+             target_code: str, reason: str, now: datetime) -> dict:
+    """转交 to another township or a department, with a reason; the receiver is told by email
+    (and SMS when it has a mobile). The responsible party does not change here."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise TransitionError("转交必须填写原因 a transfer needs a reason")
+    if target_kind == "township" and target_code not in registry.townships \
+            or target_kind == "department" and target_code not in registry.departments \
+            or target_kind not in ("township", "department"):
+        raise TransitionError("没有这个接收单位 unknown receiver")
+    with write_transaction(db):
+        case = _load(db, case_id)
+        _require(case, OPEN_STATUSES, "转交")
+        if (case["assignee_kind"], case["assignee_code"]) == (target_kind, target_code):
+            raise TransitionError("案件已在该单位 the case is already there")
+        to = contact_for(registry, target_kind, target_code)
+        frm = label_for(registry, case["assignee_kind"], case["assignee_code"])
+        db.conn.execute("UPDATE complaints SET status = 'transferred', assignee_kind = ?, assignee_code = ?"
+                        " WHERE id = ?", (target_kind, target_code, case_id))
+        db.conn.execute("INSERT INTO routing_decisions (complaint_id, decided_at, rule, target_kind, target_code,"
+                        " recipient_name, reason) VALUES (?, ?, 'transfer', ?, ?, ?, ?)",
+                        (case_id, iso(now), target_kind, target_code, to.name, f"{frm} 转交：{reason}"))
+        _event(db, case_id, now, actor, "transferred", detail=to.label, public=True)
+        link = case_url(config.public_base_url, case_id)
+        body = (f"{to.name or to.label}：\n\n{frm} 将欠薪投诉（案件 {case_id}，回执 {case['receipt']}）转交贵单位办理。\n"
+                f"转交原因：{reason}\n\n请登录确认受理（首问负责制：在您确认受理前，{frm} 仍对此案负责）：\n{link}\n")
+        if to.email:
+            outbox.enqueue(db, kind="transfer", channel="email", recipient=to.email, complaint_id=case_id,
+                           subject=f"【薪安通】转交案件 {case_id}，请确认受理", body=body,
+                           dedupe_key=f"transfer:{case_id}:{iso(now)}:{target_kind}:{target_code}:email")
+        if to.mobile:
+            outbox.enqueue(db, kind="transfer", channel="sms", recipient=to.mobile, complaint_id=case_id,
+                           body=f"【薪安通】{frm}转交欠薪案件{case_id}，请确认受理：{link}",
+                           dedupe_key=f"transfer:{case_id}:{iso(now)}:{target_kind}:{target_code}:sms")
+    return get_case(db, case_id)
+
+
+def resolve(db: sqlite_utils.Database, case_id: int, actor: str, workers_paid: int, amount_recovered_yuan: int,
+            now: datetime, note: str = "") -> dict:
+    """已解决: wages paid. Records how many workers were paid and how much was recovered."""
+    if workers_paid < 0 or amount_recovered_yuan < 0:
+        raise TransitionError("人数和金额不能为负数")
+    with write_transaction(db):
+        case = _load(db, case_id)
+        _require(case, ("acknowledged", "in_progress"), "标记为已解决")
+        db.conn.execute("UPDATE complaints SET status = 'resolved', resolved_at = ?, workers_paid = ?,"
+                        " amount_recovered_yuan = ? WHERE id = ?",
+                        (iso(now), workers_paid, amount_recovered_yuan, case_id))
+        _event(db, case_id, now, actor, "resolved", public=True,
+               detail=f"{workers_paid} 人，追回 {amount_recovered_yuan} 元")
+        if note.strip():
+            _event(db, case_id, now, actor, "resolve_note", detail=note.strip())
+    return get_case(db, case_id)
+
+
+def close_unfounded(db: sqlite_utils.Database, case_id: int, actor: str, reason: str, now: datetime) -> dict:
+    """不属实: closed after checking, with the reason (the worker sees that it was closed)."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise TransitionError("关闭必须填写原因 closing needs a reason")
+    with write_transaction(db):
+        case = _load(db, case_id)
+        _require(case, ("acknowledged", "in_progress"), "关闭")
+        db.conn.execute("UPDATE complaints SET status = 'closed_unfounded', resolved_at = ? WHERE id = ?",
+                        (iso(now), case_id))
+        _event(db, case_id, now, actor, "closed_unfounded", public=True)
+        _event(db, case_id, now, actor, "close_reason", detail=reason)  # internal: may name people
+    return get_case(db, case_id)
+
+
+def add_note(db: sqlite_utils.Database, case_id: int, user_id: int, actor: str, body: str, now: datetime) -> None:
+    """Internal note: never shown to the worker (the event says only that a note was added)."""
+    body = (body or "").strip()
+    if not body:
+        raise TransitionError("备注不能为空")
+    with write_transaction(db):
+        _load(db, case_id)
+        db.conn.execute("INSERT INTO notes (complaint_id, at, user_id, body) VALUES (?, ?, ?, ?)",
+                        (case_id, iso(now), user_id, body))
+        _event(db, case_id, now, actor, "note", public=False)

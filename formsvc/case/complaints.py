@@ -1,0 +1,192 @@
+"""Submitting a complaint: one transaction that stores everything, or nothing.
+
+In one ``store.write_transaction`` (``BEGIN IMMEDIATE``): the complaint row with its routing
+decision and the reason (the ``route_*`` columns; the views ``case_routing`` and ``case_events``
+show it as the case's first decision and its "submitted" / "routed" timeline entries), the
+evidence rows, the rate-limit events, and the officer's notices in the outbox. A crash at any
+point leaves either all of it or none of it, so there is never a complaint nobody was told about.
+
+Double taps: the form carries a ``submission_token`` (``new_submission_token``) and the column is UNIQUE. The
+second INSERT with the same token fails on the constraint (no read-then-write race between
+gunicorn workers), the transaction is rolled back, and the first complaint's receipt is
+returned. Receipt collisions (1 in 2^40 per pair) are retried the same way.
+
+Evidence files are staged (written and fsync'd) by the caller before this runs; they are
+published only after COMMIT and deleted on any failure.
+
+Submissions take turns (``write_turns.writer_turn``), so none waits in SQLite's busy sleeps;
+the caller checkpoints the WAL outside those turns (``write_turns.checkpoint_now_and_then``).
+"""
+
+from __future__ import annotations
+
+import secrets
+import sqlite3
+import time
+from dataclasses import dataclass, fields
+from datetime import datetime
+
+from wagesafe.registry import Registry
+
+from . import evidence, ratelimit, receipts, routing
+from formsvc.notify import notices, outbox
+from formsvc.storage.store import iso, utcnow, write_transaction
+from formsvc.storage.write_turns import writer_turn
+
+RECEIPT_ATTEMPTS = 5
+
+
+def new_submission_token() -> str:
+    """The idempotency key of one rendered form: the time in milliseconds (12 hex digits), then 96
+    random bits. Unique without coordination, like a purely random token, but tokens of forms
+    rendered close in time sort together, so each INSERT lands near the right edge of the UNIQUE
+    index, in pages still in the cache, instead of in a random leaf that a busy server must read
+    back for every complaint. It is not a secret (the worker's own form carries it)."""
+    return f"{time.time_ns() // 1_000_000:012x}-{secrets.token_urlsafe(12)}"
+
+
+@dataclass(frozen=True)
+class ComplaintInput:
+    """A complaint as the form validated it (plain values, no Flask)."""
+
+    submission_token: str
+    lang: str = "zh"
+    project_code: str | None = None
+    site_address: str = ""
+    chosen_township: str | None = None
+    anonymous: bool = False
+    name: str = ""
+    mobile: str = ""
+    owed_by_kind: str = "unknown"
+    owed_by_name: str = ""
+    trade: str = ""
+    workers: int = 1
+    amount_yuan: int = 0
+    months_owed: int = 0
+    description: str = ""
+    callback_time: str = ""
+    consent: bool = False
+
+
+@dataclass(frozen=True)
+class SubmitResult:
+    complaint_id: int
+    receipt: str
+    created: bool  # False: the same submission token was seen before; nothing new was stored
+    decision: routing.RoutingDecision | None = None
+
+
+class DuplicateSubmission(Exception):
+    pass
+
+
+def _existing(db, token: str) -> SubmitResult:
+    row = db.conn.execute("SELECT id, receipt FROM complaints WHERE submission_token = ?", (token,)).fetchone()
+    return SubmitResult(complaint_id=row[0], receipt=row[1], created=False)
+
+
+def _insert_complaint(db, row: dict) -> tuple[int, str]:
+    """INSERT with a fresh receipt, retrying on a receipt collision; a token collision raises DuplicateSubmission."""
+    columns = ", ".join(row) + ", receipt"
+    marks = ", ".join("?" for _ in row) + ", ?"
+    for _ in range(RECEIPT_ATTEMPTS):
+        receipt = receipts.new_receipt()
+        try:
+            cur = db.conn.execute(f"INSERT INTO complaints ({columns}) VALUES ({marks})", (*row.values(), receipt))
+            return cur.lastrowid, receipt
+        except sqlite3.IntegrityError as e:
+            if "submission_token" in str(e):
+                raise DuplicateSubmission() from e
+            if "receipt" not in str(e):
+                raise
+    raise RuntimeError("could not draw an unused receipt number")
+
+
+def submit(db, registry: Registry, config, data: ComplaintInput, staged: list[evidence.StagedFile], *,
+           ip: str, now: datetime | None = None) -> SubmitResult:
+    """Store a complaint with its routing, evidence, events and notices in one transaction.
+
+    :param staged: evidence already written to ``.part`` files; published after COMMIT, deleted otherwise.
+    :raises ratelimit.RateLimited: the IP or mobile has reached its limit (nothing is stored).
+    """
+    now = now or utcnow()
+    at = iso(now)
+    decision = routing.route(registry, routing.Thresholds.from_config(config), project_code=data.project_code,
+                             township_code=data.chosen_township, workers=data.workers, amount_yuan=data.amount_yuan)
+    row = {f.name: getattr(data, f.name) for f in fields(data)}  # shallow: asdict deep-copies
+    row.update(created_at=at, anonymous=int(data.anonymous), consent=int(data.consent), urgent=int(decision.urgent),
+               status="new", assignee_kind=decision.target_kind, assignee_code=decision.target_code,
+               responsible_kind=decision.target_kind, responsible_code=decision.target_code,
+               route_rule=decision.rule, route_target_kind=decision.target_kind,
+               route_target_code=decision.target_code, route_recipient=decision.recipient.name,
+               route_reason=decision.reason, urgent_reason=decision.urgent_reason if decision.urgent else "")
+    try:
+        with writer_turn(config.database), write_transaction(db):
+            try:
+                complaint_id, receipt = _insert_complaint(db, row)
+            except DuplicateSubmission:
+                result = _existing(db, data.submission_token)
+                raise _Rollback(result) from None
+            limits = [(ratelimit.ip_key(ip), config.rate_limit_ip_per_hour, ratelimit.HOUR)]
+            if data.mobile:
+                limits.append((ratelimit.mobile_key(data.mobile), config.rate_limit_mobile_per_day, ratelimit.DAY))
+            ratelimit.take_all(db, limits, now)
+            if staged:
+                db.conn.executemany(
+                    "INSERT INTO evidence (complaint_id, stored_name, original_name, mime, size, sha256, created_at)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    [(complaint_id, f.stored_name, f.original_name, f.mime, f.size, f.sha256, at) for f in staged])
+            stored = dict(row, id=complaint_id, receipt=receipt, evidence_count=len(staged))
+            outbox.enqueue_all(db, notices.new_case_notices(stored, decision, registry, config.public_base_url),
+                               complaint_id=complaint_id, now=at)
+    except _Rollback as done:
+        evidence.discard(staged)
+        return done.result
+    except BaseException:
+        evidence.discard(staged)
+        raise
+    evidence.publish(staged)
+    return SubmitResult(complaint_id=complaint_id, receipt=receipt, created=True, decision=decision)
+
+
+class _Rollback(Exception):
+    """Leave the transaction without storing anything, carrying the answer out."""
+
+    def __init__(self, result: SubmitResult):
+        super().__init__()
+        self.result = result
+
+
+def find_for_status(db, receipt: str, mobile: str) -> dict | None:
+    """The complaint a worker may see: the receipt and the mobile must both match; an anonymous
+    tip without a mobile matches on the receipt alone. Returns ``None`` for any mismatch, so the
+    page cannot tell which of the two was wrong.
+
+    A case whose personal data was deleted (``formsvc.duties.retention``) is not found at all, whoever
+    asks: its mobile is gone, so nothing can show that the asker is the worker, and a receipt
+    alone (seen on a borrowed phone, a screenshot) must not open a named worker's timeline as if
+    it were an anonymous tip. The same holds for a named complaint whose mobile is already blank
+    while its redaction is being finished."""
+    row = db.conn.execute("SELECT id, receipt, created_at, status, mobile, anonymous, assignee_kind, assignee_code,"
+                          " redacted_at FROM complaints WHERE receipt = ?", (receipt,)).fetchone()
+    if row is None:
+        return None
+    cid, receipt, created_at, status, stored_mobile, anonymous, assignee_kind, assignee_code, redacted_at = row
+    if redacted_at is not None or (not anonymous and not stored_mobile):
+        return None
+    if stored_mobile != (mobile or ""):
+        return None
+    events = [dict(kind=k, at=a) for k, a in db.conn.execute(
+        "SELECT kind, at FROM case_events WHERE complaint_id = ? AND public = 1 ORDER BY at, seq", (cid,))]
+    return dict(id=cid, receipt=receipt, created_at=created_at, status=status, anonymous=bool(anonymous),
+                assignee_kind=assignee_kind, assignee_code=assignee_code, events=events)
+
+
+def receipt_summary(db, receipt: str) -> dict | None:
+    """What the receipt page shows: no personal data, only where the case went."""
+    row = db.conn.execute("SELECT receipt, anonymous, urgent, assignee_kind, assignee_code FROM complaints"
+                          " WHERE receipt = ?", (receipt,)).fetchone()
+    if row is None:
+        return None
+    return dict(receipt=row[0], anonymous=bool(row[1]), urgent=bool(row[2]), assignee_kind=row[3],
+                assignee_code=row[4])

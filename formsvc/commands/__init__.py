@@ -1,0 +1,10 @@
+"""The form service's ``wagesafe`` commands: ``service`` (serve, worker, db, demo) and ``desk``
+(escalate, report, redact, users). ``wagesafe.cli`` adds ``commands`` to the group.
+"""
+
+from __future__ import annotations
+
+from .desk import commands as desk_commands
+from .service import commands as service_commands
+
+commands: list = [*service_commands, *desk_commands]

@@ -1,8 +1,0 @@
-"""Worker-facing blueprint: the complaint form behind each QR code, the receipt, the status page."""
-
-from flask import Blueprint
-
-bp = Blueprint("intake", __name__, template_folder="templates")
-
-from . import views  # noqa: E402,F401  (registers the routes on bp)
-from . import errors  # noqa: E402,F401  (polite 503 when the database is locked or the disk full)

@@ -1,0 +1,102 @@
+"""The notices a new complaint causes: composed here, queued by ``complaints.submit``.
+
+Composition is kept apart from queuing so the wording can be tested alone. Two rules:
+
+- the email goes to an officer's mailbox and carries a summary; the full case (with the
+  worker's contact details) is behind the desk link, where sign-in is required;
+- an SMS travels through a provider and sits on a phone's lock screen: it carries ONLY a
+  short text and the link, never the worker's name, mobile or the amount.
+
+These notices carry no ``dedupe_key``: they are queued in the complaint's own transaction,
+and the complaint's UNIQUE submission token already makes a retried submission store nothing
+(see ``formsvc.notify.outbox``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from wagesafe.registry import Project, Registry
+
+from formsvc.case.routing import RoutingDecision, desk_person
+
+OWED_BY_ZH = {"company": "公司", "team_leader": "班组长/包工头", "unknown": "不清楚"}
+
+
+@dataclass(frozen=True)
+class Notice:
+    kind: str
+    channel: str
+    recipient: str
+    subject: str
+    body: str
+
+
+def case_link(public_base_url: str, complaint_id: int) -> str:
+    """The desk page of a case: the link every officer notice carries."""
+    return f"{public_base_url.rstrip('/')}/desk/cases/{complaint_id}"
+
+
+def _summary(c: dict, project: Project | None, decision: RoutingDecision) -> list[str]:
+    where = f"{project.name_zh}（{project.code}），{project.address_zh}" if project else (c["site_address"] or "未填写")
+    who = "匿名举报" if c["anonymous"] else f"{c['name']}，手机 {c['mobile']}"
+    owed = OWED_BY_ZH.get(c["owed_by_kind"], "不清楚") + (f"：{c['owed_by_name']}" if c["owed_by_name"] else "")
+    lines = [
+        f"回执号：{c['receipt']}",
+        f"工地：{where}",
+        f"投诉人：{who}",
+        f"欠薪方：{owed}",
+        f"工种：{c['trade'] or '未填写'}",
+        f"人数：{c['workers']} 人；金额：{c['amount_yuan']} 元；拖欠 {c['months_owed']} 个月",
+        f"证据文件：{c.get('evidence_count', 0)} 个",
+        f"分派理由：{decision.reason}",
+    ]
+    if decision.urgent:
+        lines.append(decision.urgent_reason)
+    if c["description"]:
+        lines += ["", "情况说明：", c["description"]]
+    return lines
+
+
+def new_case_notices(c: dict, decision: RoutingDecision, registry: Registry, public_base_url: str) -> list[Notice]:
+    """Email and SMS to the person who must act, and for urgent cases an email to the county desk.
+
+    :param c: the complaint row as stored (with ``id`` and ``receipt``) plus ``evidence_count``.
+    """
+    cid, receipt = c["id"], c["receipt"]
+    project = registry.project(c["project_code"]) if c.get("project_code") else None
+    link = case_link(public_base_url, cid)
+    title = project.name_zh if project else (c["site_address"][:30] or "未指明工地")
+    urgent_tag = "【紧急】" if decision.urgent else ""
+    # The title may come from what the worker typed: no line breaks in a mail header.
+    title = " ".join(title.split())
+    subject = f"[薪安通] 新欠薪投诉 {receipt} {title}" + (" 【紧急】" if decision.urgent else "")
+    body = "\n".join([
+        f"{decision.recipient.name}：您好！",
+        "",
+        "薪安通收到一件新的欠薪投诉，按首问负责制请您在 24 小时内登录处理台接收（签收）。",
+        "",
+        *_summary(c, project, decision),
+        "",
+        f"处理台链接（需登录）：{link}",
+    ])
+    sms = f"【薪安通】{urgent_tag}您有一件新的欠薪投诉（{receipt}）待接收，请登录处理：{link}"
+    notices = []
+    person = decision.recipient
+    if person.email:
+        notices.append(Notice("new_case", "email", person.email, subject, body))
+    if person.mobile:
+        notices.append(Notice("new_case", "sms", person.mobile, "", sms))
+    desk = desk_person(registry)
+    if decision.urgent and decision.target_kind != "county" and desk.email:
+        desk_body = "\n".join([
+            f"{registry.county.desk.name_zh}：",
+            "",
+            f"一件紧急欠薪投诉已分派给{person.name}（{decision.reason}）。请督办。",
+            "",
+            *_summary(c, project, decision),
+            "",
+            f"处理台链接（需登录）：{link}",
+        ])
+        notices.append(Notice("urgent", "email", desk.email, f"[薪安通] 【紧急】欠薪投诉 {receipt} {title}", desk_body))
+    return notices

@@ -1,0 +1,236 @@
+"""The notice worker: delivers the outbox (``notices``) and runs the periodic duties.
+
+A notice's life: ``pending`` → (claimed) ``sending`` → ``sent``; or back to ``pending`` with a
+later ``next_attempt_at`` after a temporary failure; or ``dead`` after a permanent failure or
+``NOTICE_MAX_ATTEMPTS`` tries (the county desk sees dead notices and acts by phone).
+
+Why it is built this way:
+- **Claiming is one write transaction** (``UPDATE ... WHERE id IN (SELECT ...) RETURNING``
+  under ``BEGIN IMMEDIATE``): two workers, or two threads, can never claim the same row, so
+  they never send the same notice twice.
+- **A claim is a lease.** A row left in ``sending`` longer than ``LEASE`` means its worker
+  died mid-send; it is claimed again. The attempt is counted at claim time, so a notice
+  whose sending kills the worker still ends ``dead`` instead of looping forever.
+- **Sending happens outside any transaction** (SMTP may take seconds; the web app must keep
+  writing meanwhile), and success is committed in its own tiny transaction right after, so
+  the window in which a crash could cause a second send is as small as it can be. The email
+  sender's stable Message-ID makes such a rare duplicate recognisable.
+- **Backoff with jitter** (30 s, 1 min, 2 min ... capped at 1 h, each ±20 %): a mail server
+  that comes back is not hit by every queued notice in the same second.
+- The clock, the random source and the sender map are parameters, so tests drive time and
+  use real SMTP servers on loopback.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import random
+import signal
+import socket
+import threading
+import uuid
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import sqlite_utils
+
+from wagesafe.config import Config
+
+from formsvc.storage import store
+from .notifiers import DeliveryError, PermanentFailure, Sender, TemporaryFailure
+from formsvc.storage.store import iso, utcnow
+
+log = logging.getLogger("wagesafe.worker")
+
+LEASE = timedelta(minutes=5)
+FIRST_DELAY_SECONDS = 30
+MAX_DELAY_SECONDS = 3600
+JITTER = 0.2
+BATCH = 20
+TICK_EVERY = timedelta(minutes=1)
+MAX_ERROR_CHARS = 500
+
+
+@dataclass
+class RunResult:
+    """What one ``run_once`` did: how many notices were sent, put back for a retry, or given up."""
+
+    sent: int = 0
+    retried: int = 0
+    dead: int = 0
+
+    @property
+    def claimed(self) -> int:
+        return self.sent + self.retried + self.dead
+
+
+def worker_id() -> str:
+    """Who holds a claim: host, process and a random part (threads of one process differ too)."""
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+
+
+def backoff(attempts: int, rng: random.Random | None = None) -> timedelta:
+    """The wait after the ``attempts``-th failed try: 30 s doubling per try, ±20 % jitter, at most 1 h."""
+    base = min(FIRST_DELAY_SECONDS * 2 ** max(attempts - 1, 0), MAX_DELAY_SECONDS)
+    factor = 1 + (rng or random).uniform(-JITTER, JITTER)
+    return timedelta(seconds=min(base * factor, MAX_DELAY_SECONDS))
+
+
+def _rows(cursor) -> list[dict]:
+    names = [d[0] for d in cursor.description]
+    return [dict(zip(names, row)) for row in cursor.fetchall()]
+
+
+def claim(db: sqlite_utils.Database, now: datetime, claimer: str, *, limit: int = BATCH,
+          max_attempts: int = 8, lease: timedelta = LEASE) -> list[dict]:
+    """Atomically take up to ``limit`` due notices (pending and due, or sending with an expired lease).
+
+    A row whose lease expired after its last allowed attempt is marked dead here instead.
+    """
+    now_s, stale_s = iso(now), iso(now - lease)
+    with store.write_transaction(db):
+        db.conn.execute(
+            "UPDATE notices SET status = 'dead', last_error = ?"
+            " WHERE status = 'sending' AND claimed_at <= ? AND attempts >= ?",
+            (f"the worker stopped during the last allowed attempt (lease of {lease} expired)", stale_s, max_attempts))
+        cursor = db.conn.execute(
+            "UPDATE notices SET status = 'sending', claimed_at = ?, claimed_by = ?, attempts = attempts + 1"
+            " WHERE id IN (SELECT id FROM notices"
+            "   WHERE (status = 'pending' AND next_attempt_at <= ?) OR (status = 'sending' AND claimed_at <= ?)"
+            "   ORDER BY next_attempt_at, id LIMIT ?)"
+            " RETURNING *",
+            (now_s, claimer, now_s, stale_s, limit))
+        rows = _rows(cursor)
+    return sorted(rows, key=lambda r: r["id"])
+
+
+def mark_sent(db: sqlite_utils.Database, notice_id: int, now: datetime) -> None:
+    """Record a success at once, in its own transaction (whoever holds the claim: it *was* sent)."""
+    with store.write_transaction(db):
+        db.conn.execute("UPDATE notices SET status = 'sent', sent_at = ?, last_error = '' WHERE id = ?",
+                        (iso(now), notice_id))
+
+
+def mark_failed(db: sqlite_utils.Database, notice: Mapping, now: datetime, error: DeliveryError, claimer: str, *,
+                max_attempts: int = 8, rng: random.Random | None = None) -> str:
+    """Put the notice back for a retry, or mark it dead; return the new status.
+
+    Only the claim's holder may do this: if the lease expired and another worker took the
+    row meanwhile, that worker's outcome stands.
+    """
+    message = f"attempt {notice['attempts']}: {type(error).__name__}: {error}"[:MAX_ERROR_CHARS]
+    dead = isinstance(error, PermanentFailure) or notice["attempts"] >= max_attempts
+    with store.write_transaction(db):
+        if dead:
+            db.conn.execute("UPDATE notices SET status = 'dead', last_error = ?"
+                            " WHERE id = ? AND status = 'sending' AND claimed_by = ?", (message, notice["id"], claimer))
+        else:
+            db.conn.execute("UPDATE notices SET status = 'pending', last_error = ?, next_attempt_at = ?"
+                            " WHERE id = ? AND status = 'sending' AND claimed_by = ?",
+                            (message, iso(now + backoff(notice["attempts"], rng)), notice["id"], claimer))
+    return "dead" if dead else "pending"
+
+
+def deliver(db: sqlite_utils.Database, notice: Mapping, senders: Mapping[str, Sender], now: datetime, claimer: str,
+            *, max_attempts: int = 8, rng: random.Random | None = None) -> str:
+    """Send one claimed notice and record the outcome: ``sent``, ``pending`` (retry later) or ``dead``."""
+    sender = senders.get(notice["channel"])
+    try:
+        if sender is None:
+            raise PermanentFailure(f"no sender for channel {notice['channel']!r}")
+        sender.send(notice)
+    except DeliveryError as e:
+        status = mark_failed(db, notice, now, e, claimer, max_attempts=max_attempts, rng=rng)
+        level = logging.ERROR if status == "dead" else logging.WARNING
+        log.log(level, "notice %s (%s to %s) %s: %s", notice["id"], notice["channel"], notice["recipient"],
+                "is dead" if status == "dead" else "will be retried", e)
+        return status
+    except Exception as e:  # a bug in a sender must not stop every other notice: retry, then dead
+        status = mark_failed(db, notice, now, TemporaryFailure(f"unexpected {type(e).__name__}: {e}"), claimer,
+                             max_attempts=max_attempts, rng=rng)
+        log.exception("notice %s: unexpected error in the %s sender", notice["id"], notice["channel"])
+        return status
+    mark_sent(db, notice["id"], now)
+    log.info("notice %s sent (%s, %s)", notice["id"], notice["channel"], notice["kind"])
+    return "sent"
+
+
+def run_once(db: sqlite_utils.Database, senders: Mapping[str, Sender], now: datetime | None = None, *,
+             claimer: str | None = None, max_attempts: int = 8, limit: int = BATCH,
+             rng: random.Random | None = None, lease: timedelta = LEASE) -> RunResult:
+    """Claim the notices due at ``now`` (at most ``limit``), send each, record each outcome.
+
+    :param senders: channel (``email``, ``sms``) → sender; a notice whose channel has none goes dead.
+    :param now: the clock (default: the real one); every timestamp this run writes uses it.
+    """
+    now = now or utcnow()
+    claimer = claimer or worker_id()
+    result = RunResult()
+    for notice in claim(db, now, claimer, limit=limit, max_attempts=max_attempts, lease=lease):
+        status = deliver(db, notice, senders, now, claimer, max_attempts=max_attempts, rng=rng)
+        if status == "sent":
+            result.sent += 1
+        elif status == "dead":
+            result.dead += 1
+        else:
+            result.retried += 1
+    return result
+
+
+def _tick(db, registry, config: Config, now: datetime) -> None:
+    """Run the periodic duties; a failure is logged and tried again next minute, never fatal."""
+    from formsvc.duties import scheduler
+
+    try:
+        for line in scheduler.tick(db, registry, config, now) or []:
+            log.info("scheduler: %s", line)
+    except Exception:
+        log.exception("scheduler tick failed; it runs again in a minute")
+        if db.conn.in_transaction:
+            db.conn.execute("ROLLBACK")
+
+
+def run_forever(config: Config, stop_event: threading.Event | None = None, *,
+                senders: Mapping[str, Sender] | None = None, clock: Callable[[], datetime] = utcnow,
+                registry=None) -> None:
+    """Deliver notices until ``stop_event`` is set (or SIGTERM/SIGINT, when run in the main thread).
+
+    Polls every ``WORKER_POLL_SECONDS``; runs ``formsvc.duties.scheduler.tick`` once a minute. A stop
+    lets the notice being sent finish (the SMTP timeout bounds it), then returns.
+    """
+    from .notifiers import senders_from_config
+
+    senders = senders if senders is not None else senders_from_config(config)  # a bad setting fails here
+    if registry is None:
+        from wagesafe.registry import load_registry
+
+        registry = load_registry(config.data_dir)
+    stop = stop_event or threading.Event()
+    previous = {}
+    if threading.current_thread() is threading.main_thread():
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            previous[sig] = signal.signal(sig, lambda *_: stop.set())
+    db = store.open_db(config.database)
+    claimer = worker_id()
+    last_tick: datetime | None = None
+    log.info("notice worker %s started (poll every %ss)", claimer, config.worker_poll_seconds)
+    try:
+        while not stop.is_set():
+            now = clock()
+            if last_tick is None or now - last_tick >= TICK_EVERY:
+                _tick(db, registry, config, now)
+                last_tick = now
+            try:
+                result = run_once(db, senders, clock(), claimer=claimer, max_attempts=config.notice_max_attempts)
+            except Exception:  # e.g. the database is locked for longer than the busy timeout
+                log.exception("delivery round failed; trying again")
+                result = RunResult()
+            if result.claimed < BATCH:  # a full batch means more may be waiting: go again at once
+                stop.wait(config.worker_poll_seconds)
+    finally:
+        db.conn.close()
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+        log.info("notice worker %s stopped", claimer)

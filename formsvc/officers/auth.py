@@ -1,0 +1,294 @@
+"""Officer accounts, sign-in and the one authorization rule for cases. No Flask in here.
+
+Why it is shaped this way:
+- Accounts come from the registry (``sync_users``): the registry already says who the
+  township officers, deputies, department contacts and county desk are, so an editor who
+  changes an officer there changes who may sign in. Accounts no longer in the registry are
+  deactivated, never deleted (the audit log and notes still point at them).
+- Two ways in: a password hashed with argon2, or a one-time link sent by email (officers
+  reach the desk from a notice on their phone; typing a password there is what they skip).
+  Link tokens are stored only as SHA-256 hashes, expire after 15 minutes and work once.
+- Repeated failures lock the account and the address for a while (rows in ``rate_events``,
+  shared by every gunicorn worker), so a password cannot be guessed online.
+- ``can_view``, ``can_act``, ``can_see_personal`` and ``scope_sql`` are the ONLY places that
+  decide who sees what; every route, download and export calls them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import sqlite_utils
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+
+from formsvc.notify import outbox
+from formsvc.storage.store import iso, write_transaction
+
+ROLES = ("township", "department", "county", "admin")
+ROLE_ZH = {"township": "镇街专员", "department": "行业部门", "county": "县监察大队", "admin": "管理员"}
+ADMIN_EMAIL = "admin@wagesafe.localhost"
+LINK_MINUTES = 15
+LOCK_FAILURES = 5          # failed sign-ins per account (or per address, x4) ...
+LOCK_WINDOW_MINUTES = 15   # ... within this window lock further attempts
+LINK_REQUESTS_PER_HOUR = 5
+OPEN_STATUSES = ("new", "acknowledged", "in_progress", "transferred")
+
+_hasher = PasswordHasher()
+
+
+@dataclass(frozen=True)
+class User:
+    id: int
+    email: str
+    name: str
+    role: str
+    scope_code: str
+    active: bool = True
+
+    @property
+    def sees_all(self) -> bool:
+        return self.role in ("county", "admin")
+
+
+def _user(row) -> User | None:
+    if not row:
+        return None
+    return User(id=row["id"], email=row["email"], name=row["name"], role=row["role"], scope_code=row["scope_code"],
+                active=bool(row["active"]))
+
+
+def get_user(db: sqlite_utils.Database, user_id: int) -> User | None:
+    rows = list(db.query("SELECT * FROM users WHERE id = ?", [user_id]))
+    return _user(rows[0]) if rows else None
+
+
+def find_user(db: sqlite_utils.Database, email: str) -> User | None:
+    rows = list(db.query("SELECT * FROM users WHERE email = ? COLLATE NOCASE", [(email or "").strip()]))
+    return _user(rows[0]) if rows else None
+
+
+# ---------------------------------------------------------------- accounts from the registry
+
+def registry_accounts(registry) -> list[dict]:
+    """Who should have an account, read from the registry: one dict per email (first one wins)."""
+    wanted: dict[str, dict] = {}
+
+    def add(email, name, role, scope=""):
+        email = (email or "").strip().lower()
+        if email and email not in wanted:
+            wanted[email] = {"email": email, "name": name or email, "role": role, "scope_code": scope}
+
+    for t in registry.townships.values():
+        for person in (t.officer, t.deputy):
+            if person is not None:
+                add(person.email, person.name, "township", t.code)
+    for d in registry.departments.values():
+        add(d.contact.email, d.contact.name or d.name_zh, "department", d.code)
+    desk = registry.county.desk
+    add(desk.email, desk.name_zh, "county", "")
+    add(ADMIN_EMAIL, "管理员 Admin", "admin", "")
+    return list(wanted.values())
+
+
+def sync_users(db: sqlite_utils.Database, registry, demo_password: str | None = None,
+               now: datetime | None = None) -> dict[str, int]:
+    """Create or update an account for everyone the registry names; deactivate the rest.
+
+    With ``demo_password`` every synced account gets that password (the demo only: one hash
+    is computed and shared, which is fine for a password everybody knows anyway).
+    Returns counts: ``created``, ``updated``, ``deactivated``.
+    """
+    from formsvc.storage.store import utcnow
+
+    now = now or utcnow()
+    demo_hash = hash_password(demo_password) if demo_password else None
+    counts = {"created": 0, "updated": 0, "deactivated": 0}
+    wanted = registry_accounts(registry)
+    with write_transaction(db):
+        for acc in wanted:
+            row = list(db.query("SELECT id FROM users WHERE email = ? COLLATE NOCASE", [acc["email"]]))
+            if row:
+                db.conn.execute("UPDATE users SET name = ?, role = ?, scope_code = ?, active = 1 WHERE id = ?",
+                                (acc["name"], acc["role"], acc["scope_code"], row[0]["id"]))
+                counts["updated"] += 1
+                if demo_hash:
+                    db.conn.execute("UPDATE users SET password_hash = ? WHERE id = ?", (demo_hash, row[0]["id"]))
+            else:
+                db.conn.execute(
+                    "INSERT INTO users (email, name, role, scope_code, password_hash, active, created_at)"
+                    " VALUES (?, ?, ?, ?, ?, 1, ?)",
+                    (acc["email"], acc["name"], acc["role"], acc["scope_code"], demo_hash or "", iso(now)))
+                counts["created"] += 1
+        emails = [a["email"] for a in wanted]
+        marks = ",".join("?" * len(emails))
+        cur = db.conn.execute(f"UPDATE users SET active = 0 WHERE active = 1 AND lower(email) NOT IN ({marks})",
+                              emails)
+        counts["deactivated"] = cur.rowcount
+    return counts
+
+
+# ---------------------------------------------------------------- passwords
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def set_password(db: sqlite_utils.Database, email: str, password: str) -> bool:
+    """Set one account's password; False when there is no such account."""
+    if len(password) < 8:
+        raise ValueError("a password needs at least 8 characters")
+    with write_transaction(db):
+        cur = db.conn.execute("UPDATE users SET password_hash = ? WHERE email = ? COLLATE NOCASE",
+                              (hash_password(password), email.strip()))
+    return cur.rowcount == 1
+
+
+_DUMMY: list[str] = []
+
+
+def _dummy_hash() -> str:
+    if not _DUMMY:
+        _DUMMY.append(_hasher.hash(secrets.token_hex(16)))
+    return _DUMMY[0]
+
+
+def _failures(db, key: str, now: datetime) -> int:
+    since = iso(now - timedelta(minutes=LOCK_WINDOW_MINUTES))
+    return db.execute("SELECT count(*) FROM rate_events WHERE key = ? AND at > ?", [key, since]).fetchone()[0]
+
+
+def is_locked(db: sqlite_utils.Database, email: str, ip: str, now: datetime) -> bool:
+    """Too many recent failures for this account, or (4x as many) from this address."""
+    return (_failures(db, f"desk-login-fail:{email.strip().lower()}", now) >= LOCK_FAILURES
+            or _failures(db, f"desk-login-fail-ip:{ip}", now) >= LOCK_FAILURES * 4)
+
+
+def check_password(db: sqlite_utils.Database, email: str, password: str, now: datetime,
+                   ip: str = "") -> tuple[User | None, str]:
+    """Sign in with a password: ``(user, "")`` or ``(None, reason)``; reason is ``locked`` or ``invalid``.
+
+    A failure is recorded whatever its cause, so that guessing emails costs as much as
+    guessing passwords; the message shown never says which part was wrong.
+    """
+    if is_locked(db, email, ip, now):
+        return None, "locked"
+    rows = list(db.query("SELECT * FROM users WHERE email = ? COLLATE NOCASE AND active = 1", [email.strip()]))
+    stored = rows[0]["password_hash"] if rows and rows[0]["password_hash"] else _dummy_hash()
+    try:  # always one argon2 verification, so the answer's timing does not tell which emails exist
+        ok = _hasher.verify(stored, password) and bool(rows and rows[0]["password_hash"])
+    except (VerificationError, InvalidHashError):
+        ok = False
+    if ok:
+        return _user(rows[0]), ""
+    with write_transaction(db):
+        db.conn.execute("INSERT INTO rate_events (at, key) VALUES (?, ?)",
+                        (iso(now), f"desk-login-fail:{email.strip().lower()}"))
+        db.conn.execute("INSERT INTO rate_events (at, key) VALUES (?, ?)", (iso(now), f"desk-login-fail-ip:{ip}"))
+    return None, "invalid"
+
+
+# ---------------------------------------------------------------- one-time email links
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def send_login_link(db: sqlite_utils.Database, email: str, next_url: str, base_url: str, now: datetime) -> bool:
+    """Queue a one-time sign-in link for an active account; False when nothing was sent.
+
+    The caller shows the same message either way, so the form does not reveal which
+    emails have accounts. At most ``LINK_REQUESTS_PER_HOUR`` links per account per hour.
+    """
+    user = find_user(db, email)
+    if user is None or not user.active:
+        return False
+    key = f"desk-login-link:{user.email.lower()}"
+    since = iso(now - timedelta(hours=1))
+    if db.execute("SELECT count(*) FROM rate_events WHERE key = ? AND at > ?", [key, since]).fetchone()[0] \
+            >= LINK_REQUESTS_PER_HOUR:
+        return False
+    token = secrets.token_urlsafe(32)
+    link = f"{base_url.rstrip('/')}/desk/login/{token}"
+    body = (f"{user.name}，您好：\n\n点击下面的链接登录薪安通办案台（{LINK_MINUTES} 分钟内有效，只能使用一次）：\n{link}\n\n"
+            f"如果不是您本人操作，请忽略本邮件。\n\nSign-in link for the WageSafe desk "
+            f"(valid {LINK_MINUTES} minutes, once): {link}\n")
+    with write_transaction(db):
+        db.conn.execute("INSERT INTO login_tokens (token_hash, user_id, created_at, expires_at, next_url)"
+                        " VALUES (?, ?, ?, ?, ?)",
+                        (_token_hash(token), user.id, iso(now), iso(now + timedelta(minutes=LINK_MINUTES)),
+                         next_url or ""))
+        db.conn.execute("INSERT INTO rate_events (at, key) VALUES (?, ?)", (iso(now), key))
+        outbox.enqueue(db, kind="sign_in", channel="email", recipient=user.email,
+                       subject="薪安通办案台登录链接 Sign-in link", body=body)
+    return True
+
+
+def use_login_token(db: sqlite_utils.Database, token: str, now: datetime) -> tuple[User | None, str]:
+    """Spend a one-time token: ``(user, next_url)``, or ``(None, "")`` if unknown, used or expired.
+
+    The UPDATE marks it used only if it is still unused and unexpired, so two concurrent
+    clicks cannot both sign in.
+    """
+    h = _token_hash(token or "")
+    with write_transaction(db):
+        cur = db.conn.execute("UPDATE login_tokens SET used_at = ? WHERE token_hash = ? AND used_at IS NULL"
+                              " AND expires_at > ?", (iso(now), h, iso(now)))
+        if cur.rowcount != 1:
+            return None, ""
+        row = db.conn.execute("SELECT user_id, next_url FROM login_tokens WHERE token_hash = ?", (h,)).fetchone()
+    user = get_user(db, row[0])
+    if user is None or not user.active:
+        return None, ""
+    return user, row[1]
+
+
+# ---------------------------------------------------------------- authorization: the one rule
+
+def _mine(user: User, kind: str, code: str) -> bool:
+    return user.role in ("township", "department") and kind == user.role and code == user.scope_code
+
+
+def can_view(user: User | None, case) -> bool:
+    """County and admin see every case; a township or department sees a case assigned to it
+    or for which it is still responsible (首问负责制: the first township keeps seeing a case it
+    transferred until the receiver acknowledges)."""
+    if user is None or not user.active or case is None:
+        return False
+    if user.sees_all:
+        return True
+    return (_mine(user, case["assignee_kind"], case["assignee_code"])
+            or _mine(user, case["responsible_kind"], case["responsible_code"]))
+
+
+def can_act(user: User | None, case) -> bool:
+    """Changing a case's state belongs to whoever it is assigned to now (and county/admin)."""
+    if user is None or not user.active or case is None:
+        return False
+    return user.sees_all or _mine(user, case["assignee_kind"], case["assignee_code"])
+
+
+def can_see_personal(user: User | None, case) -> bool:
+    """The worker's name and mobile: the township officers of that case, county and admin.
+    Departments get the facts of the case, not the person."""
+    if not can_view(user, case):
+        return False
+    if user.sees_all:
+        return True
+    return user.role == "township"
+
+
+def scope_sql(user: User, alias: str = "c") -> tuple[str, list]:
+    """A WHERE fragment (and its parameters) selecting exactly the cases ``can_view`` allows."""
+    if user is None or not user.active:
+        return "0", []
+    if user.sees_all:
+        return "1", []
+    if user.role in ("township", "department"):
+        return (f"(({alias}.assignee_kind = ? AND {alias}.assignee_code = ?)"
+                f" OR ({alias}.responsible_kind = ? AND {alias}.responsible_code = ?))",
+                [user.role, user.scope_code, user.role, user.scope_code])
+    return "0", []

@@ -1,0 +1,3 @@
+"""Storage: the SQLite schema and its migrations, the submitters' write turns, backup and restore,
+and the audit log of who saw what.
+"""

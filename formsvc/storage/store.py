@@ -1,0 +1,376 @@
+"""The form service's SQLite store: connection settings, versioned migrations, transactions.
+
+Why these choices:
+- WAL lets officers read while workers submit; ``busy_timeout`` makes a writer wait for
+  another writer instead of failing; ``BEGIN IMMEDIATE`` takes the write lock up front so a
+  transaction never fails half-way on a lock upgrade.
+- Migrations are append-only and named (not numbered), so two branches that each add one
+  never collide; ``schema_migrations`` records which ran. Never edit an applied migration:
+  add a new one.
+- Writes that belong together (a complaint, its routing decision, its evidence rows and its
+  notices: the transactional outbox) go inside one ``write_transaction``. sqlite-utils
+  calls made inside it become savepoints of that one transaction (``Database.atomic``).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import random
+import sqlite3
+import time
+from collections.abc import Iterator
+from datetime import datetime, timezone
+from pathlib import Path
+
+import sqlite_utils
+
+BUSY_TIMEOUT_MS = 5000
+WAL_AUTOCHECKPOINT_PAGES = 1_000
+
+MIGRATIONS: list[tuple[str, str]] = [
+    ("0001_initial", """
+CREATE TABLE complaints (
+    id INTEGER PRIMARY KEY,
+    receipt TEXT NOT NULL UNIQUE,            -- short, unguessable, shown to the worker
+    submission_token TEXT UNIQUE,            -- idempotency key of the form: a double tap makes one complaint
+    created_at TEXT NOT NULL,                -- UTC ISO 8601
+    lang TEXT NOT NULL DEFAULT 'zh',
+    project_code TEXT,                       -- NULL when the worker had no QR code
+    site_address TEXT NOT NULL DEFAULT '',   -- typed by a worker with no project
+    chosen_township TEXT,                    -- picked on the general form
+    anonymous INTEGER NOT NULL DEFAULT 0,
+    name TEXT NOT NULL DEFAULT '',
+    mobile TEXT NOT NULL DEFAULT '',
+    owed_by_kind TEXT NOT NULL DEFAULT '',   -- company | team_leader | unknown
+    owed_by_name TEXT NOT NULL DEFAULT '',
+    trade TEXT NOT NULL DEFAULT '',
+    workers INTEGER NOT NULL DEFAULT 1,
+    amount_yuan INTEGER NOT NULL DEFAULT 0,
+    months_owed INTEGER NOT NULL DEFAULT 0,
+    description TEXT NOT NULL DEFAULT '',
+    callback_time TEXT NOT NULL DEFAULT '',
+    consent INTEGER NOT NULL DEFAULT 0,
+    urgent INTEGER NOT NULL DEFAULT 0,
+    status TEXT NOT NULL DEFAULT 'new',      -- new | acknowledged | in_progress | resolved | transferred | closed_unfounded
+    assignee_kind TEXT NOT NULL,             -- township | department | county: who must act now
+    assignee_code TEXT NOT NULL DEFAULT '',
+    responsible_kind TEXT NOT NULL,          -- 首问负责制: who stays responsible until a receiver acknowledges
+    responsible_code TEXT NOT NULL DEFAULT '',
+    acknowledged_at TEXT,
+    resolved_at TEXT,
+    escalated_at TEXT,
+    reminded_at TEXT,
+    workers_paid INTEGER NOT NULL DEFAULT 0,
+    amount_recovered_yuan INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX complaints_assignee ON complaints(assignee_kind, assignee_code, status);
+CREATE INDEX complaints_project ON complaints(project_code, created_at);
+CREATE INDEX complaints_created ON complaints(created_at);
+
+CREATE TABLE routing_decisions (
+    id INTEGER PRIMARY KEY,
+    complaint_id INTEGER NOT NULL REFERENCES complaints(id),
+    decided_at TEXT NOT NULL,
+    rule TEXT NOT NULL,                      -- project | township | county | urgent | transfer | escalation
+    target_kind TEXT NOT NULL,
+    target_code TEXT NOT NULL DEFAULT '',
+    recipient_name TEXT NOT NULL DEFAULT '',
+    reason TEXT NOT NULL                     -- plain words, shown on the case
+);
+CREATE INDEX routing_complaint ON routing_decisions(complaint_id);
+
+CREATE TABLE evidence (
+    id INTEGER PRIMARY KEY,
+    complaint_id INTEGER NOT NULL REFERENCES complaints(id),
+    stored_name TEXT NOT NULL UNIQUE,        -- random name under the upload folder, outside the web root
+    original_name TEXT NOT NULL DEFAULT '',
+    mime TEXT NOT NULL,
+    size INTEGER NOT NULL,
+    sha256 TEXT NOT NULL,
+    created_at TEXT NOT NULL
+);
+CREATE INDEX evidence_complaint ON evidence(complaint_id);
+
+CREATE TABLE events (                        -- the case timeline: who, when, what
+    id INTEGER PRIMARY KEY,
+    complaint_id INTEGER NOT NULL REFERENCES complaints(id),
+    at TEXT NOT NULL,
+    actor TEXT NOT NULL,                     -- 'worker', 'system', or a user's email
+    kind TEXT NOT NULL,                      -- submitted | routed | acknowledged | transferred | note | resolved | escalated | reminded | ...
+    detail TEXT NOT NULL DEFAULT '',
+    public INTEGER NOT NULL DEFAULT 0        -- 1: may be shown, in plain words, on the worker's status page
+);
+CREATE INDEX events_complaint ON events(complaint_id, at);
+
+CREATE TABLE notices (                       -- the transactional outbox
+    id INTEGER PRIMARY KEY,
+    complaint_id INTEGER REFERENCES complaints(id),
+    created_at TEXT NOT NULL,
+    kind TEXT NOT NULL,                      -- new_case | urgent | escalation | reminder | transfer | daily_report | sign_in
+    channel TEXT NOT NULL,                   -- email | sms
+    recipient TEXT NOT NULL,
+    subject TEXT NOT NULL DEFAULT '',
+    body TEXT NOT NULL,
+    dedupe_key TEXT UNIQUE,                  -- the same notice is never queued twice
+    status TEXT NOT NULL DEFAULT 'pending',  -- pending | sending | sent | dead
+    attempts INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at TEXT NOT NULL,
+    claimed_at TEXT,
+    claimed_by TEXT,
+    sent_at TEXT,
+    last_error TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX notices_due ON notices(status, next_attempt_at);
+
+CREATE TABLE users (
+    id INTEGER PRIMARY KEY,
+    email TEXT NOT NULL UNIQUE,
+    name TEXT NOT NULL,
+    role TEXT NOT NULL,                      -- township | department | county | admin
+    scope_code TEXT NOT NULL DEFAULT '',     -- township or department code for those roles
+    password_hash TEXT NOT NULL DEFAULT '',
+    active INTEGER NOT NULL DEFAULT 1,
+    created_at TEXT NOT NULL
+);
+
+CREATE TABLE login_tokens (
+    token_hash TEXT PRIMARY KEY,
+    user_id INTEGER NOT NULL REFERENCES users(id),
+    created_at TEXT NOT NULL,
+    expires_at TEXT NOT NULL,
+    used_at TEXT,
+    next_url TEXT NOT NULL DEFAULT ''
+);
+
+CREATE TABLE notes (                         -- internal notes: never shown to the worker
+    id INTEGER PRIMARY KEY,
+    complaint_id INTEGER NOT NULL REFERENCES complaints(id),
+    at TEXT NOT NULL,
+    user_id INTEGER NOT NULL REFERENCES users(id),
+    body TEXT NOT NULL
+);
+
+CREATE TABLE audit_log (                     -- who viewed, downloaded or exported which personal data
+    id INTEGER PRIMARY KEY,
+    at TEXT NOT NULL,
+    user_id INTEGER,
+    action TEXT NOT NULL,
+    complaint_id INTEGER,
+    detail TEXT NOT NULL DEFAULT '',
+    ip TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX audit_complaint ON audit_log(complaint_id);
+
+CREATE TABLE rate_events (                   -- sliding-window rate limits shared by all gunicorn workers
+    id INTEGER PRIMARY KEY,
+    at TEXT NOT NULL,
+    key TEXT NOT NULL
+);
+CREATE INDEX rate_events_key ON rate_events(key, at);
+
+CREATE TABLE daily_reports (                 -- 一日一报: one row per day, so a re-run never sends twice
+    day TEXT PRIMARY KEY,
+    created_at TEXT NOT NULL,
+    body TEXT NOT NULL
+);
+"""),
+    # Fewer B-trees written per complaint. Each table or index a transaction touches costs at
+    # least one 4 KB page in the WAL at COMMIT (and again at the next checkpoint); a complaint
+    # wrote about 21. `rate_events` becomes one B-tree (the key is the table: WITHOUT ROWID) instead
+    # of a table plus an index, and `complaints_created` goes: ids grow with time, so `ORDER BY id`
+    # gives the same order, and only the once-a-day report filters on `created_at`.
+    ("0002_lean_complaint_writes", """
+CREATE TABLE rate_events_keyed (
+    key TEXT NOT NULL,
+    at TEXT NOT NULL,
+    nonce INTEGER NOT NULL DEFAULT (random()),  -- two events of one key in the same second
+    PRIMARY KEY (key, at, nonce)
+) WITHOUT ROWID;
+INSERT INTO rate_events_keyed (key, at, nonce) SELECT key, at, id FROM rate_events;
+DROP TABLE rate_events;
+ALTER TABLE rate_events_keyed RENAME TO rate_events;
+DROP INDEX complaints_created;
+"""),
+    # A new complaint's first routing decision and its "submitted" / "routed" timeline entries are
+    # facts about the complaint row itself, so they are stored on it (the route_* columns) instead
+    # of in three child rows across two tables and two indexes. The views `case_routing` and
+    # `case_events` give readers the whole history as before: the stored rows (transfers,
+    # escalations, every later event, and the child rows of complaints filed before this
+    # migration) plus the entries implied by the complaint row. New-case notices are born in the
+    # complaint's own transaction, whose UNIQUE submission token already makes them once-only, so
+    # they carry no dedupe key; the unique index keeps only the keys that need it (partial index,
+    # hence the table is rebuilt). `complaints_project` goes too: the desk's project filter runs
+    # within a township's cases, and the risk classes read every complaint anyway.
+    # Together: a complaint touches 8 B-trees instead of 13 (the pages each transaction must
+    # read back and write, measured with bench/bench_intake.py).
+    ("0003_routing_on_the_complaint", """
+ALTER TABLE complaints ADD COLUMN route_rule TEXT NOT NULL DEFAULT '';       -- '' for complaints filed before 0003
+ALTER TABLE complaints ADD COLUMN route_target_kind TEXT NOT NULL DEFAULT '';
+ALTER TABLE complaints ADD COLUMN route_target_code TEXT NOT NULL DEFAULT '';
+ALTER TABLE complaints ADD COLUMN route_recipient TEXT NOT NULL DEFAULT '';
+ALTER TABLE complaints ADD COLUMN route_reason TEXT NOT NULL DEFAULT '';
+ALTER TABLE complaints ADD COLUMN urgent_reason TEXT NOT NULL DEFAULT '';  -- why the county desk was told too
+DROP INDEX complaints_project;
+
+CREATE VIEW case_routing AS                  -- every routing decision of a case, oldest first by (decided_at, seq)
+SELECT complaint_id, decided_at, rule, target_kind, target_code, recipient_name, reason, id + 2 AS seq
+  FROM routing_decisions
+UNION ALL
+SELECT id, created_at, route_rule, route_target_kind, route_target_code, route_recipient, route_reason, 0
+  FROM complaints WHERE route_rule != ''
+UNION ALL
+SELECT id, created_at, 'urgent', 'county', '', '', urgent_reason, 1
+  FROM complaints WHERE route_rule != '' AND urgent_reason != '';
+
+CREATE VIEW case_events AS                   -- the case timeline, oldest first by (at, seq)
+SELECT id, complaint_id, at, actor, kind, detail, public, id AS seq FROM events
+UNION ALL
+SELECT NULL, id, created_at, 'worker', 'submitted', '', 1, -2 FROM complaints WHERE route_rule != ''
+UNION ALL
+SELECT NULL, id, created_at, 'system', 'routed', route_reason, 1, -1 FROM complaints WHERE route_rule != '';
+
+CREATE TABLE notices_rebuilt (
+    id INTEGER PRIMARY KEY,
+    complaint_id INTEGER REFERENCES complaints(id),
+    created_at TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    channel TEXT NOT NULL,
+    recipient TEXT NOT NULL,
+    subject TEXT NOT NULL DEFAULT '',
+    body TEXT NOT NULL,
+    dedupe_key TEXT,                         -- unique when set (notices_dedupe); NULL for a new case's notices
+    status TEXT NOT NULL DEFAULT 'pending',
+    attempts INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at TEXT NOT NULL,
+    claimed_at TEXT,
+    claimed_by TEXT,
+    sent_at TEXT,
+    last_error TEXT NOT NULL DEFAULT ''
+);
+INSERT INTO notices_rebuilt SELECT id, complaint_id, created_at, kind, channel, recipient, subject, body, dedupe_key,
+    status, attempts, next_attempt_at, claimed_at, claimed_by, sent_at, last_error FROM notices;
+DROP TABLE notices;
+ALTER TABLE notices_rebuilt RENAME TO notices;
+CREATE UNIQUE INDEX notices_dedupe ON notices(dedupe_key) WHERE dedupe_key IS NOT NULL;
+CREATE INDEX notices_due ON notices(status, next_attempt_at);
+"""),
+    # Retention of workers' personal data (formsvc.duties.retention, PERSONAL_DATA_RETENTION_DAYS):
+    # `redacted_at` is when a closed case's personal data was deleted (NULL: not yet, or never).
+    # The due cases are found through a PARTIAL index holding only closed cases not yet redacted:
+    # a new complaint has no `resolved_at`, so its INSERT skips this index and writes no page of
+    # it (HACKING.md: count the B-trees a complaint touches). Only resolving or closing a case,
+    # and the redaction itself, write it. The index keeps the every-minute check in
+    # scheduler.tick a seek that finds nothing, instead of a scan of every complaint.
+    ("0004_personal_data_retention", """
+ALTER TABLE complaints ADD COLUMN redacted_at TEXT;
+CREATE INDEX complaints_retention_due ON complaints(resolved_at)
+    WHERE resolved_at IS NOT NULL AND redacted_at IS NULL;
+"""),
+]
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def iso(dt: datetime) -> str:
+    """Timestamps are stored as UTC ISO 8601 text, which sorts and compares correctly as text."""
+    return dt.astimezone(timezone.utc).isoformat(timespec="seconds")
+
+
+def connect(path: str | Path) -> sqlite_utils.Database:
+    """Open the database with the settings a web server needs (WAL, busy timeout, foreign keys)."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False, isolation_level=None)
+    conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    _enable_wal(conn)
+    conn.execute("PRAGMA synchronous = NORMAL")  # durable against a killed process; WAL keeps it consistent
+    conn.execute("PRAGMA foreign_keys = ON")
+    # SQLite's own checkpoint runs inside the commit that crosses the threshold. For submissions
+    # that commit is inside the writers' turn, so write_turns.checkpoint_now_and_then checkpoints
+    # more often, outside the turn; this stays as the safety net for every connection. Measured
+    # (bench/bench_intake.py): 10,000 pages here made those in-turn checkpoints the p99 (~40 ms).
+    conn.execute(f"PRAGMA wal_autocheckpoint = {WAL_AUTOCHECKPOINT_PAGES}")
+    return sqlite_utils.Database(conn)
+
+
+def _enable_wal(conn: sqlite3.Connection, attempts: int = 50) -> None:
+    """Switch a new database to WAL. Two processes creating the same new file at once (gunicorn
+    workers at first start) can meet "database is locked" here: switching the journal mode takes
+    an exclusive lock that the busy timeout does not wait for, so retry briefly."""
+    for attempt in range(attempts):
+        try:
+            conn.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as e:
+            if "locked" not in str(e) or attempt == attempts - 1:
+                raise
+            time.sleep(0.05 + random.random() * 0.05)
+
+
+@contextlib.contextmanager
+def write_transaction(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Database]:
+    """One atomic write: ``BEGIN IMMEDIATE`` ... ``COMMIT``, rolled back on any exception."""
+    db.conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield db
+    except BaseException:
+        if db.conn.in_transaction:
+            db.conn.execute("ROLLBACK")
+        raise
+    else:
+        db.conn.execute("COMMIT")
+
+
+def applied_migrations(db: sqlite_utils.Database) -> list[str]:
+    if "schema_migrations" not in db.table_names():
+        return []
+    return [r["name"] for r in db.query("SELECT name FROM schema_migrations ORDER BY applied_at, name")]
+
+
+def pending_migrations(db: sqlite_utils.Database) -> list[str]:
+    done = set(applied_migrations(db))
+    return [name for name, _ in MIGRATIONS if name not in done]
+
+
+def migrate(db: sqlite_utils.Database) -> list[str]:
+    """Apply every pending migration, each in its own transaction; return the names applied."""
+    db.conn.execute("CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)")
+    applied = []
+    for name, sql in MIGRATIONS:
+        if name in set(applied_migrations(db)):
+            continue
+        with write_transaction(db):
+            # Checked again under the write lock: another process (a second gunicorn worker
+            # starting at the same moment) may have applied it since the check above.
+            if db.conn.execute("SELECT 1 FROM schema_migrations WHERE name = ?", (name,)).fetchone():
+                continue
+            for statement in _statements(sql):
+                db.conn.execute(statement)
+            db.conn.execute("INSERT INTO schema_migrations (name, applied_at) VALUES (?, ?)", (name, iso(utcnow())))
+        applied.append(name)
+    return applied
+
+
+def _statements(sql: str) -> list[str]:
+    """Split a migration into statements (executescript would COMMIT our transaction)."""
+    out, buf = [], []
+    for line in sql.splitlines():
+        buf.append(line)
+        if sqlite3.complete_statement("\n".join(buf)):
+            stmt = "\n".join(buf).strip()
+            if stmt and stmt != ";":
+                out.append(stmt)
+            buf = []
+    rest = "\n".join(buf).strip()
+    if rest:
+        out.append(rest)
+    return out
+
+
+def open_db(path: str | Path) -> sqlite_utils.Database:
+    """Connect and bring the schema up to date: what the app, worker and commands call."""
+    db = connect(path)
+    migrate(db)
+    return db

@@ -1,0 +1,11 @@
+"""Officer-facing blueprint: sign-in, case list, case page, transfer, dashboard, exports.
+
+Everything under ``/desk`` needs a signed-in account except the sign-in pages themselves;
+``before_request`` enforces that (and session expiry) once for every route, and checks the
+CSRF token of every POST, so no route can forget either. What a signed-in user may see of a
+case is decided only in ``formsvc.officers.auth``.
+"""
+
+from .blueprint import bp  # noqa: F401  (what formsvc.create_app registers)
+from . import session as _session  # noqa: E402,F401  (request hooks)
+from . import views_auth, views_cases, views_overview  # noqa: E402,F401  (routes)

@@ -1,0 +1,7 @@
+"""The ``desk`` blueprint object, in a module of its own so that the route modules import it
+without importing the package that imports them (no circle).
+"""
+
+from flask import Blueprint
+
+bp = Blueprint("desk", __name__, url_prefix="/desk", template_folder="templates")

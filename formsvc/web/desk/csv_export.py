@@ -1,0 +1,52 @@
+"""The CSV export of cases: personal data only where ``auth.can_see_personal`` allows, and no
+spreadsheet formulas (a complaint's text is typed by the public; a cell such as
+``=HYPERLINK(...)`` would run when an officer opens the file in Excel or WPS). A case whose
+personal data the retention period removed (``formsvc.duties.retention``) exports those cells empty,
+whoever asks: not even the "anonymous" label, which would say more than the case now keeps."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from formsvc.officers.auth import User, can_see_personal
+from formsvc.case.cases import STATUS_ZH, label_for
+
+HEADER = ["案件编号 id", "回执 receipt", "提交时间 created_at (UTC)", "状态 status", "承办 assignee", "负责 responsible",
+          "项目 project", "工地地址 site", "紧急 urgent", "人数 workers", "金额(元) amount", "欠薪月数 months",
+          "欠薪方 owed_by", "受理时间 acknowledged_at", "办结时间 resolved_at", "兑付人数 workers_paid",
+          "追回金额(元) recovered", "姓名 name", "手机 mobile", "情况 description"]
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(value) -> object:
+    """Prefix a text cell that a spreadsheet would read as a formula with a quote."""
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
+
+
+def export(rows: list[dict], user: User, registry) -> str:
+    """The CSV text (UTF-8 with a BOM so that Excel opens Chinese correctly)."""
+    out = io.StringIO()
+    out.write("\ufeff")
+    w = csv.writer(out)
+    w.writerow(HEADER)
+    for c in rows:
+        personal = can_see_personal(user, c) and not c.get("redacted_at")
+        if personal and c["anonymous"]:
+            name, mobile = "匿名 anonymous", ""
+        elif personal:
+            name, mobile = c["name"], c["mobile"]
+        else:
+            name, mobile = "", ""
+        p = registry.project(c["project_code"] or "")
+        w.writerow([neutralise(v) for v in (
+            c["id"], c["receipt"], c["created_at"], STATUS_ZH.get(c["status"], c["status"]),
+            label_for(registry, c["assignee_kind"], c["assignee_code"]),
+            label_for(registry, c["responsible_kind"], c["responsible_code"]),
+            f"{c['project_code']} {p.name_zh}" if p else (c["project_code"] or ""), c["site_address"],
+            "是" if c["urgent"] else "", c["workers"], c["amount_yuan"], c["months_owed"], c["owed_by_name"],
+            c["acknowledged_at"] or "", c["resolved_at"] or "", c["workers_paid"], c["amount_recovered_yuan"],
+            name, mobile, c["description"] if personal else "")])
+    return out.getvalue()

@@ -1,0 +1,5 @@
+"""Worker-facing blueprint: the complaint form behind each QR code, the receipt, the status page."""
+
+from .blueprint import bp  # noqa: F401  (what formsvc.create_app registers)
+from . import views  # noqa: E402,F401  (registers the routes on bp)
+from . import errors  # noqa: E402,F401  (polite 503 when the database is locked or the disk full)

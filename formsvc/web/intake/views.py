@@ -1,0 +1,208 @@
+"""Worker-facing routes. Each handler stays thin: parse the form, call a plain function, render.
+
+The decisions live elsewhere: ``forms.check_complaint`` (is the input good?),
+``complaints.submit`` (store it, route it, queue the notices: one transaction),
+``complaints.find_for_status`` (what may this worker see?).
+"""
+
+from __future__ import annotations
+
+from flask import Response, g, render_template, request, url_for
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import RequestEntityTooLarge
+from werkzeug.routing import PathConverter
+
+from wagesafe.registry import rules
+
+from formsvc.case import case_status, complaints, evidence, ratelimit, receipts
+from formsvc.web.context import get_config, get_db, get_registry
+from formsvc.web import i18n
+from formsvc.storage import store, write_turns
+from .blueprint import bp
+from .forms import ComplaintForm, StatusForm, check_complaint, form_with_errors, posted_complaint, uploads
+
+LANG_COOKIE_SECONDS = 365 * 24 * 3600
+
+
+def current_lang() -> str:
+    """The page language, computed once per request (also in error handlers that run before our hooks)."""
+    if "lang" not in g:
+        g.lang = i18n.choose_lang(request.args.get("lang"), request.cookies.get(i18n.COOKIE))
+    return g.lang
+
+
+@bp.after_request
+def remember_lang(response):
+    chosen = i18n.normalize_lang(request.args.get("lang"))
+    if chosen and chosen != request.cookies.get(i18n.COOKIE):
+        response.set_cookie(i18n.COOKIE, chosen, max_age=LANG_COOKIE_SECONDS, samesite="Lax",
+                            secure=request.is_secure, httponly=True)
+    return response
+
+
+@bp.context_processor
+def words():
+    lang = current_lang()
+    other = "en" if lang == "zh" else "zh"
+    # The switch reloads the same page in the other language (a POST's page reloads as its form).
+    switch = url_for(request.endpoint or "intake.general_form", **(request.view_args or {}), lang=other)
+    return dict(t=lambda key, **kw: i18n.t(key, lang, **kw), lang=lang, switch_url=switch,
+                county=get_registry().county)
+
+
+def _place(kind: str, code: str, lang: str) -> str:
+    """Where a case sits, as the worker may see it: a township or the county desk, never a person."""
+    registry = get_registry()
+    if kind == "township" and code in registry.townships:
+        tw = registry.townships[code]
+        return tw.name_en if lang == "en" else tw.name_zh
+    if kind == "department" and code in registry.departments:
+        dep = registry.departments[code]
+        return dep.name_en if lang == "en" else dep.name_zh
+    desk = registry.county.desk
+    return desk.name_en if lang == "en" else desk.name_zh
+
+
+def _township_choices(lang: str) -> list[tuple[str, str]]:
+    registry = get_registry()
+    return [("", i18n.t("township_unknown", lang))] + [
+        (code, tw.name_en if lang == "en" else tw.name_zh) for code, tw in registry.townships.items()]
+
+
+def _form_page(form, project, lang: str, config, **extra) -> str:
+    return render_template("intake/form.html", form=form, project=project, config=config,
+                           townships=_township_choices(lang),
+                           township_name=_place("township", project.township, lang) if project else "", **extra)
+
+
+def _complaint_page(project):
+    """GET: a fresh form with its submission token. POST: check, store, redirect to the receipt."""
+    lang, config, registry = current_lang(), get_config(), get_registry()
+    if request.method == "GET":
+        form = ComplaintForm()
+        form.submission_token.data = complaints.new_submission_token()
+        return _form_page(form, project, lang, config)
+    posted = posted_complaint()
+    if (posted.website.data or "").strip():
+        # A bot filled the hidden field: look like success, store nothing.
+        return render_template("intake/receipt.html", receipt=receipts.new_receipt(), place=_place("county", "", lang),
+                               anonymous=True, urgent=False, kind="county")
+    files = uploads(request.files.getlist("evidence"))
+    data, checked = check_complaint(posted, files, registry, config, lang, project)
+    if data is None:
+        return _form_page(form_with_errors(posted), project, lang, config, had_files=bool(files)), 400
+    staged = []
+    try:
+        for storage, mime in checked:
+            staged.append(evidence.stage(storage, mime, config.upload_dir))
+        db = get_db()
+        result = complaints.submit(db, registry, config, data, staged, ip=request.remote_addr or "")
+    except ratelimit.RateLimited:
+        return _rate_limited()
+    except BaseException:
+        evidence.discard(staged)
+        raise
+    # To the receipt: the path by hand (url_for cost more than the rest of the redirect; receipts are
+    # URL-safe) and no body (every browser follows a 303; werkzeug's redirect also renders a page).
+    response = Response(b"", 303, {"Location": f"{request.script_root}/receipt/{result.receipt}"})
+    if result.created:
+        # Once the worker has the response: the WAL checkpoint, now and then (see write_turns).
+        response.call_on_close(lambda: write_turns.checkpoint_now_and_then(db.conn, config.database))
+    return response
+
+
+class _AnyCode(PathConverter):
+    """Whatever follows ``/r/`` (slashes, line breaks, NUL included) reaches the helpful 404 page."""
+
+    regex = r"[\s\S]+?"
+    part_isolating = False
+
+
+@bp.record_once
+def _register_converter(state):
+    state.app.url_map.converters.setdefault("anycode", _AnyCode)
+
+
+@bp.route("/r/<anycode:code>", methods=["GET", "POST"])
+def project_form(code: str):
+    project = get_registry().project(code)
+    if project is None:
+        return render_template("intake/unknown_project.html", code=code[:40]), 404
+    return _complaint_page(project)
+
+
+@bp.route("/complain", methods=["GET", "POST"])
+def general_form():
+    return _complaint_page(None)
+
+
+@bp.route("/receipt/<receipt>")
+def receipt_page(receipt: str):
+    """The receipt itself is the key: 40 random bits cannot be guessed, and the page shows no
+    personal data (only where the case went), so it needs no session and can be bookmarked."""
+    lang = current_lang()
+    summary = complaints.receipt_summary(get_db(), receipt) if receipts.is_receipt(receipt) else None
+    if summary is None:
+        return render_template("intake/receipt_gone.html"), 404
+    return render_template("intake/receipt.html", receipt=summary["receipt"], anonymous=summary["anonymous"],
+                           urgent=summary["urgent"], kind=summary["assignee_kind"],
+                           place=_place(summary["assignee_kind"], summary["assignee_code"], lang))
+
+
+@bp.route("/status", methods=["GET", "POST"])
+def status():
+    lang = current_lang()
+    form = StatusForm()
+    if request.method == "GET":
+        form.receipt.data = request.args.get("receipt", "")[:20]
+        return render_template("intake/status.html", form=form, case=None)
+    db = get_db()
+    try:
+        with store.write_transaction(db):
+            ratelimit.take(db, ratelimit.status_key(request.remote_addr or ""), ratelimit.STATUS_CHECKS_PER_HOUR,
+                           ratelimit.HOUR, store.utcnow())
+    except ratelimit.RateLimited:
+        return _rate_limited()
+    form.validate()
+    receipt = receipts.normalize(form.receipt.data or "")
+    mobile_typed = (form.mobile.data or "").strip()
+    mobile = rules.normalize_mobile(mobile_typed) if mobile_typed else ""
+    if not (form.receipt.data or "").strip():
+        form.receipt.errors = [i18n.t("err_receipt_required", lang)]
+        return render_template("intake/status.html", form=form, case=None), 400
+    if mobile_typed and not rules.is_mobile(mobile_typed):
+        form.mobile.errors = [i18n.t("err_mobile_bad", lang)]
+        return render_template("intake/status.html", form=form, case=None), 400
+    case = complaints.find_for_status(db, receipt, mobile) if receipt else None
+    if case is None:
+        return render_template("intake/status.html", form=form, case=None, not_found=True), 404
+    case["status_text"] = case_status.status_text(case["status"], lang)
+    case["place"] = _place(case["assignee_kind"], case["assignee_code"], lang)
+    case["events"] = [dict(e, text=case_status.public_text(e, lang)) for e in case["events"]]
+    return render_template("intake/status.html", form=form, case=case)
+
+
+@bp.route("/healthz")
+def healthz():
+    """Up and able to read the database (what a load balancer or systemd watchdog asks)."""
+    try:
+        get_db().conn.execute("SELECT count(*) FROM schema_migrations").fetchone()
+    except Exception:
+        return "database unavailable\n", 503, {"Content-Type": "text/plain; charset=utf-8"}
+    return "ok\n", 200, {"Content-Type": "text/plain; charset=utf-8"}
+
+
+def _rate_limited():
+    return render_template("intake/message.html", title_key="rate_title", body_key="rate_body"), 429
+
+
+@bp.errorhandler(CSRFError)
+def csrf_failed(_e):
+    return render_template("intake/message.html", title_key="csrf_title", body_key="csrf_body", back=True), 400
+
+
+@bp.errorhandler(RequestEntityTooLarge)
+def too_large(_e):
+    mb = f"{get_config().max_upload_mb * get_config().max_uploads:g}"
+    return render_template("intake/message.html", title_key="too_large_title", body_key="too_large_body",
+                           body_values={"mb": mb}, back=True), 413
