@@ -86,6 +86,17 @@ def create_app(config: Config | None = None) -> Flask:
     from .web.desk import bp as desk_bp
     from .web.intake import bp as intake_bp
 
+    # Every time a person reads is in the county's zone (TIMEZONE); storage stays UTC.
+    from wagesafe.localtime import format_local, iso_local
+
+    @app.template_filter("local_time")
+    def local_time(value, fmt: str = "%Y-%m-%d %H:%M", with_zone: bool = False) -> str:
+        return format_local(value, config.timezone, fmt, with_zone=with_zone)
+
+    @app.template_filter("local_iso")
+    def local_iso(value) -> str:
+        return iso_local(value, config.timezone)
+
     app.register_blueprint(intake_bp)
     app.register_blueprint(desk_bp)
     return app

@@ -75,6 +75,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("MAP_APPROVAL_NO", "", "the tile service's map approval number (审图号), shown beside the map"),
     Setting("TRUSTED_PROXIES", "0", "reverse proxies in front of the service whose X-Forwarded-For/Proto are trusted "
             "(1 behind the nginx of `deploy/`; 0 when nothing is in front)"),
+    Setting("TIMEZONE", "Asia/Shanghai", "the county's time zone (IANA name): every time a person reads is shown in it; storage stays UTC"),
     Setting("PERSONAL_DATA_RETENTION_DAYS", "0",
             "days after a case is resolved or closed until the worker's name, mobile, description, callback "
             "time, the other party's name, officers' free-text notes, the case's sent notices and its evidence "
@@ -126,6 +127,7 @@ class Config:
     map_approval_no: str
     trusted_proxies: int = 0
     personal_data_retention_days: int = 0
+    timezone: str = "Asia/Shanghai"
     extra: dict = field(default_factory=dict)
 
     @property
@@ -168,9 +170,21 @@ class Config:
             map_tile_key=raw["MAP_TILE_KEY"], map_tile_datum=raw["MAP_TILE_DATUM"].upper(),
             map_approval_no=raw["MAP_APPROVAL_NO"], trusted_proxies=int(raw["TRUSTED_PROXIES"]),
             personal_data_retention_days=int(raw["PERSONAL_DATA_RETENTION_DAYS"]),
+            timezone=_zone_name(raw["TIMEZONE"]),
         )
         values.update(overrides)
         return cls(**values)
 
     def field_names(self) -> list[str]:
         return [f.name for f in fields(self)]
+
+
+def _zone_name(name: str) -> str:
+    """An IANA time zone name that this machine knows (the ``tzdata`` package ships them all)."""
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        ZoneInfo(name.strip())
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"TIMEZONE={name!r} is not a known time zone (e.g. Asia/Shanghai)") from None
+    return name.strip()

@@ -28,7 +28,7 @@ from datetime import datetime
 
 from wagesafe.registry import Registry
 
-from . import evidence, ratelimit, receipts, routing
+from . import evidence, ratelimit, receipts, routing, sources
 from formsvc.notify import notices, outbox
 from formsvc.storage.store import iso, utcnow, write_transaction
 from formsvc.storage.write_turns import writer_turn
@@ -66,6 +66,12 @@ class ComplaintInput:
     description: str = ""
     callback_time: str = ""
     consent: bool = False
+    # The channel (formsvc.case.sources; empty: the web form's, from project_code) and its own
+    # number for the lead (a national-platform clue number, a partner's request id), unique per source.
+    source: str = ""
+    source_ref: str | None = None
+    # The worker agreed to SMS updates on this case (never for an anonymous tip or without a mobile).
+    sms_consent: bool = False
 
 
 @dataclass(frozen=True)
@@ -78,6 +84,10 @@ class SubmitResult:
 
 class DuplicateSubmission(Exception):
     pass
+
+
+class DuplicateSourceRef(Exception):
+    """The channel's own number for this lead (``source_ref``) is already on a case."""
 
 
 def _existing(db, token: str) -> SubmitResult:
@@ -97,6 +107,8 @@ def _insert_complaint(db, row: dict) -> tuple[int, str]:
         except sqlite3.IntegrityError as e:
             if "submission_token" in str(e):
                 raise DuplicateSubmission() from e
+            if "source_ref" in str(e):
+                raise DuplicateSourceRef() from e
             if "receipt" not in str(e):
                 raise
     raise RuntimeError("could not draw an unused receipt number")
@@ -108,6 +120,8 @@ def submit(db, registry: Registry, config, data: ComplaintInput, staged: list[ev
 
     :param staged: evidence already written to ``.part`` files; published after COMMIT, deleted otherwise.
     :raises ratelimit.RateLimited: the IP or mobile has reached its limit (nothing is stored).
+    :returns: ``created=False`` and the first case when the submission token, or the channel's own
+        number (``source_ref``, per ``source``), was seen before: nothing new is stored.
     """
     now = now or utcnow()
     at = iso(now)
@@ -119,13 +133,18 @@ def submit(db, registry: Registry, config, data: ComplaintInput, staged: list[ev
                responsible_kind=decision.target_kind, responsible_code=decision.target_code,
                route_rule=decision.rule, route_target_kind=decision.target_kind,
                route_target_code=decision.target_code, route_recipient=decision.recipient.name,
-               route_reason=decision.reason, urgent_reason=decision.urgent_reason if decision.urgent else "")
+               route_reason=decision.reason, urgent_reason=decision.urgent_reason if decision.urgent else "",
+               source=data.source or sources.web_source(data.project_code), source_ref=data.source_ref or None,
+               sms_consent=int(data.sms_consent and not data.anonymous and bool(data.mobile)))
     try:
         with writer_turn(config.database), write_transaction(db):
             try:
                 complaint_id, receipt = _insert_complaint(db, row)
             except DuplicateSubmission:
                 result = _existing(db, data.submission_token)
+                raise _Rollback(result) from None
+            except DuplicateSourceRef:
+                result = find_by_source_ref(db, row["source"], row["source_ref"])
                 raise _Rollback(result) from None
             limits = [(ratelimit.ip_key(ip), config.rate_limit_ip_per_hour, ratelimit.HOUR)]
             if data.mobile:
@@ -155,6 +174,14 @@ class _Rollback(Exception):
     def __init__(self, result: SubmitResult):
         super().__init__()
         self.result = result
+
+
+def find_by_source_ref(db, source: str, source_ref: str) -> SubmitResult | None:
+    """The case a channel's own number (a national-platform clue number, a partner's request id)
+    already made, as a ``SubmitResult`` with ``created=False``; ``None`` if there is none."""
+    row = db.conn.execute("SELECT id, receipt FROM complaints WHERE source = ? AND source_ref = ?",
+                          (source, source_ref)).fetchone()
+    return SubmitResult(complaint_id=row[0], receipt=row[1], created=False) if row else None
 
 
 def find_for_status(db, receipt: str, mobile: str) -> dict | None:

@@ -266,6 +266,16 @@ ALTER TABLE complaints ADD COLUMN redacted_at TEXT;
 CREATE INDEX complaints_retention_due ON complaints(resolved_at)
     WHERE resolved_at IS NOT NULL AND redacted_at IS NULL;
 """),
+    # Where a case came from (formsvc.case.sources) and whether the worker agreed to SMS updates.
+    # The unique index is partial: web complaints (no source_ref) never enter it, so it costs a
+    # complaint's transaction nothing.
+    ("0005_case_source_and_worker_sms", """
+ALTER TABLE complaints ADD COLUMN source TEXT NOT NULL DEFAULT 'qr';
+UPDATE complaints SET source = 'web' WHERE project_code IS NULL;
+ALTER TABLE complaints ADD COLUMN source_ref TEXT;
+ALTER TABLE complaints ADD COLUMN sms_consent INTEGER NOT NULL DEFAULT 0;
+CREATE UNIQUE INDEX complaints_source_ref ON complaints(source, source_ref) WHERE source_ref IS NOT NULL;
+"""),
 ]
 
 

@@ -1,0 +1,42 @@
+"""Where a case came from (its channel): one column on the complaint, not a second code path.
+
+Every channel goes through ``complaints.submit``: the QR form and the general form on the web,
+leads an officer enters on the desk (12333, 12345, a visit, the national platform's clues, 网格排查,
+上级交办, a letter), and requests a partner system POSTs through the Open311 API. The seeds ask
+that every lead be "录入…建立问题台账，实现销号管理" (002): one ledger, whatever the channel.
+
+``source_ref`` is the channel's own number for the lead (the national platform's clue number, a
+partner system's request id): a unique index on (source, source_ref) makes entering it twice find
+the first case instead of making a second one.
+"""
+
+from __future__ import annotations
+
+# code -> (Chinese, English); the order is the order of the desk's lists.
+SOURCES: dict[str, tuple[str, str]] = {
+    "qr": ("工地二维码", "site QR code"),
+    "web": ("网上投诉表", "online form"),
+    "phone_12333": ("12333 电话", "12333 phone line"),
+    "hotline_12345": ("12345 政务服务热线", "12345 government hotline"),
+    "visit": ("来访", "visit in person"),
+    "national_platform": ("全国根治欠薪线索反映平台", "national wage-arrears clue platform"),
+    "grid_check": ("网格排查", "grid check"),
+    "assigned": ("上级交办", "assigned from above"),
+    "letter": ("来信", "letter"),
+    "partner": ("其他系统转入（Open311）", "partner system (Open311)"),
+    "other": ("其他", "other"),
+}
+
+# Channels a worker uses themselves on the web (the rest are entered by an officer or a system).
+WEB_SOURCES = ("qr", "web")
+
+
+def web_source(project_code: str | None) -> str:
+    """The source of a complaint from the web form: the QR form carries a project, the general form not."""
+    return "qr" if project_code else "web"
+
+
+def label(code: str, lang: str = "zh") -> str:
+    """The channel in words (never the raw code on a page); an unknown code is shown as it is."""
+    zh, en = SOURCES.get(code, (code, code))
+    return en if lang == "en" else zh
