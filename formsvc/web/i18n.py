@@ -103,6 +103,22 @@ MESSAGES: dict[str, tuple[str, str]] = {
                       "The file \"{name}\" is not a photo or PDF. Please send photos (JPG, PNG, HEIC, WebP) or PDFs."),
     "err_file_empty": ("文件“{name}”是空的，请重新选择。", "The file \"{name}\" is empty: please choose it again."),
     "err_token": ("页面已过期，请再点一次“提交投诉”。", "This page has expired: please press \"Send my complaint\" again."),
+    # the form on a phone (static/intake.js): shrinking photos, the draft, sending again
+    "js_shrinking": ("正在压缩照片……", "Making the photos smaller…"),
+    "js_shrunk": ("照片已压缩：{before} → {after}，上传更快。", "Photos made smaller: {before} → {after}, quicker to send."),
+    "js_sending": ("正在发送……请不要关闭页面。", "Sending… please keep this page open."),
+    "js_progress": ("正在发送：{pct}%", "Sending: {pct}%"),
+    "js_offline": ("网络断了，投诉还没有发出。您填的内容已保存在这部手机上，联网后会自动再发送，不会重复投诉。",
+                   "The connection dropped and your complaint has not gone yet. What you typed is kept on this phone "
+                   "and will be sent when you are back online, only once."),
+    "js_pending": ("上次的投诉还没有发出去，内容已恢复。请点“提交投诉”再发送一次（不会重复）。",
+                   "Your last complaint did not go through; it is filled in again. Press \"Send my complaint\" to send it (only once)."),
+    "js_restored": ("已恢复您上次在这部手机上填写的内容。", "What you typed on this phone earlier is filled in again."),
+    "js_cleared": ("已清除这部手机上保存的内容。", "What was kept on this phone has been deleted."),
+    "clear_draft": ("清除本机保存的内容（借用别人的手机时请点）", "Delete what this phone keeps (when using someone else's phone)"),
+    "draft_note": ("您填写的内容会暂存在这部手机上，提交成功后自动删除。", "What you type is kept on this phone until the complaint is sent."),
+    "held_files": ("已收到的文件（不用重新选择）：", "Files already received (no need to choose them again):"),
+    "held_keep": ("保留", "Keep"),
     # receipt
     "receipt_title": ("投诉已收到", "Complaint received"),
     "receipt_number": ("您的回执号", "Your receipt number"),

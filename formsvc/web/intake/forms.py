@@ -5,7 +5,7 @@ by WTForms' validators, because every message must be polite, say how to fix the
 be in the worker's language, and numbers must forgive what people type on a phone
 (full-width digits, "1,000", "3000元"). ``check_complaint`` returns a ``ComplaintInput`` or
 ``None`` with the errors attached to their fields, so the page shows each next to its field
-and keeps what the worker typed.
+and keeps what the worker typed (and, through ``formsvc.case.held_uploads``, the files that passed).
 """
 
 from __future__ import annotations
@@ -292,7 +292,7 @@ def check_complaint(form: ComplaintForm, files: list, registry: Registry, config
             _error(form.site_address, t("err_site_address", lang))
     checked = check_files(form, files, config, lang)
     if any(f.errors for f in form):
-        return None, []
+        return None, checked  # the files that passed are kept for the form shown again (held_uploads)
     return ComplaintInput(
         submission_token=form.submission_token.data, lang=lang, project_code=project_code, site_address=site_address,
         chosen_township=township_code, anonymous=anonymous, name=name, mobile=mobile if mobile_raw else "",

@@ -7,6 +7,8 @@ The decisions live elsewhere: ``forms.check_complaint`` (is the input good?),
 
 from __future__ import annotations
 
+import unicodedata
+
 from flask import Response, g, render_template, request, url_for
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import RequestEntityTooLarge
@@ -14,12 +16,13 @@ from werkzeug.routing import PathConverter
 
 from wagesafe.registry import rules
 
-from formsvc.case import case_status, complaints, evidence, ratelimit, receipts
+from formsvc.case import case_status, complaints, evidence, held_uploads, ratelimit, receipts
 from formsvc.web.context import get_config, get_db, get_registry
 from formsvc.web import i18n
 from formsvc.storage import store, write_turns
 from .blueprint import bp
-from .forms import ComplaintForm, StatusForm, check_complaint, form_with_errors, posted_complaint, uploads
+from .forms import (TOKEN_RE, ComplaintForm, StatusForm, check_complaint, form_with_errors, posted_complaint,
+                    uploads)
 
 LANG_COOKIE_SECONDS = 365 * 24 * 3600
 
@@ -75,10 +78,21 @@ def _form_page(form, project, lang: str, config, **extra) -> str:
                            township_name=_place("township", project.township, lang) if project else "", **extra)
 
 
+def _hold(checked, config, token: str) -> list:
+    """The files that passed, kept for the form shown again (a file already held keeps its reference)."""
+    kept = []
+    for storage, mime in checked:
+        if held_uploads.is_held(storage):
+            kept.append(held_uploads.Held(ref=storage.held_ref, name=evidence.clean_name(storage.filename)))
+        else:
+            kept.append(held_uploads.hold(storage, mime, config.upload_dir, config.secret_key, token))
+    return kept
+
+
 def _complaint_page(project):
     """GET: a fresh form with its submission token. POST: check, store, redirect to the receipt."""
     lang, config, registry = current_lang(), get_config(), get_registry()
-    if request.method == "GET":
+    if request.method != "POST":  # GET, and HEAD like it (werkzeug drops the body)
         form = ComplaintForm()
         form.submission_token.data = complaints.new_submission_token()
         return _form_page(form, project, lang, config)
@@ -87,21 +101,30 @@ def _complaint_page(project):
         # A bot filled the hidden field: look like success, store nothing.
         return render_template("intake/receipt.html", receipt=receipts.new_receipt(), place=_place("county", "", lang),
                                anonymous=True, urgent=False, kind="county")
-    files = uploads(request.files.getlist("evidence"))
-    data, checked = check_complaint(posted, files, registry, config, lang, project)
-    if data is None:
-        return _form_page(form_with_errors(posted), project, lang, config, had_files=bool(files)), 400
-    staged = []
+    token = posted.submission_token.data or ""
+    held_refs = request.form.getlist("held") if TOKEN_RE.match(token) else []
+    held = held_uploads.claim(held_refs, config.upload_dir, config.secret_key, token) if held_refs else []
+    files = held + uploads(request.files.getlist("evidence"))
     try:
-        for storage, mime in checked:
-            staged.append(evidence.stage(storage, mime, config.upload_dir))
-        db = get_db()
-        result = complaints.submit(db, registry, config, data, staged, ip=request.remote_addr or "")
-    except ratelimit.RateLimited:
-        return _rate_limited()
-    except BaseException:
-        evidence.discard(staged)
-        raise
+        data, checked = check_complaint(posted, files, registry, config, lang, project)
+        if data is None:
+            kept = _hold(checked, config, token) if TOKEN_RE.match(token) else []
+            return _form_page(form_with_errors(posted), project, lang, config, had_files=bool(files),
+                              held=kept), 400
+        staged = []
+        try:
+            for storage, mime in checked:
+                staged.append(evidence.stage(storage, mime, config.upload_dir))
+            db = get_db()
+            result = complaints.submit(db, registry, config, data, staged, ip=request.remote_addr or "")
+        except ratelimit.RateLimited:
+            return _rate_limited()
+        except BaseException:
+            evidence.discard(staged)
+            raise
+        held_uploads.release(held, delete=True)  # stored with the complaint: the held copies go
+    finally:
+        held_uploads.release(held, delete=False)
     # To the receipt: the path by hand (url_for cost more than the rest of the redirect; receipts are
     # URL-safe) and no body (every browser follows a 303; werkzeug's redirect also renders a page).
     response = Response(b"", 303, {"Location": f"{request.script_root}/receipt/{result.receipt}"})
@@ -125,10 +148,18 @@ def _register_converter(state):
 
 @bp.route("/r/<anycode:code>", methods=["GET", "POST"])
 def project_form(code: str):
-    project = get_registry().project(code)
+    """The form of one project. A code as people pass it on finds the project too: a trailing
+    slash, spaces, full-width letters or other case (``/r/QH 001/``). The form is served at the
+    path as it came (a redirect would cost a slow phone another round trip)."""
+    project = get_registry().project(typed_code(code))
     if project is None:
         return render_template("intake/unknown_project.html", code=code[:40]), 404
     return _complaint_page(project)
+
+
+def typed_code(code: str) -> str:
+    """A project code as typed, spoken or copied: NFKC, no spaces of any kind, no slashes around it."""
+    return "".join(unicodedata.normalize("NFKC", code or "").split()).strip("/")
 
 
 @bp.route("/complain", methods=["GET", "POST"])
@@ -153,7 +184,7 @@ def receipt_page(receipt: str):
 def status():
     lang = current_lang()
     form = StatusForm()
-    if request.method == "GET":
+    if request.method != "POST":  # GET, and HEAD like it (werkzeug drops the body)
         form.receipt.data = request.args.get("receipt", "")[:20]
         return render_template("intake/status.html", form=form, case=None)
     db = get_db()
