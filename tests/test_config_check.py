@@ -33,6 +33,11 @@ def safe_env(tmp_path: Path, data_dir: Path) -> dict[str, str]:
         "ALIYUN_SMS_ACCESS_KEY_SECRET": "ExampleSecret",
         "ALIYUN_SMS_SIGN_NAME": "青禾县人社局",
         "ALIYUN_SMS_TEMPLATE_CODE": "SMS_123456789",
+        "ALIYUN_SMS_TEMPLATE_TRANSFER": "SMS_123456790",
+        "ALIYUN_SMS_TEMPLATE_RECEIPT": "SMS_123456791",
+        "ALIYUN_SMS_TEMPLATE_ACKNOWLEDGED": "SMS_123456792",
+        "ALIYUN_SMS_TEMPLATE_WORKER_TRANSFER": "SMS_123456793",
+        "ALIYUN_SMS_TEMPLATE_OUTCOME": "SMS_123456794",
         "TRUSTED_PROXIES": "1",
     }
 
@@ -58,6 +63,8 @@ UNSAFE = [
     ("SMTP password in clear", {"SMTP_STARTTLS": "0"}, "SMTP_STARTTLS"),
     ("localhost sender", {"MAIL_FROM": "WageSafe <noreply@wagesafe.localhost>"}, "MAIL_FROM"),
     ("aliyun without key id", {"ALIYUN_SMS_ACCESS_KEY_ID": ""}, "ALIYUN_SMS_ACCESS_KEY_ID"),
+    ("aliyun without the outcome template", {"ALIYUN_SMS_TEMPLATE_OUTCOME": ""}, "ALIYUN_SMS_TEMPLATE_OUTCOME"),
+    ("aliyun transfer template missing", {"ALIYUN_SMS_TEMPLATE_TRANSFER": ""}, "ALIYUN_SMS_TEMPLATE_TRANSFER"),
     ("aliyun without secret", {"ALIYUN_SMS_ACCESS_KEY_SECRET": ""}, "ALIYUN_SMS_ACCESS_KEY_SECRET"),
     ("aliyun without sign name", {"ALIYUN_SMS_SIGN_NAME": ""}, "ALIYUN_SMS_SIGN_NAME"),
     ("aliyun over http", {"ALIYUN_SMS_ENDPOINT": "http://dysmsapi.aliyuncs.com/"}, "ALIYUN_SMS_ENDPOINT"),

@@ -56,6 +56,11 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("ALIYUN_SMS_ACCESS_KEY_SECRET", "", "Aliyun SMS access key secret"),
     Setting("ALIYUN_SMS_SIGN_NAME", "", "Aliyun SMS signature (签名)"),
     Setting("ALIYUN_SMS_TEMPLATE_CODE", "", "Aliyun SMS template code for a new-case notice"),
+    Setting("ALIYUN_SMS_TEMPLATE_TRANSFER", "", "Aliyun SMS template code for a transfer notice to the receiving officer"),
+    Setting("ALIYUN_SMS_TEMPLATE_RECEIPT", "", "Aliyun SMS template code for the worker's receipt SMS (`${receipt}`, `${link}`)"),
+    Setting("ALIYUN_SMS_TEMPLATE_ACKNOWLEDGED", "", "Aliyun SMS template code for \"an officer took your case\" to the worker (`${receipt}`, `${place}`, `${link}`)"),
+    Setting("ALIYUN_SMS_TEMPLATE_WORKER_TRANSFER", "", "Aliyun SMS template code for \"your case was passed to ...\" to the worker (`${receipt}`, `${place}`, `${link}`)"),
+    Setting("ALIYUN_SMS_TEMPLATE_OUTCOME", "", "Aliyun SMS template code for the outcome SMS to the worker (`${receipt}`, `${outcome}`, `${link}`)"),
     Setting("ALIYUN_SMS_ENDPOINT", "https://dysmsapi.aliyuncs.com/", "Aliyun SMS API endpoint"),
     Setting("URGENT_WORKERS", "10", "a complaint for this many workers or more is urgent and goes to the county desk too"),
     Setting("URGENT_AMOUNT_YUAN", "200000", "a complaint for this amount or more is urgent"),
@@ -75,6 +80,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("MAP_APPROVAL_NO", "", "the tile service's map approval number (审图号), shown beside the map"),
     Setting("TRUSTED_PROXIES", "0", "reverse proxies in front of the service whose X-Forwarded-For/Proto are trusted "
             "(1 behind the nginx of `deploy/`; 0 when nothing is in front)"),
+    Setting("SMS_CONSENT_DEFAULT", "0", "`1`: the form's \"send me SMS updates\" box starts ticked (only if the county decided so); `0`: the worker ticks it"),
+    Setting("REOPEN_DAYS", "30", "days after an outcome during which a worker's \"not paid\" or \"not satisfied\" reopens the case"),
     Setting("TIMEZONE", "Asia/Shanghai", "the county's time zone (IANA name): every time a person reads is shown in it; storage stays UTC"),
     Setting("PERSONAL_DATA_RETENTION_DAYS", "0",
             "days after a case is resolved or closed until the worker's name, mobile, description, callback "
@@ -82,6 +89,18 @@ SETTINGS: tuple[Setting, ...] = (
             "files are deleted (dates, place, figures, status and routing stay for the statistics); "
             "`0` keeps them (PIPL art. 19, 47: set the county's archive period)"),
 )
+
+
+# Each kind of SMS has its own Aliyun template (Aliyun sends only registered wordings): the
+# notice's kind → the setting holding its template code. `wagesafe config check` wants them all.
+SMS_TEMPLATE_SETTINGS: dict[str, str] = {
+    "new_case": "ALIYUN_SMS_TEMPLATE_CODE",
+    "transfer": "ALIYUN_SMS_TEMPLATE_TRANSFER",
+    "worker_receipt": "ALIYUN_SMS_TEMPLATE_RECEIPT",
+    "worker_acknowledged": "ALIYUN_SMS_TEMPLATE_ACKNOWLEDGED",
+    "worker_transferred": "ALIYUN_SMS_TEMPLATE_WORKER_TRANSFER",
+    "worker_outcome": "ALIYUN_SMS_TEMPLATE_OUTCOME",
+}
 
 
 @dataclass(frozen=True)
@@ -128,6 +147,13 @@ class Config:
     trusted_proxies: int = 0
     personal_data_retention_days: int = 0
     timezone: str = "Asia/Shanghai"
+    aliyun_sms_template_transfer: str = ""
+    aliyun_sms_template_receipt: str = ""
+    aliyun_sms_template_acknowledged: str = ""
+    aliyun_sms_template_worker_transfer: str = ""
+    aliyun_sms_template_outcome: str = ""
+    sms_consent_default: bool = False
+    reopen_days: int = 30
     extra: dict = field(default_factory=dict)
 
     @property
@@ -171,9 +197,20 @@ class Config:
             map_approval_no=raw["MAP_APPROVAL_NO"], trusted_proxies=int(raw["TRUSTED_PROXIES"]),
             personal_data_retention_days=int(raw["PERSONAL_DATA_RETENTION_DAYS"]),
             timezone=_zone_name(raw["TIMEZONE"]),
+            aliyun_sms_template_transfer=raw["ALIYUN_SMS_TEMPLATE_TRANSFER"],
+            aliyun_sms_template_receipt=raw["ALIYUN_SMS_TEMPLATE_RECEIPT"],
+            aliyun_sms_template_acknowledged=raw["ALIYUN_SMS_TEMPLATE_ACKNOWLEDGED"],
+            aliyun_sms_template_worker_transfer=raw["ALIYUN_SMS_TEMPLATE_WORKER_TRANSFER"],
+            aliyun_sms_template_outcome=raw["ALIYUN_SMS_TEMPLATE_OUTCOME"],
+            sms_consent_default=_bool(raw["SMS_CONSENT_DEFAULT"]), reopen_days=int(raw["REOPEN_DAYS"]),
         )
         values.update(overrides)
         return cls(**values)
+
+    def sms_template_codes(self) -> dict[str, str]:
+        """Notice kind → Aliyun template code: Aliyun sends only registered templates, one per kind."""
+        return {kind: getattr(self, setting.lower())
+                for kind, setting in SMS_TEMPLATE_SETTINGS.items()}
 
     def field_names(self) -> list[str]:
         return [f.name for f in fields(self)]

@@ -18,7 +18,7 @@ from dataclasses import fields
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from .config import DEFAULT_SECRET_KEY, Config
+from .config import DEFAULT_SECRET_KEY, SMS_TEMPLATE_SETTINGS, Config
 
 MIN_SECRET_KEY_LENGTH = 32
 _LOOPBACK_NAMES = {"localhost", "localhost.localdomain", "ip6-localhost"}
@@ -132,8 +132,11 @@ def _sms(config: Config) -> list[str]:
             ("ALIYUN_SMS_ACCESS_KEY_ID", config.aliyun_sms_access_key_id),
             ("ALIYUN_SMS_ACCESS_KEY_SECRET", config.aliyun_sms_access_key_secret),
             ("ALIYUN_SMS_SIGN_NAME", config.aliyun_sms_sign_name),
-            ("ALIYUN_SMS_TEMPLATE_CODE", config.aliyun_sms_template_code),
         ) if not value.strip()]
+        # One template per kind (config.SMS_TEMPLATE_SETTINGS): a missing one means that kind of
+        # SMS (a worker's receipt, an outcome ...) would die at Aliyun, never reaching the phone.
+        missing += [name for kind, name in SMS_TEMPLATE_SETTINGS.items()
+                    if not config.sms_template_codes()[kind].strip()]
         out = [f"{name} is empty while SMS_PROVIDER=aliyun: no SMS could be sent; copy it from the Aliyun "
                "SMS console (or set SMS_PROVIDER=none to send email only)" for name in missing]
         if urlsplit(config.aliyun_sms_endpoint).scheme != "https":

@@ -23,11 +23,14 @@ import sqlite_utils
 from formsvc.notify import outbox
 from formsvc.storage.store import iso, write_transaction
 
+from .outcomes import Outcome
+
 STATUS_ZH = {"new": "新案件", "acknowledged": "已受理", "in_progress": "处理中", "resolved": "已解决",
              "transferred": "已转交", "closed_unfounded": "不属实已关闭"}
 EVENT_ZH = {"submitted": "工人提交投诉", "routed": "系统分派", "acknowledged": "已确认受理", "in_progress": "开始处理",
             "transferred": "转交", "resolved": "已解决", "closed_unfounded": "核查不属实，关闭", "close_reason": "关闭原因",
-            "resolve_note": "办结说明", "note": "添加内部备注", "escalated": "上报县监察大队", "reminded": "超期提醒"}
+            "resolve_note": "办结说明", "note": "添加内部备注", "escalated": "上报县监察大队", "reminded": "超期提醒",
+            "worker_answer": "工人回访评价", "reopened": "工人反馈未解决，重新打开"}
 OPEN_STATUSES = ("new", "acknowledged", "in_progress", "transferred")
 UNACKED_STATUSES = ("new", "transferred")
 CLOSED_STATUSES = ("resolved", "closed_unfounded")
@@ -159,14 +162,16 @@ def transfer(db: sqlite_utils.Database, registry, config, case_id: int, actor: s
 
 def resolve(db: sqlite_utils.Database, case_id: int, actor: str, workers_paid: int, amount_recovered_yuan: int,
             now: datetime, note: str = "") -> dict:
-    """已解决: wages paid. Records how many workers were paid and how much was recovered."""
+    """已解决: wages paid in full. Records how many workers were paid and how much was recovered.
+    The desk resolves through ``record_outcome`` (any outcome of the closed list); this stays for
+    the commands and tests that mean "paid in full"."""
     if workers_paid < 0 or amount_recovered_yuan < 0:
         raise TransitionError("人数和金额不能为负数")
     with write_transaction(db):
         case = _load(db, case_id)
         _require(case, ("acknowledged", "in_progress"), "标记为已解决")
         db.conn.execute("UPDATE complaints SET status = 'resolved', resolved_at = ?, workers_paid = ?,"
-                        " amount_recovered_yuan = ? WHERE id = ?",
+                        " amount_recovered_yuan = ?, outcome = 'paid_in_full' WHERE id = ?",
                         (iso(now), workers_paid, amount_recovered_yuan, case_id))
         _event(db, case_id, now, actor, "resolved", public=True,
                detail=f"{workers_paid} 人，追回 {amount_recovered_yuan} 元")
@@ -183,11 +188,59 @@ def close_unfounded(db: sqlite_utils.Database, case_id: int, actor: str, reason:
     with write_transaction(db):
         case = _load(db, case_id)
         _require(case, ("acknowledged", "in_progress"), "关闭")
-        db.conn.execute("UPDATE complaints SET status = 'closed_unfounded', resolved_at = ? WHERE id = ?",
-                        (iso(now), case_id))
+        db.conn.execute("UPDATE complaints SET status = 'closed_unfounded', resolved_at = ?,"
+                        " outcome = 'not_substantiated' WHERE id = ?", (iso(now), case_id))
         _event(db, case_id, now, actor, "closed_unfounded", public=True)
         _event(db, case_id, now, actor, "close_reason", detail=reason)  # internal: may name people
     return get_case(db, case_id)
+
+
+def record_outcome(db: sqlite_utils.Database, case_id: int, actor: str, outcome: Outcome, now: datetime, *,
+                   workers_paid: int | None = None, note: str = "") -> dict:
+    """办结 with an outcome of the closed list (``formsvc.case.outcomes.check`` made it) and its
+    figures. "Not substantiated" closes the case (``closed_unfounded``); every other outcome
+    resolves it. The worker sees the outcome, its figures and the next step on the status page,
+    and gets an SMS (``formsvc.duties.worker_sms``, from the public event written here)."""
+    spec = outcome.spec
+    if workers_paid is not None and workers_paid < 0:
+        raise TransitionError("人数不能为负数")
+    with write_transaction(db):
+        case = _load(db, case_id)
+        _require(case, ("acknowledged", "in_progress"), "办结")
+        paid = workers_paid if workers_paid is not None else (case["workers"] if spec.recovered else 0)
+        db.conn.execute(
+            "UPDATE complaints SET status = ?, resolved_at = ?, outcome = ?, workers_paid = ?,"
+            " amount_recovered_yuan = amount_recovered_yuan + ?, outcome_left_yuan = ?, outcome_promised_yuan = ?,"
+            " outcome_due_date = ?, outcome_text = ? WHERE id = ?",
+            (spec.status, iso(now), outcome.kind, paid, outcome.recovered_yuan, outcome.left_yuan,
+             outcome.promised_yuan, outcome.promised_date, outcome.text, case_id))
+        figures = [f"{paid} 人"] if spec.recovered else []
+        if outcome.amount_yuan:
+            figures.append(f"{'追回' if spec.recovered else '协议'} {outcome.amount_yuan} 元")
+        if outcome.left_yuan:
+            figures.append(f"尚欠 {outcome.left_yuan} 元")
+        if outcome.promised_date:
+            figures.append(f"约定 {outcome.promised_date} 前支付")
+        if outcome.text:
+            figures.append(outcome.text)
+        _event(db, case_id, now, actor, spec.status, public=True,
+               detail=spec.zh + ("：" + "，".join(figures) if figures else ""))
+        if note.strip():
+            _event(db, case_id, now, actor, "resolve_note", detail=note.strip())
+    return get_case(db, case_id)
+
+
+def reopen_in_transaction(db: sqlite_utils.Database, case: dict, now: datetime, why: str) -> None:
+    """The worker said "not paid" or "not satisfied" in time: the case is open again, with the
+    body that stays responsible (首问负责: ``responsible_*``, not whoever touched it last), which
+    must act on it anew. Money already recovered stays counted. Runs inside the caller's
+    transaction (``formsvc.case.answers.record_answer``), with its timeline entry."""
+    db.conn.execute(
+        "UPDATE complaints SET status = 'in_progress', resolved_at = NULL, outcome = '', outcome_left_yuan = 0,"
+        " outcome_promised_yuan = 0, outcome_due_date = '', outcome_text = '', reopened_at = ?,"
+        " assignee_kind = responsible_kind, assignee_code = responsible_code"
+        " WHERE id = ?", (iso(now), case["id"]))
+    _event(db, case["id"], now, "worker", "reopened", detail=why, public=True)
 
 
 def add_note(db: sqlite_utils.Database, case_id: int, user_id: int, actor: str, body: str, now: datetime) -> None:

@@ -156,8 +156,9 @@ def submit(db, registry: Registry, config, data: ComplaintInput, staged: list[ev
                     " VALUES (?, ?, ?, ?, ?, ?, ?)",
                     [(complaint_id, f.stored_name, f.original_name, f.mime, f.size, f.sha256, at) for f in staged])
             stored = dict(row, id=complaint_id, receipt=receipt, evidence_count=len(staged))
-            outbox.enqueue_all(db, notices.new_case_notices(stored, decision, registry, config.public_base_url),
-                               complaint_id=complaint_id, now=at)
+            queued = notices.new_case_notices(stored, decision, registry, config.public_base_url)
+            receipt_sms = notices.worker_sms("worker_receipt", stored, config.public_base_url)
+            outbox.enqueue_all(db, queued + ([receipt_sms] if receipt_sms else []), complaint_id=complaint_id, now=at)
     except _Rollback as done:
         evidence.discard(staged)
         return done.result

@@ -4,8 +4,8 @@ The county plan asks for a report every day even when nothing happened: a zero r
 "nothing happened" out loud, which is different from "nobody reported". So the report is sent
 even when every figure is zero, and then it says 零报告 explicitly.
 
-A day is an Asia/Shanghai calendar day (China has no daylight saving, so a fixed +08:00 is
-exact and needs no time-zone database). ``daily_reports`` has one row per day, written in the
+A day is a calendar day of the county's zone (``TIMEZONE``, default Asia/Shanghai, through
+``wagesafe.localtime``), and every time in the report is that zone's. ``daily_reports`` has one row per day, written in the
 same transaction as the notice, so a day is reported once however often the scheduler runs.
 """
 
@@ -16,23 +16,26 @@ from datetime import date, datetime, time, timedelta, timezone
 
 import sqlite_utils
 
+from wagesafe.localtime import DEFAULT_ZONE, format_local, zone
+
 from formsvc.notify import outbox
 from formsvc.case.cases import ASSIGNED_AT_SQL
 from .escalation import is_overdue
 from formsvc.storage.store import iso, write_transaction
 
-SHANGHAI = timezone(timedelta(hours=8), "Asia/Shanghai")
+SHANGHAI = zone(DEFAULT_ZONE)  # the default county zone; the functions take the configured one
 OTHER = ""  # cases with no township (county-level, unknown site)
 
 
-def day_bounds(day: date) -> tuple[datetime, datetime]:
-    """The UTC instants where an Asia/Shanghai day starts and ends."""
-    start = datetime.combine(day, time(0), SHANGHAI)
-    return start.astimezone(timezone.utc), (start + timedelta(days=1)).astimezone(timezone.utc)
+def day_bounds(day: date, zone_name: str = DEFAULT_ZONE) -> tuple[datetime, datetime]:
+    """The UTC instants where a day of the county's zone starts and ends."""
+    start = datetime.combine(day, time(0), zone(zone_name))
+    end = datetime.combine(day + timedelta(days=1), time(0), zone(zone_name))
+    return start.astimezone(timezone.utc), end.astimezone(timezone.utc)
 
 
-def local_day(now: datetime) -> date:
-    return now.astimezone(SHANGHAI).date()
+def local_day(now: datetime, zone_name: str = DEFAULT_ZONE) -> date:
+    return now.astimezone(zone(zone_name)).date()
 
 
 def case_township(case: dict, registry) -> str:
@@ -86,7 +89,7 @@ def build(db: sqlite_utils.Database, registry, config, day: date) -> Report:
     (unacknowledged past ``ack_hours``, or unresolved past ``resolve_days``), judged on each case
     as it was that night (``_as_of``). A case counts under the township it is assigned to now
     (``case_township``): the rows are not rewound, which a late report says (``render``)."""
-    start, end = day_bounds(day)
+    start, end = day_bounds(day, config.timezone)
     s, e = iso(start), iso(end)
     report = Report(day, {code: Row() for code in registry.townships})
     cases = list(db.query(f"SELECT c.*, {ASSIGNED_AT_SQL.format(a='c')} AS assigned_at FROM complaints c"
@@ -149,7 +152,7 @@ def _as_of(db, end: str):
 
 
 def render(report: Report, registry, *, sent_at: datetime | None = None,
-           unsent: tuple[date, date] | None = None) -> tuple[str, str]:
+           unsent: tuple[date, date] | None = None, zone_name: str = DEFAULT_ZONE) -> tuple[str, str]:
     """Subject and plain-text body of the email to the county desk.
 
     ``sent_at``: when the report goes out. A report sent after the day following its own (a
@@ -161,9 +164,9 @@ def render(report: Report, registry, *, sent_at: datetime | None = None,
     head = "零报告" if report.zero else "日报"
     subject = f"【薪安通】{county}欠薪投诉{head} {d}"
     lines = [f"{registry.county.desk.name_zh}：", "",
-             f"{county}根治欠薪一日一报（{d}，北京时间）。", ""]
-    if sent_at is not None and local_day(sent_at) > report.day + timedelta(days=1):
-        lines += [f"补报：本报告于 {sent_at.astimezone(SHANGHAI):%Y-%m-%d %H:%M} 补发；"
+             f"{county}根治欠薪一日一报（{d}，{_zone_words(zone_name)}）。", ""]
+    if sent_at is not None and local_day(sent_at, zone_name) > report.day + timedelta(days=1):
+        lines += [f"补报：本报告于 {format_local(sent_at, zone_name)} 补发；"
                   "新投诉、受理、办结按当日记录统计，超期按案件记录还原到当日日终，镇街按补发时的承办单位归属。", ""]
     if unsent is not None:
         first, last = unsent
@@ -192,7 +195,8 @@ def send(db: sqlite_utils.Database, registry, config, day: date, now: datetime,
     ``unsent`` names days that will never be reported (see ``render``)."""
     if list(db.query("SELECT 1 FROM daily_reports WHERE day = ?", [day.isoformat()])):
         return False
-    subject, body = render(build(db, registry, config, day), registry, sent_at=now, unsent=unsent)
+    subject, body = render(build(db, registry, config, day), registry, sent_at=now, unsent=unsent,
+                           zone_name=config.timezone)
     with write_transaction(db):
         cur = db.conn.execute("INSERT INTO daily_reports (day, created_at, body) VALUES (?, ?, ?)"
                               " ON CONFLICT(day) DO NOTHING", (day.isoformat(), iso(now), body))
@@ -203,9 +207,13 @@ def send(db: sqlite_utils.Database, registry, config, day: date, now: datetime,
     return True
 
 
-def due_day(now: datetime, send_hour: int = 8) -> date | None:
-    """The day whose report is due at ``now``: yesterday's, once it is past 08:00 in Shanghai."""
-    local = now.astimezone(SHANGHAI)
+def _zone_words(zone_name: str) -> str:
+    return "北京时间" if zone_name in ("Asia/Shanghai", "Asia/Chongqing", "PRC") else zone_name
+
+
+def due_day(now: datetime, send_hour: int = 8, zone_name: str = DEFAULT_ZONE) -> date | None:
+    """The day whose report is due at ``now``: yesterday's, once it is past 08:00 in the county."""
+    local = now.astimezone(zone(zone_name))
     if local.hour < send_hour:
         return None
     return local.date() - timedelta(days=1)
@@ -221,22 +229,23 @@ named ("未报 ... 不补发") in the first catch-up report, the one for the old
 the scheduler's output (the worker's log), so they read as unreported, not as quiet."""
 
 
-def _last_due_day(now: datetime, send_hour: int) -> date:
+def _last_due_day(now: datetime, send_hour: int, zone_name: str = DEFAULT_ZONE) -> date:
     """The newest day whose report time has passed: yesterday after ``send_hour``, else the day
     before (its report was due yesterday morning, so a catch-up need not wait for 08:00)."""
-    local = now.astimezone(SHANGHAI)
+    local = now.astimezone(zone(zone_name))
     return local.date() - timedelta(days=1 if local.hour >= send_hour else 2)
 
 
-def _plan(db, now: datetime, send_hour: int, max_days: int) -> tuple[list[date], tuple[date, date] | None]:
+def _plan(db, now: datetime, send_hour: int, max_days: int,
+          zone_name: str = DEFAULT_ZONE) -> tuple[list[date], tuple[date, date] | None]:
     """The days to send now (oldest first) and the gap beyond the cap, if any (see ``due_days``)."""
     if max_days < 1:
         raise ValueError("max_days must be at least 1")
     oldest = db.execute("SELECT MIN(day) FROM daily_reports").fetchone()[0]
     if oldest is None:  # never sent: a fresh install starts with yesterday, no backlog
-        day = due_day(now, send_hour)
+        day = due_day(now, send_hour, zone_name)
         return ([day] if day is not None else []), None
-    last = _last_due_day(now, send_hour)
+    last = _last_due_day(now, send_hour, zone_name)
     window_start = last - timedelta(days=max_days - 1)
     lo = max(window_start, date.fromisoformat(oldest) + timedelta(days=1))
     sent = {date.fromisoformat(r["day"]) for r in db.query(
@@ -272,7 +281,7 @@ def send_due(db: sqlite_utils.Database, registry, config, now: datetime, send_ho
     """Send every due day's report (``due_days``), oldest first, each once (``send`` refuses a
     day already sent, so a re-run or a second worker sends nothing twice); a line per report sent,
     and one naming the days beyond the cap, which the oldest report sent also names."""
-    days, unsent = _plan(db, now, send_hour, max_days)
+    days, unsent = _plan(db, now, send_hour, max_days, config.timezone)
     lines = []
     for day in days:
         gap = unsent if day == days[0] else None

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from . import daily_report, escalation, retention
+from . import daily_report, escalation, retention, worker_sms
 
 
 def tick(db, registry, config, now: datetime) -> list[str]:
@@ -27,6 +27,7 @@ def tick(db, registry, config, now: datetime) -> list[str]:
     period is 0).
     """
     lines = escalation.run(db, registry, config, now)
+    lines += worker_sms.queue_due(db, registry, config, now)  # the worker's SMS for each public step
     lines += daily_report.send_due(db, registry, config, now)
     lines += retention.redact_due(db, config, now)
     return lines

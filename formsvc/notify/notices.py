@@ -14,6 +14,7 @@ and the complaint's UNIQUE submission token already makes a retried submission s
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 
 from wagesafe.registry import Project, Registry
@@ -100,3 +101,47 @@ def new_case_notices(c: dict, decision: RoutingDecision, registry: Registry, pub
         ])
         notices.append(Notice("urgent", "email", desk.email, f"[薪安通] 【紧急】欠薪投诉 {receipt} {title}", desk_body))
     return notices
+
+
+# --- The worker's own SMS (issue 14) --------------------------------------------------------
+# Only with the worker's yes on the form (``complaints.sms_consent``: never for an anonymous tip or
+# without a mobile). An SMS sits on a lock screen and passes through a provider: it carries the
+# receipt number, a unit's name (a township or a department, never a person), the outcome's kind
+# and the status page's address. Never the worker's name, an amount, or the company (tested over
+# every kind). ``subject`` holds the template's variables as JSON for Aliyun, which sends only
+# registered wordings (one template per kind: ``wagesafe.config.SMS_TEMPLATE_SETTINGS``).
+
+WORKER_SMS_KINDS = ("worker_receipt", "worker_acknowledged", "worker_transferred", "worker_outcome")
+
+_WORKER_SMS_TEXT = {
+    "worker_receipt": ("【薪安通】您的欠薪投诉已收到，回执号{receipt}。凭回执号和本机号码查进度：{link} 急事请拨12333。",
+                       "[WageSafe] Your unpaid-wages complaint was received. Receipt {receipt}. Check progress "
+                       "with the receipt and this number: {link} Urgent: call 12333."),
+    "worker_acknowledged": ("【薪安通】您的投诉（回执号{receipt}）已由{place}受理，工作人员会尽快联系您。进度：{link}",
+                            "[WageSafe] Your complaint {receipt} was taken on by {place}; an officer will contact "
+                            "you soon. Progress: {link}"),
+    "worker_transferred": ("【薪安通】您的投诉（回执号{receipt}）已转交{place}办理。进度：{link}",
+                           "[WageSafe] Your complaint {receipt} was passed to {place}, who handle it now. "
+                           "Progress: {link}"),
+    "worker_outcome": ("【薪安通】您的投诉（回执号{receipt}）有了办理结果：{outcome}。请查看下一步，并告诉我们是否拿到工资：{link}",
+                       "[WageSafe] Your complaint {receipt} has an outcome: {outcome}. See what to do next and "
+                       "tell us if you were paid: {link}"),
+}
+
+
+def status_link(public_base_url: str, receipt: str) -> str:
+    """The status page with the receipt filled in: the worker adds the mobile (the second key)."""
+    return f"{public_base_url.rstrip('/')}/status?receipt={receipt}"
+
+
+def worker_sms(kind: str, case: dict, public_base_url: str, *, place: str = "", outcome: str = "") -> Notice | None:
+    """The SMS of ``kind`` (``WORKER_SMS_KINDS``) for the worker of ``case`` (a complaint row),
+    or ``None`` when the worker did not agree to SMS, is anonymous or left no mobile."""
+    if not case.get("sms_consent") or case.get("anonymous") or not case.get("mobile"):
+        return None
+    lang = 1 if case.get("lang") == "en" else 0
+    values = {"receipt": case["receipt"], "place": place, "outcome": outcome,
+              "link": status_link(public_base_url, case["receipt"])}
+    body = _WORKER_SMS_TEXT[kind][lang].format(**values)
+    params = {k: v for k, v in values.items() if v and k != "link"}
+    return Notice(kind, "sms", case["mobile"], json.dumps(params, ensure_ascii=False, sort_keys=True), body)

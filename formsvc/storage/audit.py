@@ -15,7 +15,8 @@ from .store import iso, utcnow, write_transaction
 
 ACTION_ZH = {"view_case": "查看案件", "download_evidence": "下载证据", "export_csv": "导出 CSV",
              "sign_in": "登录", "sign_in_failed": "登录失败", "sign_out": "退出",
-             "redact_personal_data": "按保存期限删除个人信息"}
+             "redact_personal_data": "按保存期限删除个人信息",
+             "worker_answer": "工人回访评价", "export_ranking": "导出评价排名"}
 
 
 def record(db: sqlite_utils.Database, user_id: int | None, action: str, complaint_id: int | None = None,

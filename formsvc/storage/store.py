@@ -276,6 +276,35 @@ ALTER TABLE complaints ADD COLUMN source_ref TEXT;
 ALTER TABLE complaints ADD COLUMN sms_consent INTEGER NOT NULL DEFAULT 0;
 CREATE UNIQUE INDEX complaints_source_ref ON complaints(source, source_ref) WHERE source_ref IS NOT NULL;
 """),
+    # The worker's half of the case (issue 14): the outcome with its figures (formsvc.case.outcomes;
+    # amount_recovered_yuan keeps the money the worker got), when a worker's answer reopened the case,
+    # the workers' answers after an outcome (paid? satisfied?), and how far the worker-SMS duty
+    # (formsvc.duties.worker_sms) has read the timeline: it starts at today's last event, so a
+    # deployment never texts workers about old news. Columns only on `complaints` (no index):
+    # a complaint's INSERT writes no extra page.
+    ("0006_i14_outcomes_and_answers", """
+ALTER TABLE complaints ADD COLUMN outcome TEXT NOT NULL DEFAULT '';            -- formsvc.case.outcomes.OUTCOMES
+ALTER TABLE complaints ADD COLUMN outcome_left_yuan INTEGER NOT NULL DEFAULT 0;  -- still owed after a partial payment
+ALTER TABLE complaints ADD COLUMN outcome_promised_yuan INTEGER NOT NULL DEFAULT 0;  -- mediation: agreed, not yet paid
+ALTER TABLE complaints ADD COLUMN outcome_due_date TEXT NOT NULL DEFAULT '';   -- mediation: the date promised
+ALTER TABLE complaints ADD COLUMN outcome_text TEXT NOT NULL DEFAULT '';       -- worker-facing: reason, or where it went
+ALTER TABLE complaints ADD COLUMN reopened_at TEXT;                            -- last reopened by the worker's answer
+
+CREATE TABLE worker_answers (                -- the worker's answer after an outcome (回访 / 评价)
+    id INTEGER PRIMARY KEY,
+    complaint_id INTEGER NOT NULL REFERENCES complaints(id),
+    at TEXT NOT NULL,
+    outcome TEXT NOT NULL DEFAULT '',        -- the outcome answered about
+    paid TEXT NOT NULL,                      -- yes | partly | no
+    rating TEXT NOT NULL,                    -- satisfied | partly | not_satisfied
+    comment TEXT NOT NULL DEFAULT '',        -- typed by the worker: personal data (retention blanks it)
+    reopened INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX worker_answers_complaint ON worker_answers(complaint_id, at);
+
+CREATE TABLE worker_sms_cursor (id INTEGER PRIMARY KEY CHECK (id = 1), last_event_id INTEGER NOT NULL);
+INSERT INTO worker_sms_cursor (id, last_event_id) SELECT 1, COALESCE(MAX(id), 0) FROM events;
+"""),
 ]
 
 

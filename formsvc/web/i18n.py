@@ -198,3 +198,8 @@ def normalize_lang(value: str | None) -> str | None:
 def choose_lang(args_lang: str | None, cookie_lang: str | None) -> str:
     """The page language: an explicit ``?lang=`` first, then the remembered cookie, then Chinese."""
     return normalize_lang(args_lang) or normalize_lang(cookie_lang) or DEFAULT_LANG
+
+
+from .i18n_worker import WORDS as _WORKER_WORDS  # noqa: E402  (the case after the receipt: i14)
+
+MESSAGES.update(_WORKER_WORDS)

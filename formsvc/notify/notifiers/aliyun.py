@@ -9,9 +9,13 @@ Signature v1 ("RPC" style, HMAC-SHA1), as Aliyun documents it:
 2. ``StringToSign = METHOD + "&" + enc("/") + "&" + enc(canonicalized query string)``;
 3. ``Signature = base64(HMAC-SHA1(key=AccessKeySecret + "&", StringToSign))``.
 
-The template registered with Aliyun decides the words; ``template_param`` fills its
-variables: ``${case}`` (the case number) and ``${link}`` (the case's address, taken from the
-notice body). Nothing else of the notice, and nothing about the worker, leaves the building.
+The template registered with Aliyun decides the words, one template per kind of notice
+(``Config.sms_template_codes``: a new case, a transfer, and the worker's receipt, acknowledgement,
+transfer and outcome); ``template_param`` fills its variables: ``${case}`` (the case number) and
+``${link}`` (the address taken from the notice body), plus, for the worker's SMS, the variables
+its composer stored as JSON in the notice's ``subject`` (``formsvc.notify.notices.WorkerSms``:
+receipt, place, outcome). Nothing else of the notice, and nothing about the worker, leaves the
+building.
 """
 
 from __future__ import annotations
@@ -28,7 +32,7 @@ import uuid
 from collections.abc import Callable, Mapping
 from datetime import datetime, timezone
 
-from wagesafe.config import Config
+from wagesafe.config import SMS_TEMPLATE_SETTINGS, Config
 
 from .base import Notice, PermanentFailure, TemporaryFailure
 
@@ -66,7 +70,15 @@ def sign(method: str, params: Mapping[str, str], secret: str) -> str:
 def template_param(notice: Notice) -> dict[str, str]:
     """The template's variables for one notice: the case number and the case link."""
     match = _URL.search(notice.get("body") or "")
-    return {"case": str(notice.get("complaint_id") or ""), "link": match.group(0) if match else ""}
+    params = {"case": str(notice.get("complaint_id") or ""), "link": match.group(0) if match else ""}
+    subject = notice.get("subject") or ""
+    if notice.get("channel", "sms") == "sms" and subject.startswith("{"):
+        try:
+            extra = json.loads(subject)
+        except ValueError:
+            extra = {}
+        params.update({str(k): str(v) for k, v in extra.items()} if isinstance(extra, dict) else {})
+    return params
 
 
 class AliyunSmsProvider:
@@ -74,7 +86,7 @@ class AliyunSmsProvider:
 
     def __init__(self, *, access_key_id: str, access_key_secret: str, sign_name: str, template_code: str,
                  endpoint: str = "https://dysmsapi.aliyuncs.com/", timeout: float = 10.0, region: str = "cn-hangzhou",
-                 clock: Callable[[], datetime] | None = None):
+                 clock: Callable[[], datetime] | None = None, template_codes: Mapping[str, str] | None = None):
         missing = [n for n, v in (("ALIYUN_SMS_ACCESS_KEY_ID", access_key_id),
                                   ("ALIYUN_SMS_ACCESS_KEY_SECRET", access_key_secret),
                                   ("ALIYUN_SMS_SIGN_NAME", sign_name),
@@ -85,13 +97,26 @@ class AliyunSmsProvider:
         self.sign_name, self.template_code = sign_name, template_code
         self.endpoint, self.timeout, self.region = endpoint, timeout, region
         self.clock = clock or (lambda: datetime.now(timezone.utc))
+        # kind → template code; the new-case code stands in only for the kinds without a setting.
+        self.template_codes = {k: v for k, v in (template_codes or {}).items() if v}
+
+    def template_for(self, notice: Notice) -> str:
+        """The template registered for the notice's kind. A kind that has a setting but no code
+        is refused (PermanentFailure), never sent with another kind's wording."""
+        kind = notice.get("kind", "")
+        if kind in self.template_codes:
+            return self.template_codes[kind]
+        if kind in SMS_TEMPLATE_SETTINGS and kind != "new_case":
+            raise PermanentFailure(f"no Aliyun template for {kind} SMS: set {SMS_TEMPLATE_SETTINGS[kind]}")
+        return self.template_code
 
     @classmethod
     def from_config(cls, config: Config) -> "AliyunSmsProvider":
         return cls(access_key_id=config.aliyun_sms_access_key_id,
                    access_key_secret=config.aliyun_sms_access_key_secret,
                    sign_name=config.aliyun_sms_sign_name, template_code=config.aliyun_sms_template_code,
-                   endpoint=config.aliyun_sms_endpoint, timeout=config.smtp_timeout)
+                   endpoint=config.aliyun_sms_endpoint, timeout=config.smtp_timeout,
+                   template_codes=config.sms_template_codes())
 
     def signed_params(self, notice: Notice) -> dict[str, str]:
         """Every form field of the request, ``Signature`` included."""
@@ -101,7 +126,7 @@ class AliyunSmsProvider:
             "SignatureMethod": "HMAC-SHA1", "SignatureNonce": uuid.uuid4().hex, "SignatureVersion": "1.0",
             "Timestamp": self.clock().astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
             "Version": API_VERSION, "PhoneNumbers": number, "SignName": self.sign_name,
-            "TemplateCode": self.template_code,
+            "TemplateCode": self.template_for(notice),
             "TemplateParam": json.dumps(template_param(notice), ensure_ascii=False, separators=(",", ":")),
             "OutId": str(notice["id"]),  # Aliyun echoes it in delivery receipts: which notice this was
         }

@@ -9,13 +9,16 @@ from __future__ import annotations
 import csv
 import io
 
+from wagesafe.localtime import DEFAULT_ZONE, iso_local
+
+from formsvc.case.outcomes import label as outcome_label
 from formsvc.officers.auth import User, can_see_personal
 from formsvc.case.cases import STATUS_ZH, label_for
 
-HEADER = ["案件编号 id", "回执 receipt", "提交时间 created_at (UTC)", "状态 status", "承办 assignee", "负责 responsible",
+HEADER = ["案件编号 id", "回执 receipt", "提交时间 created_at", "状态 status", "承办 assignee", "负责 responsible",
           "项目 project", "工地地址 site", "紧急 urgent", "人数 workers", "金额(元) amount", "欠薪月数 months",
           "欠薪方 owed_by", "受理时间 acknowledged_at", "办结时间 resolved_at", "兑付人数 workers_paid",
-          "追回金额(元) recovered", "姓名 name", "手机 mobile", "情况 description"]
+          "追回金额(元) recovered", "姓名 name", "手机 mobile", "情况 description", "办理结果 outcome"]
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -26,8 +29,9 @@ def neutralise(value) -> object:
     return value
 
 
-def export(rows: list[dict], user: User, registry) -> str:
-    """The CSV text (UTF-8 with a BOM so that Excel opens Chinese correctly)."""
+def export(rows: list[dict], user: User, registry, zone_name: str = DEFAULT_ZONE) -> str:
+    """The CSV text (UTF-8 with a BOM so that Excel opens Chinese correctly). Times are ISO 8601
+    in the county's zone with its offset (``2026-12-01T07:53:00+08:00``): what a person reads."""
     out = io.StringIO()
     out.write("\ufeff")
     w = csv.writer(out)
@@ -42,11 +46,12 @@ def export(rows: list[dict], user: User, registry) -> str:
             name, mobile = "", ""
         p = registry.project(c["project_code"] or "")
         w.writerow([neutralise(v) for v in (
-            c["id"], c["receipt"], c["created_at"], STATUS_ZH.get(c["status"], c["status"]),
+            c["id"], c["receipt"], iso_local(c["created_at"], zone_name), STATUS_ZH.get(c["status"], c["status"]),
             label_for(registry, c["assignee_kind"], c["assignee_code"]),
             label_for(registry, c["responsible_kind"], c["responsible_code"]),
             f"{c['project_code']} {p.name_zh}" if p else (c["project_code"] or ""), c["site_address"],
             "是" if c["urgent"] else "", c["workers"], c["amount_yuan"], c["months_owed"], c["owed_by_name"],
-            c["acknowledged_at"] or "", c["resolved_at"] or "", c["workers_paid"], c["amount_recovered_yuan"],
-            name, mobile, c["description"] if personal else "")])
+            iso_local(c["acknowledged_at"], zone_name), iso_local(c["resolved_at"], zone_name), c["workers_paid"],
+            c["amount_recovered_yuan"], name, mobile, c["description"] if personal else "",
+            outcome_label(c.get("outcome") or ""))])
     return out.getvalue()

@@ -60,7 +60,7 @@ def export_csv():
     rows = all_cases(db, user, f, cfg, now())
     audit.record(db, user.id, "export_csv", detail=f"{len(rows)} cases; filters {f.as_args()}", ip=client_ip(),
                  now=now())
-    return Response(csv_export.export(rows, user, reg), mimetype="text/csv; charset=utf-8",
+    return Response(csv_export.export(rows, user, reg, cfg.timezone), mimetype="text/csv; charset=utf-8",
                     headers={"Content-Disposition": "attachment; filename=wagesafe-cases.csv",
                              "X-Content-Type-Options": "nosniff"})
 

@@ -52,6 +52,7 @@ class ComplaintForm(FlaskForm):
     evidence = MultipleFileField()
     callback_time = StringField(default="any")
     consent = BooleanField()
+    sms_updates = BooleanField()  # the worker's yes to SMS about this case (complaints.sms_consent)
     website = StringField()  # honeypot: hidden from people, filled by bots
 
 
@@ -297,4 +298,5 @@ def check_complaint(form: ComplaintForm, files: list, registry: Registry, config
         submission_token=form.submission_token.data, lang=lang, project_code=project_code, site_address=site_address,
         chosen_township=township_code, anonymous=anonymous, name=name, mobile=mobile if mobile_raw else "",
         owed_by_kind=owed_by_kind, owed_by_name=owed_by_name, trade=trade, workers=workers, amount_yuan=amount,
-        months_owed=months, description=description, callback_time=callback, consent=consent), checked
+        months_owed=months, description=description, callback_time=callback, consent=consent,
+        sms_consent=bool(form.sms_updates.data) and not anonymous and bool(mobile_raw)), checked

@@ -21,6 +21,7 @@ from formsvc.web.context import get_config, get_db, get_registry
 from formsvc.web import i18n
 from formsvc.storage import store, write_turns
 from .blueprint import bp
+from . import next_steps
 from .forms import (TOKEN_RE, ComplaintForm, StatusForm, check_complaint, form_with_errors, posted_complaint,
                     uploads)
 
@@ -95,6 +96,7 @@ def _complaint_page(project):
     if request.method != "POST":  # GET, and HEAD like it (werkzeug drops the body)
         form = ComplaintForm()
         form.submission_token.data = complaints.new_submission_token()
+        form.sms_updates.data = config.sms_consent_default  # ticked only if the county decided so
         return _form_page(form, project, lang, config)
     posted = posted_complaint()
     if (posted.website.data or "").strip():
@@ -207,10 +209,16 @@ def status():
     case = complaints.find_for_status(db, receipt, mobile) if receipt else None
     if case is None:
         return render_template("intake/status.html", form=form, case=None, not_found=True), 404
+    return render_case(db, form, case, mobile, lang)
+
+
+def render_case(db, form, case: dict, mobile: str, lang: str, **extra):
+    """The status page of one found case: state, timeline, outcome and next steps, the answer form."""
     case["status_text"] = case_status.status_text(case["status"], lang)
     case["place"] = _place(case["assignee_kind"], case["assignee_code"], lang)
     case["events"] = [dict(e, text=case_status.public_text(e, lang)) for e in case["events"]]
-    return render_template("intake/status.html", form=form, case=case)
+    case["next"] = next_steps.for_worker(db, get_registry(), get_config(), case, case["place"], lang)
+    return render_template("intake/status.html", form=form, case=case, mobile=mobile, **extra)
 
 
 @bp.route("/healthz")

@@ -1,0 +1,103 @@
+"""The worker answers back after an outcome (回访, seed 001; 评价排名, seed 003).
+
+From the status page (receipt + mobile) the worker says whether the wages were paid and how
+satisfied they are, with an optional comment. "Not paid" or "not satisfied" within
+``REOPEN_DAYS`` of the outcome reopens the case with the body that stays responsible
+(首问负责, seed 002: whoever first took the case keeps it until it is really settled), tells the
+county desk and that body by email, and writes the timeline and the audit log, all in one
+transaction. Later answers are kept (the desk and the ranking read them) but reopen nothing:
+the status page then points to arbitration, 12333 and legal aid instead.
+
+One answer per outcome: a second answer to the same outcome is refused, so a reload cannot
+reopen twice or count twice in the ranking.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import sqlite_utils
+
+from wagesafe.localtime import format_local
+
+from formsvc.notify import outbox
+from formsvc.storage import audit
+from formsvc.storage.store import iso, write_transaction
+
+from . import cases, outcomes
+
+PAID = ("yes", "partly", "no")
+RATINGS = ("satisfied", "partly", "not_satisfied")
+MAX_COMMENT = 500
+PAID_ZH = {"yes": "已拿到工资", "partly": "拿到一部分", "no": "没有拿到"}
+RATING_ZH = {"satisfied": "满意", "partly": "基本满意", "not_satisfied": "不满意"}
+
+
+class AnswerError(ValueError):
+    """The answer cannot be taken (no outcome yet, already answered, or a value off the list)."""
+
+    def __init__(self, key: str):
+        super().__init__(key)
+        self.key = key  # an i18n key: the worker reads it in their language
+
+
+def answerable(case: dict, answers: list[dict]) -> bool:
+    """An outcome is on the case and the worker has not answered it yet."""
+    if case["status"] not in cases.CLOSED_STATUSES or not case.get("resolved_at"):
+        return False
+    return not any(a["at"] >= case["resolved_at"] for a in answers)
+
+
+def answers_for(db: sqlite_utils.Database, case_id: int) -> list[dict]:
+    return list(db.query("SELECT * FROM worker_answers WHERE complaint_id = ? ORDER BY at, id", [case_id]))
+
+
+def reopens(paid: str, rating: str) -> bool:
+    return paid == "no" or rating == "not_satisfied"
+
+
+def record_answer(db: sqlite_utils.Database, registry, config, case_id: int, paid: str, rating: str, comment: str,
+                  now: datetime) -> dict:
+    """Store the answer; reopen when it says "not paid"/"not satisfied" in time. Returns the
+    answer row plus ``reopened``. :raises AnswerError: with an i18n key."""
+    if paid not in PAID:
+        raise AnswerError("answer_err_paid")
+    if rating not in RATINGS:
+        raise AnswerError("answer_err_rating")
+    comment = " ".join((comment or "").split())[:MAX_COMMENT]
+    with write_transaction(db):
+        case = cases.get_case(db, case_id)
+        if case is None or not answerable(case, answers_for(db, case_id)):
+            raise AnswerError("answer_err_closed")
+        in_time = now - datetime.fromisoformat(case["resolved_at"]) <= timedelta(days=config.reopen_days)
+        reopened = reopens(paid, rating) and in_time
+        cur = db.conn.execute(
+            "INSERT INTO worker_answers (complaint_id, at, outcome, paid, rating, comment, reopened)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?)", (case_id, iso(now), case["outcome"], paid, rating, comment, int(reopened)))
+        answer_id = cur.lastrowid
+        words = f"{PAID_ZH[paid]}，{RATING_ZH[rating]}（办理结果：{outcomes.label(case['outcome']) or '已办结'}）"
+        cases._event(db, case_id, now, "worker", "worker_answer", detail=words)
+        audit.insert(db, None, "worker_answer", case_id, detail=words + ("；案件重新打开" if reopened else ""), now=now)
+        if reopened:
+            cases.reopen_in_transaction(db, case, now, why=words)
+            _tell_desk(db, registry, config, case, answer_id, words, now)
+    return dict(id=answer_id, complaint_id=case_id, paid=paid, rating=rating, comment=comment, reopened=reopened)
+
+
+def _tell_desk(db, registry, config, case: dict, answer_id: int, words: str, now: datetime) -> None:
+    """Email the county desk and the responsible body: the case is theirs again. No comment, no
+    name in the mail: the desk page (sign-in) shows the rest."""
+    link = cases.case_url(config.public_base_url, case["id"])
+    responsible = cases.contact_for(registry, case["responsible_kind"], case["responsible_code"])
+    desk = cases.contact_for(registry, "county", "")
+    subject = f"[薪安通] 工人反馈未解决：案件 {case['id']}（回执 {case['receipt']}）已重新打开"
+    zone = config.timezone
+    body = (f"投诉人对案件 {case['id']} 的办理结果回复：{words}。\n"
+            f"办结时间：{format_local(case['resolved_at'], zone, with_zone=True)}；"
+            f"回复时间：{format_local(now, zone, with_zone=True)}。\n\n"
+            f"按首问负责制，案件已退回负责单位 {responsible.label} 继续办理，请督办。\n"
+            f"处理台链接（需登录）：{link}\n")
+    for who, contact in (("desk", desk), ("responsible", responsible)):
+        if contact.email and (who == "desk" or contact.email != desk.email):
+            outbox.enqueue(db, kind="reopened", channel="email", recipient=contact.email, subject=subject, body=body,
+                           complaint_id=case["id"], dedupe_key=f"reopened:{case['id']}:{answer_id}:{who}")

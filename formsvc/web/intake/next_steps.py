@@ -1,0 +1,129 @@
+"""What the status page tells a worker to do next, for each state and outcome (一次性告知, seed 001).
+
+One function, ``for_worker``, turns a case into: the outcome with its figures, what happens now,
+by when (in the county's zone, ``TIMEZONE``), where to turn if not satisfied (tappable ``tel:``
+links: 12333, 12348, the county's arbitration committee and the labour inspectors from the
+registry) and the portal guide that fits. No Flask request in here, so it is tested alone.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from wagesafe.localtime import format_local
+
+from formsvc.case import answers, outcomes
+from formsvc.duties.escalation import resolve_deadline
+from formsvc.web.i18n import t
+
+# The portal guide for each state/outcome (docs/guides/<slug>.md, built to /guides/<slug>/).
+GUIDES = {"new": "what-to-do", "open": "evidence", "paid_in_full": "your-rights", "partly_paid": "free-legal-aid",
+          "mediation": "deadlines", "arbitration": "free-legal-aid", "inspection_case": "evidence",
+          "police": "refusal-to-pay-crime", "advance_fund": "boss-disappeared", "not_substantiated": "free-legal-aid",
+          "not_this_county": "what-to-do"}
+GUIDE_TITLES = {"what-to-do": ("被欠薪了怎么办", "What to do when wages are unpaid"),
+                "evidence": ("怎样留证据", "Keeping evidence"),
+                "your-rights": ("您的权利", "Your rights"),
+                "free-legal-aid": ("免费法律援助", "Free legal aid"),
+                "deadlines": ("时效和期限", "Time limits"),
+                "refusal-to-pay-crime": ("拒不支付劳动报酬罪", "Refusing to pay wages is a crime"),
+                "boss-disappeared": ("老板跑了怎么办", "When the boss has disappeared")}
+
+
+@dataclass
+class Phone:
+    label: str
+    number: str
+
+    @property
+    def tel(self) -> str:
+        """The ``tel:`` address: digits and + only (0799-0601001 dials as 07990601001)."""
+        return "tel:" + "".join(ch for ch in self.number if ch.isdigit() or ch == "+")
+
+
+@dataclass
+class NextSteps:
+    outcome: str = ""                      # the outcome's label
+    figures: list[str] = field(default_factory=list)
+    now: str = ""                          # what happens now
+    by: str = ""                           # by when, in the county's zone
+    phones: list[Phone] = field(default_factory=list)
+    guide_url: str = ""
+    guide_title: str = ""
+    can_answer: bool = False
+    answer_until: str = ""
+    answers: list[dict] = field(default_factory=list)
+    reopen_days: int = 30
+
+
+def _money(amount: int, lang: str) -> str:
+    return f"{amount:,}"
+
+
+def phones(registry, lang: str) -> list[Phone]:
+    county = registry.county
+    out = [Phone(t("turn_12333", lang), "12333"), Phone(t("turn_12348", lang), county.legal_aid_phone or "12348")]
+    if county.arbitration_phone:
+        name = county.arbitration_zh if lang != "en" and county.arbitration_zh else t("turn_arbitration", lang)
+        out.append(Phone(name, county.arbitration_phone))
+    desk = county.desk
+    if desk.phone:
+        out.append(Phone(desk.name_en if lang == "en" else desk.name_zh, desk.phone))
+    return out
+
+
+def for_worker(db, registry, config, case: dict, place: str, lang: str) -> NextSteps:
+    """The next steps for ``case`` (``complaints.find_for_status``'s dict: id, status, created_at ...)."""
+    row = dict(zip(("outcome", "amount_recovered_yuan", "outcome_left_yuan", "outcome_promised_yuan",
+                    "outcome_due_date", "outcome_text", "resolved_at", "reopened_at", "acknowledged_at"),
+                   db.conn.execute("SELECT outcome, amount_recovered_yuan, outcome_left_yuan, outcome_promised_yuan,"
+                                   " outcome_due_date, outcome_text, resolved_at, reopened_at, acknowledged_at"
+                                   " FROM complaints WHERE id = ?", (case["id"],)).fetchone()))
+    zone = config.timezone
+    steps = NextSteps(phones=phones(registry, lang), reopen_days=config.reopen_days)
+    status = case["status"]
+    kind = row["outcome"] if status in ("resolved", "closed_unfounded") else ""
+    if status == "closed_unfounded" and not kind:
+        kind = "not_substantiated"
+    if kind:
+        steps.outcome = outcomes.label(kind, lang)
+        amount = row["amount_recovered_yuan"]
+        if kind in ("paid_in_full", "partly_paid") and amount:
+            steps.figures.append(t("outcome_paid", lang, amount=_money(amount, lang)))
+        if kind == "partly_paid" and row["outcome_left_yuan"]:
+            steps.figures.append(t("outcome_left", lang, amount=_money(row["outcome_left_yuan"], lang)))
+        if kind == "mediation":
+            steps.figures.append(t("outcome_agreed", lang, amount=_money(row["outcome_promised_yuan"], lang),
+                                   date=row["outcome_due_date"]))
+        if kind == "advance_fund" and amount:
+            steps.figures.append(t("outcome_advance", lang, amount=_money(amount, lang)))
+        if row["outcome_text"]:
+            key = "outcome_where" if kind == "not_this_county" else "outcome_reason"
+            steps.figures.append(t(key, lang, text=row["outcome_text"]))
+        steps.now = t(f"next_{kind}", lang, days=config.reopen_days, date=row["outcome_due_date"])
+        guide = GUIDES.get(kind, "what-to-do")
+        given = answers.answers_for(db, case["id"])
+        steps.answers = given
+        full = {"status": status, "resolved_at": row["resolved_at"]}
+        steps.can_answer = bool(row["resolved_at"]) and answers.answerable(full, given)
+        if row["resolved_at"]:
+            until = datetime.fromisoformat(row["resolved_at"]) + timedelta(days=config.reopen_days)
+            steps.answer_until = format_local(until, zone)
+            if kind == "mediation":
+                steps.by = row["outcome_due_date"]
+    elif status in ("new", "transferred"):
+        steps.now = t("next_new", lang, place=place)
+        assigned = case.get("assigned_at") or case["created_at"]
+        due = datetime.fromisoformat(assigned) + timedelta(hours=config.ack_hours)
+        steps.by = format_local(due, zone, with_zone=True)
+        guide = GUIDES["new"]
+    else:
+        steps.now = t("next_reopened" if row["reopened_at"] else "next_working", lang, place=place)
+        due = resolve_deadline({"created_at": row["reopened_at"] or case["created_at"]}, config.resolve_days)
+        steps.by = format_local(due, zone, with_zone=True)
+        guide = GUIDES["open"]
+    steps.guide_url = ("/en" if lang == "en" else "") + f"/guides/{guide}/"
+    zh, en = GUIDE_TITLES[guide]
+    steps.guide_title = en if lang == "en" else zh
+    return steps
