@@ -100,6 +100,8 @@ def test_demo_serves_site_inbox_and_delivers_then_stops_on_sigint(demo):
     status, _, body = get(base + "/no/such/page")
     assert status == 404 and "site 404" in body
     assert "SHADOWED" not in get(base + "/desk/")[2]  # the service's own routes come first
+    status, headers, body = get(base + "/favicon.ico")  # an icon, not the 404 page
+    assert status == 200 and headers["Content-Type"].startswith("image/") and "site 404" not in body
     assert get(base + "/healthz")[0] == 200
 
     # A notice queued as the intake would queue it reaches the inbox through the worker and SMTP.

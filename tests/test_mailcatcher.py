@@ -60,3 +60,19 @@ def test_inbox_lists_newest_first_and_shows_the_decoded_message(inbox):
 def test_inbox_refuses_names_it_did_not_write(inbox, name):
     _, client = inbox
     assert client.get(f"/dev/mail/{name}").status_code == 404
+
+
+def test_inbox_shows_the_sms_files_beside_the_mail(inbox, tmp_path):
+    """The file SMS provider writes var/sms/notice-*.json; the inbox lists them, newest first, escaped."""
+    from formsvc.notify.notifiers import FileSmsProvider
+
+    _, client = inbox
+    sms = FileSmsProvider(tmp_path / "sms")
+    sms.send({"id": 7, "kind": "worker_receipt", "recipient": "138 1234 5678", "complaint_id": 1,
+              "body": "【薪安通】回执号ABCD-EFGH http://127.0.0.1:8000/status?receipt=ABCD-EFGH <b>x</b>"})
+    sms.send({"id": 8, "kind": "worker_acknowledged", "recipient": "13812345678", "complaint_id": 1,
+              "body": "第二条 second"})
+    page = client.get("/dev/mail/").get_data(as_text=True)
+    assert "短信 SMS" in page and "13812345678" in page and "worker_receipt" in page
+    assert page.index("第二条 second") < page.index("回执号ABCD-EFGH")
+    assert '<a href="http://127.0.0.1:8000/status?receipt=ABCD-EFGH">' in page and "<b>x</b>" not in page

@@ -143,7 +143,9 @@ def test_site_every_project_has_its_page_in_both_languages(site, registry):
                          registry.county.desk.phone, str(registry.county.minimum_wage.monthly_yuan),
                          "tel:12333", "tel:12348", *(s.name for s in p.subcontractors)):
                 assert fact in html, (code, lang_dir.name, fact)
-            assert f'href="{root}r/{code}"' in html
+            q = "?lang=en" if lang_dir.name == "en" else ""
+            assert f'href="{root}r/{code}{q}"' in html  # the English page opens the English form
+            assert f'href="{root}status{q}"' in html and f'href="{root}complain{q}"' in html
             assert f'src="{root}posters/{code}/qr.svg"' in html
             assert f'href="{root}posters/{code}/poster-a4.pdf"' in html
             assert f'href="{root}posters/{code}/poster-a3.pdf"' in html
@@ -204,6 +206,8 @@ def test_site_has_no_broken_internal_link(site, registry):
             if f"{full.scheme}://{full.netloc}" != BASE:
                 continue  # an external navigation link (map apps): checked elsewhere
             path = full.path
+            if path in ("/status", "/complain"):  # the form service's progress check and general form
+                continue
             if re.fullmatch(r"/r/[a-z0-9-]+", path):  # served by the form service
                 if path[3:] not in registry.projects:
                     broken.append((url_of(site, page), link))

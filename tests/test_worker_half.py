@@ -316,3 +316,16 @@ def test_aliyun_uses_one_template_per_kind():
     assert p.signed_params(dict(n, kind="transfer"))["TemplateCode"] == "SMS_XFER"  # not the new-case one
     with pytest.raises(PermanentFailure, match="ALIYUN_SMS_TEMPLATE_OUTCOME"):
         p.signed_params(dict(n, kind="worker_outcome"))
+
+
+def test_phone_numbers_on_the_form_service_pages_are_tel_links(desk):
+    from formsvc.web.intake.phone_links import tel_links
+
+    c = desk.app.test_client()
+    receipt = submit(c)
+    page = c.get(f"/receipt/{receipt}").data.decode()
+    assert 'href="tel:12333"' in page and 'href="tel:12348"' in page
+    assert 'href="tel:12333"' in c.get("/complain").data.decode()
+    assert str(tel_links("拨打 0799-0601001 或 12333，<b>")) == (
+        '拨打 <a href="tel:07990601001">0799-0601001</a> 或 <a href="tel:12333">12333</a>，&lt;b&gt;')
+    assert str(tel_links("追回 123330 元")) == "追回 123330 元"  # not inside a longer number

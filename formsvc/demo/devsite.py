@@ -49,6 +49,12 @@ def make_blueprint(site_dir: Path) -> Blueprint:
             if path and not path.endswith("/"):
                 return redirect(request.script_root + "/" + path + "/", code=308)
             file = file / "index.html"
+        if not file.is_file() and path == "favicon.ico":
+            # Browsers ask for /favicon.ico on every visit: the portal's icon, not a 13 KB 404 page.
+            icon = site_dir / "assets" / "images" / "favicon.png"
+            if icon.is_file():
+                return send_file(icon, mimetype="image/png", max_age=86400)
+            return send_file(Path(current_app.static_folder) / "favicon.svg", mimetype="image/svg+xml", max_age=86400)
         if not file.is_file():
             _redirect_to_service_route(path)
             abort(404)

@@ -9,6 +9,8 @@ registered only outside production: it shows every notice to anyone who can reac
 
 from __future__ import annotations
 
+import json
+
 import re
 import uuid
 from datetime import datetime, timezone
@@ -19,6 +21,8 @@ from pathlib import Path
 from aiosmtpd.controller import Controller
 from flask import Blueprint, Response, abort, current_app, render_template_string
 from markupsafe import Markup, escape
+
+from wagesafe.localtime import format_local
 
 from formsvc.notify.notifiers.files import atomic_write
 
@@ -132,7 +136,13 @@ Every email the demo's mail catcher received, newest first; refreshes every 10 s
 {% if rows %}<table><thead><tr><th>时间 Date</th><th>收件人 To</th><th>主题 Subject</th></tr></thead><tbody>
 {% for r in rows %}<tr><td>{{ r.date }}</td><td>{{ r.to }}</td>
 <td><a href="{{ url_for('mailcatcher.show', name=r.name) }}">{{ r.subject or '(no subject)' }}</a></td></tr>
-{% endfor %}</tbody></table>{% else %}<p>还没有邮件。No mail yet.</p>{% endif %}"""
+{% endfor %}</tbody></table>{% else %}<p>还没有邮件。No mail yet.</p>{% endif %}
+<h2 id="sms">短信 SMS</h2>
+<p class="note">文件短信通道（SMS_PROVIDER=file）写入 var/sms/ 的短信（新的在前）：给工作人员的和给工人的（有工人同意时）。
+The SMS the file provider wrote to var/sms/, newest first: to officers, and to workers who agreed.</p>
+{% if sms %}<table><thead><tr><th>时间 Written</th><th>手机 To</th><th>类型 Kind</th><th>内容 Text</th></tr></thead><tbody>
+{% for s in sms %}<tr><td>{{ s.written_at }}</td><td>{{ s.to }}</td><td>{{ s.kind }}</td><td>{{ s.text }}</td></tr>
+{% endfor %}</tbody></table>{% else %}<p>还没有短信。No SMS yet.</p>{% endif %}"""
 
 _SHOW = """<p><a href="{{ url_for('mailcatcher.index') }}">← 收件箱 Inbox</a></p>
 <h1>{{ subject }}</h1>
@@ -163,7 +173,23 @@ def index():
             continue
         rows.append({"name": name, "date": msg.get("Date", ""), "to": msg.get("To", ""),
                      "subject": msg.get("Subject", "")})
-    return _render("收件箱 Demo inbox", _LIST, refresh=True, rows=rows)
+    return _render("收件箱 Demo inbox", _LIST, refresh=True, rows=rows, sms=_sms_rows())
+
+
+def _sms_rows(limit: int = 500) -> list[dict]:
+    """The SMS files of ``<VAR_DIR>/sms/`` (``FileSmsProvider``), newest first, times in the county zone."""
+    config = current_app.config["WAGESAFE"]
+    directory = config.var_dir / "sms"
+    rows = []
+    for path in sorted(directory.glob("notice-*.json"), reverse=True)[:limit] if directory.is_dir() else []:
+        try:
+            record = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+        rows.append({"written_at": format_local(record.get("written_at"), config.timezone, with_zone=True),
+                     "to": record.get("to", ""), "kind": record.get("kind", ""),
+                     "text": linkify(record.get("body", ""))})
+    return rows
 
 
 def _path(name: str) -> Path:

@@ -20,7 +20,8 @@ STATUS_EN = {"planned": "Planned", "active": "Under construction", "suspended": 
 
 TEXT = {
     "zh": {
-        "complain": "投诉这个工地欠薪", "complain_note": "点按钮，或用手机扫下面的二维码，填表投诉。不用登录。",
+        "complain": "投诉这个工地欠薪", "check_status": "已投诉？查进度", "general_form": "不是这个工地？用通用投诉表",
+        "complain_note": "点按钮，或用手机扫下面的二维码，填表投诉。不用登录。",
         "qr_alt": "投诉二维码：扫码打开本工地的投诉表",
         "poster": "打印告示牌", "a4": "A4 版（PDF）", "a3": "A3 版（PDF）",
         "help": "投诉和求助", "parties": "各方单位", "wages": "工资", "project": "项目信息",
@@ -41,6 +42,7 @@ TEXT = {
     },
     "en": {
         "complain": "Complain about unpaid wages on this site",
+        "check_status": "Complained already? Check progress", "general_form": "Another site? Use the general form",
         "complain_note": "Tap the button, or scan the QR code below with your phone, and fill in the form. No sign-in.",
         "qr_alt": "Complaint QR code: scan it to open this site's complaint form",
         "poster": "Print the site notice", "a4": "A4 (PDF)", "a3": "A3 (PDF)",
@@ -99,12 +101,15 @@ def project_page_html(reg: Registry, p: Project, lang: str) -> str:
     person = town.responsible
     mw = county.minimum_wage
     posters = f"{root}posters/{p.code}/"
-    form = root + project_path(p.code).lstrip("/")
+    form = root + project_path(p.code).lstrip("/") + ("?lang=en" if lang == "en" else "")
+    lang_q = "?lang=en" if lang == "en" else ""
     out: list[str] = []
 
     out.append('<div class="ws-complain">')
     out.append(f'<p><a class="md-button md-button--primary ws-big" href="{e(form)}">{e(t["complain"])}</a></p>')
     out.append(f'<p>{e(t["complain_note"])}</p>')
+    out.append(f'<p><a href="{e(root)}status{lang_q}">{e(t["check_status"])}</a> · '
+               f'<a href="{e(root)}complain{lang_q}">{e(t["general_form"])}</a></p>')
     out.append(f'<p class="ws-qr"><img src="{e(posters)}qr.svg" alt="{e(t["qr_alt"])}" width="180" height="180">'
                f'<br><code>{e(project_path(p.code))}</code></p>')
     out.append(f'<p>{e(t["poster"])}: <a href="{e(posters)}poster-a4.pdf">{e(t["a4"])}</a> · '
