@@ -11,14 +11,13 @@ import io
 
 from wagesafe.localtime import DEFAULT_ZONE, iso_local
 
-from formsvc.case.outcomes import label as outcome_label
 from formsvc.officers.auth import User, can_see_personal
 from formsvc.case.cases import STATUS_ZH, label_for
 
 HEADER = ["案件编号 id", "回执 receipt", "提交时间 created_at", "状态 status", "承办 assignee", "负责 responsible",
           "项目 project", "工地地址 site", "紧急 urgent", "人数 workers", "金额(元) amount", "欠薪月数 months",
           "欠薪方 owed_by", "受理时间 acknowledged_at", "办结时间 resolved_at", "兑付人数 workers_paid",
-          "追回金额(元) recovered", "办理结果 outcome", "姓名 name", "手机 mobile", "情况 description"]
+          "追回金额(元) recovered", "姓名 name", "手机 mobile", "情况 description"]
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -52,6 +51,5 @@ def export(rows: list[dict], user: User, registry, zone_name: str = DEFAULT_ZONE
             f"{c['project_code']} {p.name_zh}" if p else (c["project_code"] or ""), c["site_address"],
             "是" if c["urgent"] else "", c["workers"], c["amount_yuan"], c["months_owed"], c["owed_by_name"],
             iso_local(c["acknowledged_at"], zone_name), iso_local(c["resolved_at"], zone_name), c["workers_paid"],
-            c["amount_recovered_yuan"], outcome_label(c.get("outcome") or ""), name, mobile,
-            c["description"] if personal else "")])
+            c["amount_recovered_yuan"], name, mobile, c["description"] if personal else "")])
     return out.getvalue()
