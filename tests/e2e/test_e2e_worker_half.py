@@ -146,7 +146,7 @@ def test_worker_is_told_answers_not_paid_and_the_case_reopens(system, phone, new
                                         (case_id,)).fetchone()
     db.close()
     assert (status, kind, code_now) == ("in_progress", "township", township.code)
-    wait_for_mail(system.mail_dir, f"案件 {case_id}（回执 {receipt}）已重新打开")
+    wait_for_mail(system.mail_dir, f"（回执 {receipt}）已重新打开")
     def to_desk() -> bool:
         for f in system.mail_dir.glob("*.eml"):
             msg = BytesParser(policy=policy.default).parsebytes(f.read_bytes())
