@@ -88,6 +88,17 @@ SETTINGS: tuple[Setting, ...] = (
             "time, the other party's name, officers' free-text notes, the case's sent notices and its evidence "
             "files are deleted (dates, place, figures, status and routing stay for the statistics); "
             "`0` keeps them (PIPL art. 19, 47: set the county's archive period)"),
+    # Open311 (issue 18): partners' requests, transfers to other counties, the provincial platform.
+    Setting("OPEN311_RATE_LIMIT_PER_HOUR", "120", "requests one partner API key may POST per hour to `/open311/v2/`"),
+    Setting("OPEN311_EVIDENCE_LINK_HOURS", "168",
+            "hours a signed evidence link sent with a transfer to another county stays valid"),
+    Setting("PROVINCIAL_OPEN311_URL", "",
+            "the provincial platform's Open311 endpoint; with a key set, every new case and status change is "
+            "reported there (empty: off)"),
+    Setting("PROVINCIAL_OPEN311_KEY", "", "the API key the provincial platform issued to this county"),
+    Setting("PROVINCIAL_JURISDICTION_ID", "", "our `jurisdiction_id` at the provincial platform (default: the county code)"),
+    Setting("PROVINCIAL_QR_URL", "", "the province's unified wage-complaint address, printed as a second, smaller QR code on every poster (empty: none)"),
+    Setting("PROVINCIAL_QR_LABEL", "全省统一欠薪维权二维码", "the words under the provincial QR code"),
 )
 
 
@@ -154,6 +165,13 @@ class Config:
     aliyun_sms_template_outcome: str = ""
     sms_consent_default: bool = False
     reopen_days: int = 30
+    open311_rate_limit_per_hour: int = 120
+    open311_evidence_link_hours: float = 168
+    provincial_open311_url: str = ""
+    provincial_open311_key: str = ""
+    provincial_jurisdiction_id: str = ""
+    provincial_qr_url: str = ""
+    provincial_qr_label: str = "全省统一欠薪维权二维码"
     extra: dict = field(default_factory=dict)
 
     @property
@@ -203,6 +221,12 @@ class Config:
             aliyun_sms_template_worker_transfer=raw["ALIYUN_SMS_TEMPLATE_WORKER_TRANSFER"],
             aliyun_sms_template_outcome=raw["ALIYUN_SMS_TEMPLATE_OUTCOME"],
             sms_consent_default=_bool(raw["SMS_CONSENT_DEFAULT"]), reopen_days=int(raw["REOPEN_DAYS"]),
+            open311_rate_limit_per_hour=int(raw["OPEN311_RATE_LIMIT_PER_HOUR"]),
+            open311_evidence_link_hours=float(raw["OPEN311_EVIDENCE_LINK_HOURS"]),
+            provincial_open311_url=raw["PROVINCIAL_OPEN311_URL"].rstrip("/"),
+            provincial_open311_key=raw["PROVINCIAL_OPEN311_KEY"],
+            provincial_jurisdiction_id=raw["PROVINCIAL_JURISDICTION_ID"],
+            provincial_qr_url=raw["PROVINCIAL_QR_URL"], provincial_qr_label=raw["PROVINCIAL_QR_LABEL"],
         )
         values.update(overrides)
         return cls(**values)

@@ -17,6 +17,7 @@ STATUS_TEXT: dict[str, tuple[str, str]] = {
     "transferred": ("已转交给主管部门处理", "Passed to the department in charge"),
     "resolved": ("已办结", "Resolved"),
     "closed_unfounded": ("经核查后已结案", "Closed after checking"),
+    "transferred_out": ("已转送外县（欠薪发生地）处理", "Sent to the county where the wages are owed"),
 }
 
 EVENT_TEXT: dict[str, tuple[str, str]] = {
@@ -31,6 +32,8 @@ EVENT_TEXT: dict[str, tuple[str, str]] = {
     "paid": ("工资已支付", "The wages were paid"),
     "closed_unfounded": ("经核查后结案", "Your case was closed after checking"),
     "reopened": ("投诉已重新处理", "Your case was reopened"),
+    "transferred_out": ("投诉已转送外县（欠薪发生地）处理", "Your case was sent to the county where the wages are owed"),
+    "remote_closed": ("外县已办结您的投诉", "The other county closed your case"),
 }
 
 _FALLBACK = ("投诉有新的进展", "There is news on your case")

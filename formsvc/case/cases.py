@@ -26,14 +26,17 @@ from formsvc.storage.store import iso, write_transaction
 from .outcomes import Outcome
 
 STATUS_ZH = {"new": "新案件", "acknowledged": "已受理", "in_progress": "处理中", "resolved": "已解决",
-             "transferred": "已转交", "closed_unfounded": "不属实已关闭"}
+             "transferred": "已转交", "closed_unfounded": "不属实已关闭", "transferred_out": "已转送外县"}
 EVENT_ZH = {"submitted": "工人提交投诉", "routed": "系统分派", "acknowledged": "已确认受理", "in_progress": "开始处理",
             "transferred": "转交", "resolved": "已解决", "closed_unfounded": "核查不属实，关闭", "close_reason": "关闭原因",
             "resolve_note": "办结说明", "note": "添加内部备注", "escalated": "上报县监察大队", "reminded": "超期提醒",
-            "worker_answer": "工人回访评价", "reopened": "工人反馈未解决，重新打开"}
+            "worker_answer": "工人回访评价", "reopened": "工人反馈未解决，重新打开",
+            "transferred_out": "转送外县", "remote_status": "外县办理进展", "remote_closed": "外县已办结"}
 OPEN_STATUSES = ("new", "acknowledged", "in_progress", "transferred")
 UNACKED_STATUSES = ("new", "transferred")
-CLOSED_STATUSES = ("resolved", "closed_unfounded")
+# transferred_out: sent to another county (formsvc.case.county_transfer); nothing is left to do here,
+# and its personal data follows the retention period from when the other county closed it.
+CLOSED_STATUSES = ("resolved", "closed_unfounded", "transferred_out")
 
 # When the current assignee got the case: its last transfer, else when it was filed.
 ASSIGNED_AT_SQL = ("COALESCE((SELECT MAX(r.decided_at) FROM routing_decisions r WHERE r.complaint_id = {a}.id"

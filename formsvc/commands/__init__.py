@@ -4,7 +4,8 @@
 
 from __future__ import annotations
 
+from .api_keys import commands as api_key_commands
 from .desk import commands as desk_commands
 from .service import commands as service_commands
 
-commands: list = [*service_commands, *desk_commands]
+commands: list = [*service_commands, *desk_commands, *api_key_commands]

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from . import daily_report, escalation, retention, worker_sms
+from . import daily_report, escalation, provincial, remote_follow, retention, worker_sms
 
 
 def tick(db, registry, config, now: datetime) -> list[str]:
@@ -29,5 +29,7 @@ def tick(db, registry, config, now: datetime) -> list[str]:
     lines = escalation.run(db, registry, config, now)
     lines += worker_sms.queue_due(db, registry, config, now)  # the worker's SMS for each public step
     lines += daily_report.send_due(db, registry, config, now)
+    lines += remote_follow.follow(db, config, now)  # cases sent to other counties (Open311 GET)
+    lines += provincial.report_changes(db, registry, config, now)  # off unless PROVINCIAL_OPEN311_URL is set
     lines += retention.redact_due(db, config, now)
     return lines

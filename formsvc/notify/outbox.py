@@ -14,11 +14,14 @@ import sqlite_utils
 
 from formsvc.storage.store import iso, utcnow
 
+# open311: a request to another county's or the province's Open311 endpoint (notifiers/open311.py).
+CHANNELS = ("email", "sms", "open311")
+
 
 def enqueue(db: sqlite_utils.Database, *, kind: str, channel: str, recipient: str, body: str, subject: str = "",
             complaint_id: int | None = None, dedupe_key: str | None = None) -> bool:
     """Queue one notice inside the caller's transaction; return False if ``dedupe_key`` was already queued."""
-    if channel not in ("email", "sms"):
+    if channel not in CHANNELS:
         raise ValueError(f"unknown channel {channel!r}")
     now = iso(utcnow())
     cur = db.conn.execute(

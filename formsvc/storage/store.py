@@ -305,6 +305,47 @@ CREATE INDEX worker_answers_complaint ON worker_answers(complaint_id, at);
 CREATE TABLE worker_sms_cursor (id INTEGER PRIMARY KEY CHECK (id = 1), last_event_id INTEGER NOT NULL);
 INSERT INTO worker_sms_cursor (id, last_event_id) SELECT 1, COALESCE(MAX(id), 0) FROM events;
 """),
+    # Open311 (issue 18). `api_keys`: one per partner system, only a SHA-256 of the key is kept
+    # (the keys are 256 random bits: no dictionary to guess from, so a fast hash is enough).
+    # `county_transfers`: a case sent to another county (formsvc.case.county_transfer), its
+    # idempotency key (a retry never makes a second case there) and the remote status the worker
+    # tick follows. `provincial_reports`: what the provincial platform was last told of a case.
+    # None of them is touched by a new complaint's transaction.
+    ("0007_i18_open311", """
+CREATE TABLE api_keys (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE,               -- the partner system, e.g. baishui-county
+    key_hash TEXT NOT NULL UNIQUE,           -- sha256 hex of the key; the key itself is shown once
+    prefix TEXT NOT NULL,                    -- its first characters, to recognise it in a list
+    created_at TEXT NOT NULL,
+    revoked_at TEXT
+);
+CREATE TABLE county_transfers (
+    id INTEGER PRIMARY KEY,
+    complaint_id INTEGER NOT NULL REFERENCES complaints(id),
+    county_code TEXT NOT NULL,
+    county_name TEXT NOT NULL,
+    idempotency_key TEXT NOT NULL UNIQUE,    -- sent with every attempt: the receiver makes one case
+    reason TEXT NOT NULL DEFAULT '',
+    address TEXT NOT NULL DEFAULT '',        -- where the site is, in the receiver's words
+    actor TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    remote_id TEXT,                          -- the receiver's service_request_id, once delivered
+    delivered_at TEXT,
+    remote_status TEXT NOT NULL DEFAULT '',  -- open | closed
+    remote_status_notes TEXT NOT NULL DEFAULT '',
+    remote_agency TEXT NOT NULL DEFAULT '',
+    remote_updated_at TEXT,
+    checked_at TEXT,
+    closed_at TEXT
+);
+CREATE INDEX county_transfers_complaint ON county_transfers(complaint_id);
+CREATE TABLE provincial_reports (
+    complaint_id INTEGER PRIMARY KEY REFERENCES complaints(id),
+    reported_status TEXT NOT NULL,           -- the last status queued for the province
+    remote_id TEXT                           -- the province's service_request_id
+);
+"""),
 ]
 
 

@@ -10,10 +10,11 @@ from wagesafe.config import Config
 
 from .base import DeliveryError, Discard, Notice, PermanentFailure, Sender, TemporaryFailure
 from .email import EmailSender
+from .open311 import Open311Sender
 from .sms import AliyunSmsProvider, FileSmsProvider, NoSms
 
 __all__ = [
-    "AliyunSmsProvider", "DeliveryError", "Discard", "EmailSender", "FileSmsProvider", "NoSms", "Notice",
+    "AliyunSmsProvider", "DeliveryError", "Discard", "EmailSender", "Open311Sender", "FileSmsProvider", "NoSms", "Notice",
     "PermanentFailure", "Sender", "TemporaryFailure", "senders_from_config", "sms_provider",
 ]
 
@@ -35,4 +36,4 @@ def sms_provider(config: Config) -> Sender:
 
 def senders_from_config(config: Config) -> dict[str, Sender]:
     """Channel name → sender, as the worker's ``run_once`` wants it."""
-    return {"email": EmailSender.from_config(config), "sms": sms_provider(config)}
+    return {"email": EmailSender.from_config(config), "sms": sms_provider(config), "open311": Open311Sender(config)}

@@ -1,0 +1,194 @@
+"""Open311 GeoReport v2 as a notice channel: requests to another county or the provincial platform.
+
+A transfer to another county and a report to the province are outbox notices like an email
+(``channel = 'open311'``), so they get the same guarantees for free: queued in the change's own
+transaction, retried with backoff while the other end is down, ``dead`` after too many tries or
+a refusal, shown on the desk and sent again from there.
+
+The notice's body is JSON that says what to send, not the key: ``target`` (``county:<code>``
+from ``partners.yaml``, or ``province``), ``op`` (``post_request`` or ``post_update``), the
+Open311 ``params`` and an ``idempotency_key``, sent as the ``Idempotency-Key`` header with every
+attempt so that a retry after a lost answer finds the first case there instead of making a
+second one. The API key is read at send time from the setting the registry names
+(``key_setting``) or ``PROVINCIAL_OPEN311_KEY``; it never sits in the database.
+
+On success the receiver's ``service_request_id`` is written back (``county_transfers`` or
+``provincial_reports``) in its own small transaction, like ``mark_sent``.
+
+HTTP goes through ``requests`` (the de-facto standard Python HTTP client). The Open311 client
+libraries on PyPI were tried first: ``georeport`` (0.3.1) reads but cannot POST and sets no
+timeout, ``open311`` (1.1) and ``three`` (0.8) are Python 2 only. ``georeport`` is used by the
+tests, as an independent client of our own API.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from collections.abc import Mapping
+from datetime import datetime, timezone
+
+import requests
+
+from wagesafe.config import Config
+
+from .base import Notice, PermanentFailure, TemporaryFailure
+
+log = logging.getLogger("wagesafe.open311")
+TIMEOUT_SECONDS = 10
+
+
+def _describe(resp: requests.Response) -> str:
+    """The receiver's Open311 error (``[{"code", "description"}]``), or the start of its answer."""
+    try:
+        data = resp.json()
+        if isinstance(data, list) and data and isinstance(data[0], dict) and "description" in data[0]:
+            return "; ".join(str(e.get("description", "")) for e in data)[:300]
+    except ValueError:
+        pass
+    return resp.text[:300]
+
+
+class Open311Client:
+    """A small GeoReport v2 client with timeouts, speaking JSON."""
+
+    def __init__(self, base_url: str, api_key: str = "", jurisdiction_id: str = "", timeout: float = TIMEOUT_SECONDS,
+                 session: requests.Session | None = None):
+        self.base_url = base_url.rstrip("/")
+        self.api_key = api_key
+        self.jurisdiction_id = jurisdiction_id
+        self.timeout = timeout
+        self.session = session or requests.Session()
+
+    def _call(self, method: str, path: str, *, data=None, params=None, headers=None):
+        url = f"{self.base_url}/{path}"
+        try:
+            resp = self.session.request(method, url, data=data, params=params, headers=headers, timeout=self.timeout)
+        except requests.RequestException as e:
+            raise TemporaryFailure(f"{url}: {type(e).__name__}: {e}") from None
+        if resp.status_code in (408, 425, 429) or resp.status_code >= 500:
+            raise TemporaryFailure(f"{url}: HTTP {resp.status_code}: {_describe(resp)}")
+        if resp.status_code >= 400:
+            raise PermanentFailure(f"{url}: HTTP {resp.status_code}: {_describe(resp)}")
+        try:
+            return resp.json()
+        except ValueError:
+            raise TemporaryFailure(f"{url}: the answer is not JSON: {resp.text[:200]}") from None
+
+    def _common(self) -> list[tuple[str, str]]:
+        out = []
+        if self.jurisdiction_id:
+            out.append(("jurisdiction_id", self.jurisdiction_id))
+        return out
+
+    def post_request(self, params: list[tuple[str, str]], idempotency_key: str = "") -> str:
+        """POST requests.json; return the receiver's ``service_request_id``."""
+        data = [("api_key", self.api_key), *self._common(), *params]
+        headers = {"Idempotency-Key": idempotency_key} if idempotency_key else None
+        answer = self._call("POST", "requests.json", data=data, headers=headers)
+        try:
+            return str(answer[0]["service_request_id"])
+        except (LookupError, TypeError):
+            raise PermanentFailure(f"no service_request_id in the answer: {str(answer)[:200]}") from None
+
+    def post_update(self, params: list[tuple[str, str]]) -> None:
+        """POST servicerequestupdates.json (the FixMyStreet extension of GeoReport v2)."""
+        self._call("POST", "servicerequestupdates.json", data=[("api_key", self.api_key), *self._common(), *params])
+
+    def get_request(self, request_id: str) -> dict:
+        """GET requests/<id>.json: the one request (status, status_notes, agency_responsible...)."""
+        answer = self._call("GET", f"requests/{request_id}.json", params=self._common())
+        if isinstance(answer, list) and answer and isinstance(answer[0], dict):
+            return answer[0]
+        if isinstance(answer, dict):
+            return answer
+        raise TemporaryFailure(f"unexpected answer for request {request_id}: {str(answer)[:200]}")
+
+
+def client_for(target: str, config: Config, environ: Mapping | None = None) -> Open311Client:
+    """The client for a notice's ``target``: ``province`` or ``county:<code>`` of ``partners.yaml``.
+
+    :raises PermanentFailure: the target is not configured (retrying cannot help until a person fixes it).
+    """
+    env = os.environ if environ is None else environ
+    if target == "province":
+        if not (config.provincial_open311_url and config.provincial_open311_key):
+            raise PermanentFailure("PROVINCIAL_OPEN311_URL or PROVINCIAL_OPEN311_KEY is not set")
+        from wagesafe.registry import load_registry
+
+        jurisdiction = config.provincial_jurisdiction_id or load_registry(config.data_dir).county.code
+        return Open311Client(config.provincial_open311_url, config.provincial_open311_key, jurisdiction)
+    if target.startswith("county:"):
+        from wagesafe.registry.partners import load_partners
+
+        county = load_partners(config.data_dir).counties.get(target.removeprefix("county:"))
+        if county is None:
+            raise PermanentFailure(f"{target} is not in partners.yaml")
+        key = env.get(county.key_setting, "")
+        if not key:
+            raise PermanentFailure(f"the setting {county.key_setting} (our key for {county.name_zh}) is empty")
+        return Open311Client(county.open311_url, key, county.jurisdiction_id)
+    raise PermanentFailure(f"unknown Open311 target {target!r}")
+
+
+class Open311Sender:
+    """Delivers ``open311`` notices (see the module's docstring) and records the receiver's id."""
+
+    def __init__(self, config: Config, environ: Mapping | None = None):
+        self.config = config
+        self.environ = environ
+
+    def _db(self):
+        from formsvc.storage import store
+
+        return store.open_db(self.config.database)
+
+    def send(self, notice: Notice) -> None:
+        try:
+            job = json.loads(notice["body"])
+            target, op, params = job["target"], job["op"], [tuple(p) for p in job["params"]]
+        except (ValueError, KeyError, TypeError):
+            raise PermanentFailure("the notice's body is not an Open311 job") from None
+        client = client_for(target, self.config, self.environ)
+        if op == "post_request":
+            remote_id = client.post_request(params, job.get("idempotency_key", ""))
+            self._record(job, remote_id)
+        elif op == "post_update":
+            remote_id = self._remote_id_of(job)
+            client.post_update([("service_request_id", remote_id), *params])
+        else:
+            raise PermanentFailure(f"unknown Open311 operation {op!r}")
+
+    def _remote_id_of(self, job: dict) -> str:
+        db = self._db()
+        try:
+            row = db.conn.execute("SELECT remote_id FROM provincial_reports WHERE complaint_id = ?",
+                                  (job.get("complaint_id"),)).fetchone()
+        finally:
+            db.conn.close()
+        if not row or not row[0]:
+            raise TemporaryFailure("the case itself has not reached the province yet; the update waits for it")
+        return row[0]
+
+    def _record(self, job: dict, remote_id: str) -> None:
+        """Write the receiver's id back where the job says (its own small transaction)."""
+        from formsvc.storage import store
+
+        at = datetime.now(timezone.utc).isoformat(timespec="seconds")
+        db = self._db()
+        try:
+            with store.write_transaction(db):
+                if job.get("transfer_id"):
+                    db.conn.execute("UPDATE county_transfers SET remote_id = ?, delivered_at = COALESCE(delivered_at, ?),"
+                                    " remote_status = CASE remote_status WHEN '' THEN 'open' ELSE remote_status END"
+                                    " WHERE id = ?", (remote_id, at, job["transfer_id"]))
+                    db.conn.execute("INSERT INTO events (complaint_id, at, actor, kind, detail, public)"
+                                    " VALUES (?, ?, 'system', 'remote_delivered', ?, 0)",
+                                    (job.get("complaint_id"), at, f"对方编号 {remote_id}"))
+                elif job.get("target") == "province" and job.get("complaint_id"):
+                    db.conn.execute("UPDATE provincial_reports SET remote_id = ? WHERE complaint_id = ?",
+                                    (remote_id, job["complaint_id"]))
+        finally:
+            db.conn.close()
+        log.info("open311 %s: delivered, remote id %s", job.get("target"), remote_id)
