@@ -84,16 +84,57 @@ class Instance:
         return [line for line in text.splitlines() if "Traceback" in line or '" 5' in line and "HTTP/1" in line]
 
 
-def make_instance(top: Path, name: str, data_src: Path, **env) -> Instance:
+def make_instance(top: Path, name: str, data_src: Path, *, port: int | None = None, **env) -> Instance:
+    """A county's instance (not started): its own copy of ``data_src``, ``var/`` and database."""
     import shutil
 
     data_dir = top / name / "data"
     shutil.copytree(data_src, data_dir, ignore=shutil.ignore_patterns("README.md"))
     var_dir = top / name / "var"
     var_dir.mkdir(parents=True)
-    port = free_port()
+    port = port or free_port()
     full_env = {**os.environ, "WAGESAFE_ENV": "development", "WAGESAFE_DATA_DIR": str(data_dir),
-                "WAGESAFE_VAR_DIR": str(var_dir), "PUBLIC_BASE_URL": f"http://127.0.0.1:{port}",
+                "WAGESAFE_VAR_DIR": str(var_dir), "WAGESAFE_DATABASE": str(var_dir / "wagesafe.db"),
+                "PUBLIC_BASE_URL": f"http://127.0.0.1:{port}",
                 "SECRET_KEY": "test-" + secrets.token_hex(16), "SMTP_PORT": str(free_port()),
                 "PYTHONPATH": str(ROOT), **env}
     return Instance(name=name, data_dir=data_dir, var_dir=var_dir, port=port, env=full_env)
+
+
+def point_partner_at(instance: Instance, code: str, other: Instance) -> None:
+    """Rewrite ``partners.yaml`` of ``instance`` so that partner ``code`` is ``other`` (its test port)."""
+    import re
+
+    path = instance.data_dir / "partners.yaml"
+    text = path.read_text(encoding="utf-8")
+    text = re.sub(r"http://127\.0\.0\.1:\d+", other.base, text)
+    path.write_text(text, encoding="utf-8")
+
+
+def desk_app(instance: Instance):
+    """The instance's app in this process (same database and settings as its gunicorn), with the
+    registry's accounts, to act on the desk through Flask's test client."""
+    from formsvc import create_app
+    from formsvc.officers import auth
+    from formsvc.storage import store
+    from wagesafe.registry import load_registry
+
+    config = instance.config()
+    app = create_app(config)
+    app.config["TESTING"] = True
+    db = store.open_db(config.database)
+    auth.sync_users(db, load_registry(config.data_dir), demo_password="correct horse battery")
+    return app, db
+
+
+def signed_in(app, db, email: str):
+    """A test client signed in as ``email`` (the session the sign-in route would write)."""
+    from formsvc.officers import auth
+    from formsvc.storage import store
+
+    c = app.test_client()
+    user = auth.find_user(db, email)
+    with c.session_transaction() as s:
+        s["desk_uid"] = user.id
+        s["desk_at"] = store.iso(store.utcnow())
+    return c

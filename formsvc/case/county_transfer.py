@@ -148,5 +148,13 @@ def worker_view(db, case_id: int, partners, lang: str = "zh") -> dict | None:
         state = "对方正在办理" if lang != "en" else "being handled there"
     else:
         state = "正在转送，对方收到后显示编号" if lang != "en" else "on its way; their number appears once it arrives"
+    en = lang == "en"
     return dict(county=name, remote_id=t["remote_id"] or "", state=state, notes=t["remote_status_notes"] or "",
-                agency=t["remote_agency"] or "", status_url=county.status_url if county else "")
+                agency=t["remote_agency"] or "", status_url=county.status_url if county else "",
+                heading=f"Sent to {name}" if en else f"已转送{name}",
+                why=("The wages are owed in that county, so it handles your case (Regulations on Ensuring the Payment "
+                     "of Wages to Migrant Workers, art. 10)." if en else
+                     "欠薪发生地在该县，由该县负责处理（《保障农民工工资支付条例》第十条）。"),
+                number_label="Their case number" if en else "对方编号",
+                state_label="Status there" if en else "对方办理情况",
+                follow_label="Follow it there" if en else "到对方查询")

@@ -8,5 +8,5 @@ case is decided only in ``formsvc.officers.auth``.
 
 from .blueprint import bp  # noqa: F401  (what formsvc.create_app registers)
 from . import session as _session  # noqa: E402,F401  (request hooks)
-from . import views_auth, views_cases, views_overview  # noqa: E402,F401  (routes)
+from . import views_auth, views_cases, views_county_transfer, views_overview  # noqa: E402,F401  (routes)
 from . import views_outcome, views_ranking  # noqa: E402,F401  (outcomes, worker answers, 评价排名: i14)

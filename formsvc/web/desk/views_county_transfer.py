@@ -1,0 +1,56 @@
+"""The desk's "转送外县" card: send a case to a partner county, see where it is, resend a dead one.
+
+Its own routes and template block (``desk/_county_transfer.html``, included by the case page),
+so the case page's other actions stay as they are. The rules live in
+``formsvc.case.county_transfer``; authorization is the same ``auth.can_act`` as every action.
+"""
+
+from __future__ import annotations
+
+from flask import flash, redirect, request, url_for
+
+from wagesafe.registry.partners import load_partners
+
+from formsvc.case import cases as case_state
+from formsvc.case import county_transfer
+from formsvc.web.context import get_config, get_db
+from .blueprint import bp
+from .session import now
+from .views_cases import MAX_ID, _actionable_case, _visible_case
+
+
+def _partners():
+    return load_partners(get_config().data_dir)
+
+
+@bp.app_context_processor
+def county_transfer_helpers():
+    """For the case page's block: the partner counties and a case's transfers (read only when shown)."""
+    return {"partner_counties": lambda: list(_partners().counties.values()),
+            "county_transfers_of": lambda case_id: county_transfer.transfers_of(get_db(), case_id)}
+
+
+@bp.route(f"/cases/<int(max={MAX_ID}):case_id>/transfer-county", methods=["POST"])
+def transfer_county(case_id: int):
+    from .session import current_user
+
+    _actionable_case(case_id)
+    user, form = current_user(), request.form
+    try:
+        county_transfer.start(get_db(), _partners(), get_config(), case_id, user.email, form.get("county", ""),
+                              form.get("reason", ""), form.get("address", ""), now())
+        flash("已转送外县：系统正在发送，送达后显示对方编号。此案在本县已结束办理。", "ok")
+    except case_state.TransitionError as e:
+        flash(str(e), "error")
+    return redirect(url_for("desk.case", case_id=case_id)), 303
+
+
+@bp.route(f"/cases/<int(max={MAX_ID}):case_id>/transfer-county/<int(max={MAX_ID}):transfer_id>/resend",
+          methods=["POST"])
+def resend_county_transfer(case_id: int, transfer_id: int):
+    _visible_case(case_id)
+    if county_transfer.resend(get_db(), case_id, transfer_id, now()):
+        flash("已重新排队发送（同一幂等键，对方不会重复立案）。", "ok")
+    else:
+        flash("这次转送不是“发送失败”状态，无需重发。", "error")
+    return redirect(url_for("desk.case", case_id=case_id)), 303
