@@ -102,7 +102,7 @@ def build_posters(config: Config, registry: Registry, codes: list[str] | None = 
     pending: dict[str, dict] = {}
     for project in selected:
         try:
-            content = poster_content(registry, project, base_url)
+            content = poster_content(registry, project, base_url, config.provincial_qr_url, config.provincial_qr_label)
         except PosterError as e:
             report.errors.append((project.code, str(e)))
             manifest.pop(project.code, None)  # a poster without its required values must not count as current

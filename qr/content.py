@@ -56,6 +56,9 @@ class PosterContent:
     officer_name: str
     officer_mobile: str
     fictional: bool
+    # The province's unified QR code (PROVINCIAL_QR_URL, issue 18), printed smaller beside ours; "" for none.
+    provincial_url: str = ""
+    provincial_label: str = ""
 
     def fingerprint(self, fonts_identity: str = "") -> str:
         """A hash of every printed value, the layout version and the fonts: equal means the same poster."""
@@ -76,7 +79,8 @@ def _required(code: str, field: str, value, where: str = "data/projects.csv") ->
     return text
 
 
-def poster_content(registry: Registry, project: Project, base_url: str) -> PosterContent:
+def poster_content(registry: Registry, project: Project, base_url: str, provincial_url: str = "",
+                   provincial_label: str = "") -> PosterContent:
     """Collect and check the values printed on ``project``'s notice.
 
     :param base_url: the checked public base URL (``urls.check_base_url``).
@@ -129,4 +133,6 @@ def poster_content(registry: Registry, project: Project, base_url: str) -> Poste
         officer_name=req(f"officer_name of township {township.code}", officer.name, "data/townships.csv"),
         officer_mobile=req(f"officer_mobile of township {township.code}", officer.mobile, "data/townships.csv"),
         fictional=bool(county.fictional),
+        provincial_url=(provincial_url or "").strip(),
+        provincial_label=(provincial_label or "").strip() if (provincial_url or "").strip() else "",
     )

@@ -88,41 +88,100 @@ def _section(c, fonts: FontSet, x: float, y: float, width: float, zh: str, en: s
 
 BANNER_H = 90.0  # a line for the county and the sample tag, then the title clear of them
 
+# The province's unified QR (PROVINCIAL_QR_URL; seed 002: "全省统一的欠薪维权二维码及本地投诉举报二维码"):
+# at the top right, from inside the red band down beside the project's name, about 3.3 cm of dark
+# modules (the local one is 9.1 cm: it stays the one a worker sees first). The page has no height to
+# spare, so the banner's and the title's text move left of it instead of the page growing.
+PROV_QR_DARK = 3.3 * cm
+PROV_TOP = 4.0
+PROV_SIDE = 24.0  # the label may be this much wider than the code (half on each side)
+PROV_RIGHT = 12.0  # the code's distance from the right margin, so its label stays inside it
+
+
+def _provincial(fonts: FontSet, p: PosterContent):
+    """(symbol, box side, label lines) of the provincial QR, or None when there is none."""
+    if not p.provincial_url:
+        return None
+    symbol = make_symbol(p.provincial_url)
+    n = symbol.symbol_size(border=0)[0]
+    box = PROV_QR_DARK * (n + 2 * QUIET_ZONE) / n
+    label = wrap(fonts, p.provincial_label or "全省统一欠薪维权二维码", BODY_MIN, box + PROV_SIDE, bold=True)[:2]
+    return symbol, box, label
+
+
+def _provincial_bottom(prov) -> float:
+    """Distance from the top of the page to the last baseline of the provincial QR's label."""
+    _, box, label = prov
+    return MARGIN + PROV_TOP + box + 2 + (BODY_MIN + 2) * len(label)
+
+
+def _draw_provincial(c, fonts: FontSet, prov) -> None:
+    symbol, box, label = prov
+    x = MARGIN + CW - box - PROV_RIGHT
+    y = MARGIN + PROV_TOP
+    draw_symbol(c, symbol, x, top(y + box), box)
+    y += box + 2
+    for line in label:
+        y += BODY_MIN + 2
+        draw_text(c, fonts, x + box / 2, top(y), line, BODY_MIN, bold=True, color=INK, align="center")
+
+
+def _text_width(fonts: FontSet, p: PosterContent) -> float:
+    """Width left for the banner's and the title's text: all of it, or what the provincial QR leaves."""
+    prov = _provincial(fonts, p)
+    return CW if prov is None else CW - prov[1] - PROV_RIGHT - PROV_SIDE / 2 - 8
+
 
 def _banner(c, fonts: FontSet, p: PosterContent) -> float:
     y0 = MARGIN
+    tw = _text_width(fonts, p)
+    cx = MARGIN + tw / 2
     c.setFillColorRGB(*RED)
     c.rect(MARGIN, top(y0 + BANNER_H), CW, BANNER_H, stroke=0, fill=1)
-    draw_text(c, fonts, W / 2, top(y0 + 64), "维权信息告示牌", TITLE_SIZE, bold=True, color=(1, 1, 1), align="center")
-    draw_text(c, fonts, W / 2, top(y0 + 82), "Workers' rights notice · Unpaid wages? Call a number below or scan the QR code",
-              BODY_MIN, color=PINK, align="center")
+    draw_text(c, fonts, cx, top(y0 + 64), "维权信息告示牌", TITLE_SIZE, bold=True, color=(1, 1, 1), align="center")
+    gloss = "Workers' rights notice · Unpaid wages? Call a number below or scan the QR code"
+    if fonts.width(gloss, BODY_MIN) > tw:
+        gloss = "Workers' rights notice · Unpaid wages? Call or scan"
+    draw_text(c, fonts, cx, top(y0 + 82), gloss, fit_size(fonts, gloss, BODY_MIN, tw, minimum=BODY_MIN),
+              color=PINK, align="center")
     draw_text(c, fonts, MARGIN + 8, top(y0 + 15), f"{p.county_name} · {p.township_name}", BODY_MIN, color=PINK)
     if p.fictional:
         w = fonts.width("示例数据 sample data", BODY_MIN) + 12
         c.setFillColorRGB(1, 1, 1)
-        c.roundRect(MARGIN + CW - w - 4, top(y0 + 18), w, 14, 3, stroke=0, fill=1)
-        draw_text(c, fonts, MARGIN + CW - 10, top(y0 + 15), "示例数据 sample data", BODY_MIN, color=RED, align="right")
+        c.roundRect(MARGIN + tw - w - 4, top(y0 + 18), w, 14, 3, stroke=0, fill=1)
+        draw_text(c, fonts, MARGIN + tw - 10, top(y0 + 15), "示例数据 sample data", BODY_MIN, color=RED, align="right")
+    prov = _provincial(fonts, p)
+    if prov is not None:
+        _draw_provincial(c, fonts, prov)
     return y0 + BANNER_H
 
 
 def _title(c, fonts: FontSet, p: PosterContent, y: float, english: bool = True, smallest: float = 16,
            draw: bool = True) -> float:
-    size = fit_size(fonts, p.name_zh, 22, CW, bold=True, minimum=smallest)
-    for line in wrap(fonts, p.name_zh, size, CW, bold=True)[:2]:
+    tw = _text_width(fonts, p)
+    cx = MARGIN + tw / 2
+    size = fit_size(fonts, p.name_zh, 22, tw, bold=True, minimum=smallest)
+    for line in wrap(fonts, p.name_zh, size, tw, bold=True)[:2]:
         y += size + 5
         if draw:
-            draw_text(c, fonts, W / 2, top(y), line, size, bold=True, align="center")
+            draw_text(c, fonts, cx, top(y), line, size, bold=True, align="center")
     if p.name_en and english:
         y += 14
         if draw:
-            draw_text(c, fonts, W / 2, top(y), p.name_en, fit_size(fonts, p.name_en, 11, CW, minimum=BODY_MIN),
+            draw_text(c, fonts, cx, top(y), p.name_en, fit_size(fonts, p.name_en, 11, tw, minimum=BODY_MIN),
                       color=GREY, align="center")
     y += 16
     sub = f"项目编号 Project code: {p.code}" + (f"　｜　{p.address_zh}" if p.address_zh else "")
-    if draw:
-        draw_text(c, fonts, W / 2, top(y), sub, fit_size(fonts, sub, 11, CW, minimum=BODY_MIN), color=GREY,
-                  align="center")
-    return y + 6
+    sub_lines = [sub] if fonts.width(sub, BODY_MIN) <= tw else wrap(fonts, sub, BODY_MIN, tw)
+    for i, line in enumerate(sub_lines):
+        if i:
+            y += BODY_MIN + 3
+        if draw:
+            draw_text(c, fonts, cx, top(y), line, fit_size(fonts, line, 11, tw, minimum=BODY_MIN), color=GREY,
+                      align="center")
+    y += 6
+    prov = _provincial(fonts, p)
+    return y if prov is None else max(y, _provincial_bottom(prov) + 4)
 
 
 def _parties_rows(p: PosterContent) -> list[tuple[str, str]]:
