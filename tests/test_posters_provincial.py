@@ -103,3 +103,29 @@ def test_without_the_setting_the_poster_has_one_code(tmp_path):
     assert content.fingerprint() != with_province.fingerprint()  # setting it rebuilds every poster once
     (pdf,) = render_project(content, tmp_path, ("a4",))
     assert list(_symbols(pdf, 100)) == [f"{BASE}/r/qh001"]
+
+
+def test_the_project_page_shows_both_codes_the_local_one_larger():
+    """The portal's project page: the local QR (180 px, the poster's qr.svg) and, with the setting, the
+    province's beside it, smaller, with its label and address; without the setting nothing is added."""
+    import io
+    import re
+
+    import segno
+    from PIL import Image
+
+    from wagesafe.sitegen.projects import project_page_html
+
+    registry = load_registry(DATA)
+    project = registry.project("qh001")
+    html = project_page_html(registry, project, "zh", PROVINCE, LABEL)
+    assert 'src="../../posters/qh001/qr.svg"' in html and 'width="180"' in html
+    part = html[html.index("ws-qr-province"):]
+    assert LABEL in part and f'href="{PROVINCE}"' in part
+    size = int(re.search(r'<svg width="(\d+)"', part).group(1))
+    assert size < 180
+    buf = io.BytesIO()
+    segno.make_qr(PROVINCE, error="q").save(buf, kind="png", scale=3, border=4)
+    assert decode(Image.open(io.BytesIO(buf.getvalue())).convert("L"))[0].data.decode() == PROVINCE
+    assert "ws-qr-province" not in project_page_html(registry, project, "zh")
+    assert "ws-qr-province" in project_page_html(registry, project, "en", PROVINCE, "")

@@ -146,8 +146,9 @@ def on_post_page(output: str, page, config) -> str:
         project = ctx.registry.project(str(page.meta.get("ws_project", "")))
         if project is None:
             raise PluginError(f"{page.file.src_uri}: unknown project {page.meta.get('ws_project')!r}")
-        output = output.replace("<!-- ws:project -->", project_page_html(ctx.registry, project,
-                                                                        building_language(config)), 1)
+        output = output.replace("<!-- ws:project -->", project_page_html(
+            ctx.registry, project, building_language(config), ctx.config.provincial_qr_url,
+            ctx.config.provincial_qr_label), 1)
     elif "<!-- ws:township -->" in output:
         output = output.replace("<!-- ws:township -->", township_page_html(
             context().registry, str(page.meta.get("ws_township", "")), building_language(config)), 1)

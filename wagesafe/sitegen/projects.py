@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from datetime import date
+from functools import lru_cache
 
 from wagesafe.registry import PROJECT_STATUS_ZH, Project, Registry, project_path
 
@@ -91,7 +92,27 @@ def _date(d: date | None, t: dict) -> str:
     return d.isoformat() if d else t["open_end"]
 
 
-def project_page_html(reg: Registry, p: Project, lang: str) -> str:
+@lru_cache(maxsize=4)
+def _provincial_svg(url: str) -> str:
+    """The province's unified QR (PROVINCIAL_QR_URL) as inline SVG: the same code for every page."""
+    import segno
+
+    return segno.make_qr(url, error="q").svg_inline(scale=3, border=4, omitsize=False)
+
+
+def provincial_qr_html(url: str, label: str, lang: str) -> str:
+    """Beside the local QR, smaller (seed 002: "全省统一的欠薪维权二维码及本地投诉举报二维码"); "" without a URL."""
+    if not url:
+        return ""
+    note = "Province-wide complaint code" if lang == "en" else "全省统一欠薪维权二维码"
+    title = label or note
+    return (f'<p class="ws-qr ws-qr-province"><strong>{e(title)}</strong><br>'
+            f'<span role="img" aria-label="{e(note)}: {e(url)}">{_provincial_svg(url)}</span>'
+            f'<br><a href="{e(url)}">{e(url)}</a></p>')
+
+
+def project_page_html(reg: Registry, p: Project, lang: str, provincial_url: str = "",
+                      provincial_label: str = "") -> str:
     """The body of a project's page (below its title), as an HTML fragment."""
     t = TEXT[lang]
     root = root_of(project_url(p.code, lang))
@@ -112,6 +133,7 @@ def project_page_html(reg: Registry, p: Project, lang: str) -> str:
                f'<a href="{e(root)}complain{lang_q}">{e(t["general_form"])}</a></p>')
     out.append(f'<p class="ws-qr"><img src="{e(posters)}qr.svg" alt="{e(t["qr_alt"])}" width="180" height="180">'
                f'<br><code>{e(project_path(p.code))}</code></p>')
+    out.append(provincial_qr_html(provincial_url, provincial_label, lang))
     out.append(f'<p>{e(t["poster"])}: <a href="{e(posters)}poster-a4.pdf">{e(t["a4"])}</a> · '
                f'<a href="{e(posters)}poster-a3.pdf">{e(t["a3"])}</a></p>')
     out.append("</div>")
