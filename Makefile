@@ -11,12 +11,13 @@ PYTEST_ARGS ?=
 # unless PUBLIC_BASE_URL is set: `make run PORT=8101` prints posters that point at port 8101.
 DEMO_BASE_URL := $(or $(PUBLIC_BASE_URL),http://$(HOST):$(PORT))
 
-.PHONY: run demo-build test install system-deps system-deps-test check build posters bench clean help
+.PHONY: run run-county-b demo-build test install system-deps system-deps-test check build posters bench clean help
 
 help:
 	@echo "make run    set up and run the whole system on http://$(HOST):$(PORT) (demo data)"
 	@echo "make test   set up and run the whole test suite"
 	@echo "make bench  run every benchmark and print one table"
+	@echo "make run-county-b  a second demo county on :8100, paired with make run's (Open311 transfers)"
 
 # The virtualenv is rebuilt only when the dependency pins change.
 $(STAMP): pyproject.toml constraints.txt
@@ -50,6 +51,10 @@ demo-build: install system-deps
 
 run: demo-build
 	PUBLIC_BASE_URL=$(DEMO_BASE_URL) $(BIN)/wagesafe demo --host $(HOST) --port $(PORT)
+
+# A second demo county (白水县, demo/county-b/, port 8100) paired with `make run`'s, to try 转送外县.
+run-county-b: install system-deps
+	BIN=$(BIN) scripts/run-county-b.sh
 
 test: install system-deps-test
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

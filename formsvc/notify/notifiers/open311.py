@@ -106,6 +106,22 @@ class Open311Client:
         raise TemporaryFailure(f"unexpected answer for request {request_id}: {str(answer)[:200]}")
 
 
+KEYS_FILE = "partner-keys.env"
+
+
+def keys_file(config: Config) -> dict[str, str]:
+    """``<VAR_DIR>/partner-keys.env`` (``NAME=value`` lines), read at each send: where a running demo
+    finds a key issued after it started (``scripts/run-county-b.sh``). A deployment sets the variables
+    in its environment file instead; the variable wins over the file."""
+    path = config.var_dir / KEYS_FILE
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except OSError:
+        return {}
+    pairs = (line.split("=", 1) for line in lines if "=" in line and not line.lstrip().startswith("#"))
+    return {k.strip(): v.strip() for k, v in pairs}
+
+
 def client_for(target: str, config: Config, environ: Mapping | None = None) -> Open311Client:
     """The client for a notice's ``target``: ``province`` or ``county:<code>`` of ``partners.yaml``.
 
@@ -125,7 +141,7 @@ def client_for(target: str, config: Config, environ: Mapping | None = None) -> O
         county = load_partners(config.data_dir).counties.get(target.removeprefix("county:"))
         if county is None:
             raise PermanentFailure(f"{target} is not in partners.yaml")
-        key = env.get(county.key_setting, "")
+        key = env.get(county.key_setting, "") or keys_file(config).get(county.key_setting, "")
         if not key:
             raise PermanentFailure(f"the setting {county.key_setting} (our key for {county.name_zh}) is empty")
         return Open311Client(county.open311_url, key, county.jurisdiction_id)

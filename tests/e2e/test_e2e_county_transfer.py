@@ -1,0 +1,74 @@
+"""转送外县 in real Chromium at 390×844 with axe: the worker's status page on county A after the case
+went to county B (where it went, their number, their status, how to follow it), and A's desk card.
+Two real instances (gunicorn), as in tests/test_county_transfer.py; screenshots are kept in the
+test's temporary directory (``status-transferred.png``, ``desk-transfer-card.png``)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from formsvc.duties import remote_follow
+from formsvc.notify import worker
+from formsvc.notify.notifiers import Discard, Open311Sender
+from formsvc.storage import store
+from tests.county_instances import desk_app, signed_in
+from tests.test_county_transfer import A_DESK, MOBILE, _desk_post, _file_a_case, two_counties  # noqa: F401
+
+from .e2e_support import PHONE, axe_violations, format_violations, make_context
+
+pytestmark = pytest.mark.browser
+
+
+def test_transferred_case_on_the_status_page_and_the_desk(two_counties, browser, tmp_path):  # noqa: F811
+    a, b, keys = two_counties
+    app_a, db_a = desk_app(a)
+    config = a.config()
+    case_id, receipt = _file_a_case(a, db_a, config)
+    desk = signed_in(app_a, db_a, A_DESK)
+    _desk_post(desk, f"/desk/cases/{case_id}/transfer-county",
+               {"county": "baishui", "reason": "欠薪发生地在白水县", "address": "白水县石塘镇工业大道12号"})
+    senders = {"email": Discard(), "sms": Discard(), "open311": Open311Sender(config, environ=keys)}
+    t0 = store.utcnow()
+    assert worker.run_once(db_a, senders, t0).sent >= 1
+    remote_follow.follow(db_a, config, t0 + timedelta(minutes=1), environ=keys)
+    remote_id = db_a.conn.execute("SELECT remote_id FROM county_transfers").fetchone()[0]
+
+    ctx = make_context(browser, **PHONE)
+    try:
+        page = ctx.page()
+        page.goto(f"{a.base}/status")
+        page.fill("input[name=receipt]", receipt)
+        page.fill("input[name=mobile]", MOBILE)
+        page.click("button[type=submit]")
+        page.wait_for_load_state("networkidle")
+        text = page.inner_text("body")
+        assert "已转送白水县" in text and remote_id in text and "到对方查询" in text
+        assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["viewport"]["width"]
+        page.screenshot(path=str(tmp_path / "status-transferred.png"), full_page=True)
+        violations = axe_violations(page)
+        assert violations == [], format_violations(page.url, violations)
+    finally:
+        ctx.context.close()
+    ctx.assert_no_external()
+
+    ctx = make_context(browser, bypass_csp=True, **PHONE)
+    try:
+        page = ctx.page()
+        page.goto(f"{a.base}/desk/login")
+        form = page.locator("form:has(input[name=password])")
+        form.locator("input[name=email]").fill(A_DESK)
+        form.locator("input[name=password]").fill("correct horse battery")
+        form.locator("button[type=submit]").click()
+        page.wait_for_load_state("networkidle")
+        page.goto(f"{a.base}/desk/cases/{case_id}")
+        card = page.locator("#county-transfer-1")
+        assert f"对方编号：{remote_id}" in card.inner_text()
+        card.screenshot(path=str(tmp_path / "desk-transfer-card.png"))
+        page.screenshot(path=str(tmp_path / "desk-case.png"), full_page=True)
+        violations = axe_violations(page)
+        assert violations == [], format_violations(page.url, violations)
+    finally:
+        ctx.context.close()
+    ctx.assert_no_external()
