@@ -24,7 +24,7 @@ import json
 import secrets
 from datetime import datetime
 
-from formsvc.notify import outbox
+from formsvc.notify import notices, outbox
 from formsvc.storage.store import iso, write_transaction
 
 from . import evidence_links, open311_services
@@ -94,12 +94,13 @@ def start(db, partners, config, case_id: int, actor: str, county_code: str, reas
                        dedupe_key=f"county-transfer:{transfer_id}")
         db.conn.execute("UPDATE complaints SET status = 'transferred_out' WHERE id = ?", (case_id,))
         _event(db, case_id, now, actor, "transferred_out", detail=f"转送 {county.name_zh}：{reason}", public=True)
-        if case.get("sms_consent") and case["mobile"]:
-            follow = f"，可在 {county.status_url} 查询" if county.status_url else ""
-            outbox.enqueue(db, kind="worker_transfer", channel="sms", recipient=case["mobile"], complaint_id=case_id,
-                           body=f"【薪安通】您的欠薪投诉（回执 {case['receipt']}）已转送{county.name_zh}办理"
-                                f"（欠薪发生地负责）{follow}。对方编号将显示在本县查询页。",
-                           dedupe_key=f"county-transfer:{transfer_id}:worker-sms")
+        # The worker's SMS (only with their yes to SMS): the same "passed to <place>" message, and Aliyun
+        # template, as a transfer inside the county; the status page link shows their number and status.
+        place = county.name_en if case.get("lang") == "en" else county.name_zh
+        sms = notices.worker_sms("worker_transferred", case, config.public_base_url, place=place)
+        if sms is not None:
+            outbox.enqueue(db, kind=sms.kind, channel="sms", recipient=sms.recipient, subject=sms.subject,
+                           body=sms.body, complaint_id=case_id, dedupe_key=f"county-transfer:{transfer_id}:worker-sms")
     return get_case(db, case_id)
 
 
