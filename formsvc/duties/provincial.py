@@ -44,7 +44,8 @@ def _changed(db) -> list[dict]:
 
 def _new_params(c: dict, registry) -> list[tuple[str, str]]:
     where = label_for(registry, c["assignee_kind"], c["assignee_code"])
-    params = [("service_code", open311_services.WAGE_PROJECT if c["project_code"] else open311_services.WAGE_OTHER),
+    # wage_other: the province knows none of our project codes (the code goes as an attribute).
+    params = [("service_code", open311_services.WAGE_OTHER), ("attribute[county_project_code]", c["project_code"] or ""),
               ("address_string", f"{registry.county.name_zh} {where}"),
               ("attribute[anonymous]", "true"), ("attribute[workers]", str(c["workers"])),
               ("attribute[amount_yuan]", str(c["amount_yuan"])), ("attribute[months_owed]", str(c["months_owed"])),
