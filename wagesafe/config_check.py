@@ -54,9 +54,22 @@ def problems(config: Config) -> list[str]:
     found += _paths(config)
     found += _limits(config)
     found += _map(config)
+    found += _provincial(config)
     # A setting still at CHANGE-ME is named once, as that, not again as "too short" and the like.
     unfilled = {line.split()[0] for line in placeholders}
     return placeholders + [line for line in found if line.split()[0] not in unfilled]
+
+
+def _provincial(config: Config) -> list[str]:
+    """The provincial Open311 platform (issue 18): both settings or neither, and https."""
+    out = []
+    url, key = config.provincial_open311_url, config.provincial_open311_key
+    if url and not url.startswith("https://"):
+        out.append("PROVINCIAL_OPEN311_URL must start with https://: every new case is sent there")
+    if bool(url) != bool(key):
+        out.append("PROVINCIAL_OPEN311_KEY and PROVINCIAL_OPEN311_URL go together: set both to report to the "
+                   "province, or neither")
+    return out
 
 
 PLACEHOLDER = "CHANGE-ME"

@@ -93,7 +93,8 @@ def start(db, partners, config, case_id: int, actor: str, county_code: str, reas
                        complaint_id=case_id, subject=f"转送 {county.name_zh}", body=json.dumps(job, ensure_ascii=False),
                        dedupe_key=f"county-transfer:{transfer_id}")
         db.conn.execute("UPDATE complaints SET status = 'transferred_out' WHERE id = ?", (case_id,))
-        _event(db, case_id, now, actor, "transferred_out", detail=f"转送 {county.name_zh}：{reason}", public=True)
+        # The reason stays on the transfer row (the desk card; retention blanks it), not in the timeline.
+        _event(db, case_id, now, actor, "transferred_out", detail=f"转送 {county.name_zh}", public=True)
         # The worker's SMS (only with their yes to SMS): the same "passed to <place>" message, and Aliyun
         # template, as a transfer inside the county; the status page link shows their number and status.
         place = county.name_en if case.get("lang") == "en" else county.name_zh

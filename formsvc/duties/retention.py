@@ -148,6 +148,8 @@ def _redact_batch(db, config, now: datetime, batch: list[Due]) -> list[str]:
         db.conn.execute(f"UPDATE events SET detail = '' WHERE complaint_id IN ({marks}) AND kind IN ({kinds})",
                         [*ids, *TYPED_EVENT_KINDS])
         db.conn.execute(f"UPDATE notes SET body = '' WHERE complaint_id IN ({marks})", ids)
+        # A transfer to another county (formsvc.case.county_transfer): keep where and when, drop the reason typed.
+        db.conn.execute(f"UPDATE county_transfers SET reason = '' WHERE complaint_id IN ({marks})", ids)
         # what the worker typed when answering an outcome (formsvc.case.answers); the ratings stay
         db.conn.execute(f"UPDATE worker_answers SET comment = '' WHERE complaint_id IN ({marks})", ids)
         # Keep who the case went to and when; drop the reason an officer typed after the mark.

@@ -1,0 +1,70 @@
+"""转送外县 without a second county: the rules of ``county_transfer.start``, retention of what it
+stored, and the production check of the provincial settings."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+
+import pytest
+
+from formsvc.case import cases, county_transfer
+from formsvc.duties import retention
+from formsvc.storage import store
+from tests.desk_fixtures import T0, insert_case
+from wagesafe.config_check import problems
+from wagesafe.registry.partners import load_partners
+
+
+def test_start_checks_and_writes_one_transaction(desk):
+    partners = load_partners(desk.config.data_dir)
+    cid = insert_case(desk.db, site_address="白水县石塘镇工业大道12号")
+    with pytest.raises(cases.TransitionError):
+        county_transfer.start(desk.db, partners, desk.config, cid, "desk", "atlantis", "原因", "", T0)
+    with pytest.raises(cases.TransitionError):
+        county_transfer.start(desk.db, partners, desk.config, cid, "desk", "baishui", "  ", "", T0)
+    assert desk.case(cid)["status"] == "new" and desk.notices() == []
+    county_transfer.start(desk.db, partners, desk.config, cid, "desk", "baishui", "工地在白水县，张三说的", "", T0)
+    assert desk.case(cid)["status"] == "transferred_out"
+    (job,) = [n for n in desk.notices() if n["channel"] == "open311"]
+    body = json.loads(job["body"])
+    assert body["target"] == "county:baishui" and body["op"] == "post_request"
+    params = dict(map(tuple, body["params"]))
+    assert params["address_string"] == "白水县石塘镇工业大道12号" and params["phone"] == "13912345678"
+    assert params["attribute[consent]"] == "true" and "api_key" not in params  # the key is read at send time
+    with pytest.raises(cases.TransitionError):  # closed here: not twice
+        county_transfer.start(desk.db, partners, desk.config, cid, "desk", "baishui", "again", "", T0)
+    # An anonymous tip goes anonymous; a worker who did not consent goes without name and mobile.
+    tip = insert_case(desk.db, anonymous=1, name="", mobile="", consent=0, site_address="白水县北关街道")
+    county_transfer.start(desk.db, partners, desk.config, tip, "desk", "baishui", "属白水县", "", T0)
+    last = json.loads(desk.notices()[-1]["body"])
+    names = [k for k, _ in last["params"]]
+    assert "phone" not in names and "last_name" not in names and ["attribute[anonymous]", "true"] in last["params"]
+
+
+def test_retention_blanks_the_reason_and_the_payload(tmp_path, data_dir):
+    from tests.desk_fixtures import Desk
+
+    desk = Desk(tmp_path, data_dir, personal_data_retention_days=30)
+    cid = insert_case(desk.db, site_address="白水县石塘镇")
+    county_transfer.start(desk.db, load_partners(data_dir), desk.config, cid, "desk", "baishui", "张三的工头在白水县", "", T0)
+    with store.write_transaction(desk.db):
+        desk.db.conn.execute("UPDATE notices SET status = 'sent'")
+        desk.db.conn.execute("UPDATE complaints SET resolved_at = ? WHERE id = ?", (store.iso(T0), cid))
+    assert retention.redact_due(desk.db, desk.config, T0 + timedelta(days=31))
+    assert desk.db.conn.execute("SELECT reason FROM county_transfers").fetchone()[0] == ""
+    assert all(n["body"] == "" for n in desk.notices())
+    assert "张三" not in "".join(r[0] for r in desk.db.conn.execute("SELECT detail FROM events"))
+    desk.db.close()
+
+
+def test_config_check_names_a_half_or_plain_http_provincial_setting(desk):
+    import dataclasses
+
+    base = desk.config
+    assert not [p for p in problems(base) if "PROVINCIAL" in p]
+    half = dataclasses.replace(base, provincial_open311_url="https://province.example.gov.cn/open311/v2")
+    assert [p for p in problems(half) if p.startswith("PROVINCIAL_OPEN311_KEY")]
+    plain = dataclasses.replace(half, provincial_open311_url="http://province.example.gov.cn/open311/v2",
+                                provincial_open311_key="k")
+    assert [p for p in problems(plain) if p.startswith("PROVINCIAL_OPEN311_URL")]
