@@ -16,7 +16,7 @@ from datetime import date, datetime, timedelta, timezone
 import pytest
 
 from formsvc.case import answers, cases, outcomes, receipts
-from formsvc.duties import worker_sms
+from formsvc.duties import scheduler
 from formsvc.notify import notices, worker
 from formsvc.notify.notifiers import AliyunSmsProvider, FileSmsProvider, PermanentFailure
 from formsvc.storage import store
@@ -38,9 +38,10 @@ def submit(client, **fields):
 
 
 def deliver(desk, now=None):
-    """Run the duties (worker SMS) and the notice worker once, SMS into var/sms/ as files."""
+    """Run the periodic duties (the worker loop's tick queues the worker SMS) and the notice worker
+    once, SMS into var/sms/ as files."""
     now = now or store.utcnow()
-    worker_sms.queue_due(desk.db, desk.registry, desk.config, now)
+    scheduler.tick(desk.db, desk.registry, desk.config, now)
     sms = FileSmsProvider(desk.config.var_dir / "sms")
     worker.run_once(desk.db, {"sms": sms, "email": _NullEmail()}, now)
 
@@ -75,6 +76,7 @@ def test_consent_gives_one_sms_per_step_and_none_carries_name_amount_or_company(
     deliver(desk)
     got = worker_sms_to(desk)
     assert [s["kind"] for s in got] == ["worker_receipt"]
+    assert "我们已给您的手机发短信" in c.get(f"/receipt/{receipt}").data.decode()
     assert receipt in got[0]["body"] and f"/status?receipt={receipt}" in got[0]["body"]
     cid = case_id_of(desk, receipt)
     officer = desk.client(HEXI)
@@ -325,6 +327,7 @@ def test_phone_numbers_on_the_form_service_pages_are_tel_links(desk):
     receipt = submit(c)
     page = c.get(f"/receipt/{receipt}").data.decode()
     assert 'href="tel:12333"' in page and 'href="tel:12348"' in page
+    assert "我们已给您的手机发短信" not in page  # no consent, no SMS, no such promise
     assert 'href="tel:12333"' in c.get("/complain").data.decode()
     assert str(tel_links("拨打 0799-0601001 或 12333，<b>")) == (
         '拨打 <a href="tel:07990601001">0799-0601001</a> 或 <a href="tel:12333">12333</a>，&lt;b&gt;')

@@ -212,9 +212,9 @@ def find_for_status(db, receipt: str, mobile: str) -> dict | None:
 
 def receipt_summary(db, receipt: str) -> dict | None:
     """What the receipt page shows: no personal data, only where the case went."""
-    row = db.conn.execute("SELECT receipt, anonymous, urgent, assignee_kind, assignee_code FROM complaints"
-                          " WHERE receipt = ?", (receipt,)).fetchone()
+    row = db.conn.execute("SELECT receipt, anonymous, urgent, assignee_kind, assignee_code, sms_consent"
+                          " FROM complaints WHERE receipt = ?", (receipt,)).fetchone()
     if row is None:
         return None
     return dict(receipt=row[0], anonymous=bool(row[1]), urgent=bool(row[2]), assignee_kind=row[3],
-                assignee_code=row[4])
+                assignee_code=row[4], sms=bool(row[5]))

@@ -87,7 +87,7 @@ def test_worker_is_told_answers_not_paid_and_the_case_reopens(system, phone, new
     assert receipt in first["body"] and NAME not in first["body"]
 
     # 2. The officer signs in on a phone and acknowledges: a second SMS.
-    officer_phone = new_context(user_agent=None)
+    officer_phone = new_context(user_agent=None, bypass_csp=True)  # the desk runs no script: axe needs the bypass
     desk = officer_phone.page()
     db = sqlite3.connect(system.var_dir / "wagesafe.db")
     case_id = db.execute("SELECT id FROM complaints WHERE receipt = ?", (receipt,)).fetchone()[0]
@@ -111,6 +111,8 @@ def test_worker_is_told_answers_not_paid_and_the_case_reopens(system, phone, new
         desk.get_by_role("button", name="办结", exact=True).tap()
     assert "已办结" in desk.inner_text("main") and "尚欠 4000 元" in desk.inner_text("main")
     desk.screenshot(path=str(tmp_path / "desk-outcome.png"), full_page=True)
+    violations = axe_violations(desk)
+    assert not violations, format_violations(desk.url, violations)
     run_sms_duty(system)
     third = wait_for_sms(sms_dir, "worker_outcome")
     for sms in (first, second, third):
@@ -160,5 +162,12 @@ def test_worker_is_told_answers_not_paid_and_the_case_reopens(system, phone, new
         time.sleep(0.2)
     desk.goto(f"{system.base}/desk/cases")
     assert f"/desk/cases/{case_id}" in desk.content()  # back on the township's list
+    desk.goto(f"{system.base}/desk/cases/{case_id}")
+    assert "投诉人回访评价" in desk.inner_text("main") and "没有拿到" in desk.inner_text("main")
+    desk.goto(f"{system.base}/desk/ranking?sort=reopened")
+    assert township.name_zh in desk.inner_text("main")
+    violations = axe_violations(desk)
+    assert not violations, format_violations(desk.url, violations)
+    desk.screenshot(path=str(tmp_path / "desk-ranking.png"), full_page=True)
     phone.assert_no_external()
     officer_phone.assert_no_external()

@@ -23,10 +23,10 @@ from formsvc.duties.escalation import is_overdue
 from formsvc.storage.store import iso
 
 COLUMNS = {  # sort key → (header, attribute); lower is better for the times and overdue
-    "name": ("镇街", "name"), "cases": ("案件数", "cases"), "ack": ("受理用时中位数（小时）", "median_ack_hours"),
-    "resolve": ("办结用时中位数（天）", "median_resolve_days"), "overdue": ("超期", "overdue"),
-    "recovered": ("追回金额（元）", "recovered_yuan"), "satisfied": ("满意率", "share_satisfied"),
-    "reopened": ("重新打开率", "share_reopened"), "answers": ("评价数", "answers"),
+    "name": ("镇街", "name"), "cases": ("案件", "cases"), "ack": ("受理中位（时）", "median_ack_hours"),
+    "resolve": ("办结中位（天）", "median_resolve_days"), "overdue": ("超期", "overdue"),
+    "recovered": ("追回（元）", "recovered_yuan"), "satisfied": ("满意率", "share_satisfied"),
+    "reopened": ("重开率", "share_reopened"), "answers": ("评价数", "answers"),
 }
 
 

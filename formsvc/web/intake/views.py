@@ -178,7 +178,7 @@ def receipt_page(receipt: str):
     if summary is None:
         return render_template("intake/receipt_gone.html"), 404
     return render_template("intake/receipt.html", receipt=summary["receipt"], anonymous=summary["anonymous"],
-                           urgent=summary["urgent"], kind=summary["assignee_kind"],
+                           urgent=summary["urgent"], kind=summary["assignee_kind"], sms=summary["sms"],
                            place=_place(summary["assignee_kind"], summary["assignee_code"], lang))
 
 
