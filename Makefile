@@ -11,7 +11,7 @@ PYTEST_ARGS ?=
 # unless PUBLIC_BASE_URL is set: `make run PORT=8101` prints posters that point at port 8101.
 DEMO_BASE_URL := $(or $(PUBLIC_BASE_URL),http://$(HOST):$(PORT))
 
-.PHONY: run run-county-b demo-build test install system-deps system-deps-test check build posters bench clean help
+.PHONY: run run-county-b demo-build test install system-deps system-deps-test system-deps-bench check build posters bench clean help
 
 help:
 	@echo "make run    set up and run the whole system on http://$(HOST):$(PORT) (demo data)"
@@ -59,8 +59,16 @@ run-county-b: install system-deps
 test: install system-deps-test
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-bench: install system-deps-test
+# bench_phone's Lighthouse figures need Node.js and Lighthouse (npm ci into bench/lighthouse/node_modules).
+bench: install system-deps-bench bench/lighthouse/node_modules/.installed
 	$(BIN)/python bench/run_all.py
+
+system-deps-bench:
+	@scripts/system-deps.sh bench
+
+bench/lighthouse/node_modules/.installed: bench/lighthouse/package.json bench/lighthouse/package-lock.json
+	cd bench/lighthouse && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
 
 clean:
 	rm -rf site var .pytest_cache build *.egg-info

@@ -32,16 +32,17 @@ from bench.common import JSON_PREFIX, OUT, ROOT, machine, now_iso, rss_kib, tabl
 BENCH = ROOT / "bench"
 README = BENCH / "README.md"
 START, END = "<!-- bench:generated:start -->", "<!-- bench:generated:end -->"
-ORDER = ["bench_site", "bench_posters", "bench_intake", "bench_static", "bench_e2e_latency"]
+ORDER = ["bench_site", "bench_posters", "bench_intake", "bench_static", "bench_e2e_latency", "bench_phone"]
 ARGS = {  # full run / quick run
     "bench_site": (["--sizes", "2000,20000"], ["--sizes", "2000"]),
     "bench_posters": (["--projects", "2000"], ["--projects", "300", "--jobs", "2"]),
     "bench_intake": (["--seconds", "10"], ["--seconds", "5"]),
     "bench_static": (["--seconds", "10"], ["--seconds", "3"]),
     "bench_e2e_latency": (["--n", "20"], ["--n", "8"]),
+    "bench_phone": (["--baseline", "--calibrate"], ["--no-lighthouse", "--photos", "1"]),
 }
 TIME_LIMIT = {"bench_site": 3600, "bench_posters": 1200, "bench_intake": 600, "bench_static": 600,
-              "bench_e2e_latency": 600}
+              "bench_e2e_latency": 600, "bench_phone": 2400}
 
 
 # --- running one script ----------------------------------------------------------------------------
@@ -167,7 +168,7 @@ def parse_intake(lines: list[str]) -> dict:
 
 
 PARSERS = {"bench_site": parse_site, "bench_posters": parse_posters, "bench_intake": parse_intake,
-           "bench_static": parse_generic, "bench_e2e_latency": parse_generic}
+           "bench_static": parse_generic, "bench_e2e_latency": parse_generic, "bench_phone": parse_generic}
 
 
 # --- the combined table ----------------------------------------------------------------------------
@@ -216,6 +217,22 @@ def combined_rows(results: dict) -> list[dict]:
             add("submit → email delivered", f"WORKER_POLL_SECONDS={p['poll_s']:g}, {p['delivered']}/{p['n']} delivered",
                 f"p50 {p['p50_ms']} ms, p99 {p['p99_ms']} ms, max {p['max_ms']} ms",
                 f"{p['worker_peak_mb']:.0f} (worker)")
+    r = results.get("bench_phone")
+    if r and r.get("figures"):
+        for p in r["figures"]["rows"]:
+            if "complaint" in p:
+                add("phone on slow 3G (400 ms, 400 kbit/s)", f"complaint, {p['complaint']}",
+                    f"form open {p['open_s']} s; submit → receipt {p['submit_to_receipt_s']} s; photos sent "
+                    f"{p['photos_sent_kb']} KB" + (f" (made smaller on the phone in {p['shrink_s']} s)"
+                                                    if p["shrink_s"] else ""))
+            else:
+                lh = (f"; Lighthouse mobile {p['lh_perf']}, LCP {p['lh_lcp_s']} s, CLS {p['lh_cls']}, "
+                      f"TBT {p['lh_tbt_ms']} ms (benchmark index {p['lh_index']})" if "lh_perf" in p else "")
+                if "lh_cal_perf" in p:
+                    lh += (f"; with CPU slowdown {p['lh_cal_cpu']} (a low-tier phone): {p['lh_cal_perf']}, "
+                           f"LCP {p['lh_cal_lcp_s']} s")
+                add("phone on slow 3G (400 ms, 400 kbit/s)", f"first visit, {p['page']} ({p['path']})",
+                    f"{p['first_visit_kb']} KB in {p['requests']} requests, LCP {p['lcp_s']} s, CLS {p['cls']}{lh}")
     for name in ORDER + sorted(set(results) - set(ORDER)):
         r = results.get(name)
         if r:

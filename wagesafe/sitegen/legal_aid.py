@@ -117,9 +117,11 @@ def legal_aid_html(reg: Registry, cfg: Config, lang: str) -> str:
     out = [f'<div class="ws-map-wrap"><div id="ws-map" class="ws-map" role="region" aria-label="{e(t["map_label"])}"'
            f' data-tile-url="{e(tiles["url"])}" data-tile-overlay="{e(tiles["overlay"])}"'
            f' data-tile-subdomains="{e(tiles["subdomains"])}"'
-           f' data-tile-attribution="{e(tiles["attribution"])}" data-nearest="{e(t["nearest"])}" hidden></div>']
+           f' data-tile-attribution="{e(tiles["attribution"])}" data-nearest="{e(t["nearest"])}"></div>']
+    # The map's box is in the page from the start (its height in wagesafe.css), so the map appearing
+    # moves nothing; without JavaScript the CSS hides it (@media (scripting: none)).
     if not tiles["url"]:
-        out.append(f'<p class="ws-map-note" hidden>{e(t["no_tiles"])}</p>')
+        out.append(f'<p class="ws-map-note">{e(t["no_tiles"])}</p>')
     if tiles["approval"]:
         out.append(f'<p class="ws-approval"><small>{e(t["approval"])}: {e(tiles["approval"])}</small></p>')
     out.append("</div>")

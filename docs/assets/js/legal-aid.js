@@ -8,6 +8,7 @@
 
   if (mapEl && window.L && places.length) {
     mapEl.hidden = false;
+    mapEl.textContent = "";
     var map = L.map(mapEl, { scrollWheelZoom: false, attributionControl: true });
     var url = mapEl.getAttribute("data-tile-url");
     if (url) {

@@ -229,20 +229,33 @@
     xhr.onload = function () {
       sending = false;
       if (xhr.status >= 200 && xhr.status < 300 && /\/receipt\//.test(xhr.responseURL || "")) {
-        forget().then(function () { location.replace(xhr.responseURL); });
+        // The receipt page came with the answer (the 303 was followed): show it in place, at its own
+        // address, instead of fetching it once more (another round trip on a slow network).
+        var url = xhr.responseURL;
+        forget().then(function () {
+          try {
+            history.replaceState(null, "", url);
+            swapIn(xhr.responseText);
+          } catch (e) { location.replace(url); }
+        });
         return;
       }
       if (xhr.status >= 500 || xhr.status === 0) { offline(); return; }
       // The form with errors (or a polite refusal): show the server's page; the draft stays.
       saveDraft({pending: false});
-      var page = new DOMParser().parseFromString(xhr.responseText, "text/html");
-      document.title = page.title;
-      document.body.parentNode.replaceChild(document.adoptNode(page.body), document.body);
-      window.scrollTo(0, 0);
+      swapIn(xhr.responseText);
       start();
     };
     xhr.onerror = xhr.ontimeout = function () { sending = false; offline(); };
     xhr.send(body());
+  }
+
+  /** Put a page the server sent in place of this one (its scripts are this one, already running). */
+  function swapIn(html) {
+    var page = new DOMParser().parseFromString(html, "text/html");
+    document.title = page.title;
+    document.body.parentNode.replaceChild(document.adoptNode(page.body), document.body);
+    window.scrollTo(0, 0);
   }
 
   function offline() {
