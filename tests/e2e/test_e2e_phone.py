@@ -176,3 +176,24 @@ def test_e2e_phone_form_with_errors_keeps_files_without_javascript(system, phone
                            "WHERE c.description LIKE ?", f"%{marker}%")
     assert len(rows) == 1
     assert (system.var_dir / "uploads" / rows[0][0]).read_bytes() == pdf.read_bytes()
+
+
+def test_e2e_phone_legal_aid_list_does_not_move_when_the_map_appears(system, phone):
+    """On a slow network the page paints before Leaflet arrives; the map then fills the box kept
+    for it, and nothing below (the phone numbers under the worker's thumb) moves (CLS ≤ 0.02)."""
+    page = phone.page()
+    cdp = phone.context.new_cdp_session(page)
+    cdp.send("Network.enable")
+    cdp.send("Network.emulateNetworkConditions", {"offline": False, "latency": 200,
+                                                  "downloadThroughput": 400_000 / 8, "uploadThroughput": 400_000 / 8})
+    page.goto(system.base + "/legal-aid/", wait_until="load")
+    page.wait_for_selector("#ws-map.leaflet-container")
+    shift = page.evaluate("""() => new Promise(resolve => {
+        let cls = 0;
+        new PerformanceObserver(l => { for (const e of l.getEntries()) if (!e.hadRecentInput) cls += e.value; })
+            .observe({type: 'layout-shift', buffered: true});
+        setTimeout(() => resolve(cls), 500);
+    })""")
+    assert shift <= 0.02, f"layout shift {shift:.3f} on the legal-aid page"
+    box = page.locator("#ws-map").bounding_box()
+    assert box and box["height"] >= 300
