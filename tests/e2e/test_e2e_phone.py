@@ -197,3 +197,18 @@ def test_e2e_phone_legal_aid_list_does_not_move_when_the_map_appears(system, pho
     assert shift <= 0.02, f"layout shift {shift:.3f} on the legal-aid page"
     box = page.locator("#ws-map").bounding_box()
     assert box and box["height"] >= 300
+
+
+def test_e2e_phone_expired_csrf_token_is_renewed_and_sent_once(system, phone, tmp_path):
+    """Offline for longer than the CSRF token lives (an hour): the resend takes a fresh token from
+    the form and goes through, once, instead of showing "this page has expired"."""
+    page = phone.page()
+    page.goto(f"{system.base}/complain")
+    marker = f"e2e-phone-csrf-{tmp_path.name}"
+    page.fill("#site_address", "上坊乡 学校工地")
+    fill_complaint(page, name="周久等", mobile="13912340004", description=f"等了很久才有信号。{marker}")
+    page.evaluate("() => { document.querySelector('input[name=csrf_token]').value = 'expired'; }")
+    with page.expect_navigation(url=re.compile(r"/receipt/"), timeout=30_000):
+        page.locator("form button[type=submit]").tap()
+    assert RECEIPT_SHOWN in page.inner_text("h1")
+    assert len(db_rows(system, "SELECT id FROM complaints WHERE description LIKE ?", f"%{marker}%")) == 1

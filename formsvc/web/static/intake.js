@@ -21,7 +21,7 @@
   var PREFIX = "wagesafe-draft:", DRAFT_DAYS = 30;
   var form, key, msgs, input, tokenField, serverToken, status, bar, button;
   var chosen = null;      // the files to send (shrunk) once the worker chose some; null: the input's own
-  var sending = false, retryTimer = null, retryDelay = 5000;
+  var sending = false, retryTimer = null, retryDelay = 5000, freshTokenTried = false;
 
   // The receipt page: a complaint that was on its way has arrived, so its draft goes.
   if (document.querySelector("[data-ws-receipt]")) { forgetSentDrafts(); return; }
@@ -241,13 +241,38 @@
         return;
       }
       if (xhr.status >= 500 || xhr.status === 0) { offline(); return; }
+      if (xhr.status === 400 && !freshTokenTried && !/data-ws-draft/.test(xhr.responseText)) {
+        // Refused before the form was read: most likely the page's CSRF token expired while the
+        // phone was offline (Flask-WTF: one hour). Take a fresh one from the form and send again.
+        freshTokenTried = true;
+        refreshCsrf(function (ok) { if (ok) send(); else showRefusal(); });
+        return;
+      }
+      showRefusal();
+    };
+    xhr.onerror = xhr.ontimeout = function () { sending = false; offline(); };
+    xhr.send(body());
+
+    function showRefusal() {
       // The form with errors (or a polite refusal): show the server's page; the draft stays.
       saveDraft({pending: false});
       swapIn(xhr.responseText);
       start();
+    }
+  }
+
+  /** GET the form again and copy its CSRF token into this one; ``done(ok)``. */
+  function refreshCsrf(done) {
+    var field = form.querySelector("input[name=csrf_token]");
+    var get = new XMLHttpRequest();
+    get.open("GET", form.action);
+    get.onload = function () {
+      var fresh = new DOMParser().parseFromString(get.responseText, "text/html")
+        .querySelector("form[data-ws-draft] input[name=csrf_token]");
+      if (get.status === 200 && fresh && field) { field.value = fresh.value; done(true); } else { done(false); }
     };
-    xhr.onerror = xhr.ontimeout = function () { sending = false; offline(); };
-    xhr.send(body());
+    get.onerror = function () { done(false); };
+    get.send();
   }
 
   /** Put a page the server sent in place of this one (its scripts are this one, already running). */
