@@ -71,7 +71,7 @@ def test_new_cases_and_status_changes_reach_the_province_once(county_and_provinc
         updates = c.execute("SELECT detail FROM events WHERE complaint_id = ? AND kind = 'partner_update'",
                             (pid,)).fetchall()
         assert c.execute("SELECT count(*) FROM complaints").fetchone()[0] == 1
-    assert len(updates) == 1 and "OPEN" in updates[0][0] and "工作人员已接手" in updates[0][0]
+    assert len(updates) == 1 and "INVESTIGATING" in updates[0][0] and "工作人员已接手" in updates[0][0]
     assert provincial.report_changes(db, registry, config, t0 + timedelta(minutes=3)) == []
 
 

@@ -26,6 +26,11 @@ from formsvc.notify import outbox
 from formsvc.storage.store import write_transaction
 
 BATCH = 200
+# Our states as FixMyStreet's extended Open311 statuses (perllib/Open311.pm, extended_statuses): the
+# province learns more than open/closed, in words other Open311 systems already know.
+EXTENDED_STATUS = {"new": "OPEN", "acknowledged": "INVESTIGATING", "in_progress": "IN_PROGRESS",
+                   "transferred": "INTERNAL_REFERRAL", "resolved": "FIXED", "closed_unfounded": "NO_FURTHER_ACTION",
+                   "transferred_out": "NOT_COUNCILS_RESPONSIBILITY"}
 
 
 def enabled(config) -> bool:
@@ -72,7 +77,8 @@ def report_changes(db, registry, config, now: datetime) -> list[str]:
                 text = case_status.status_text(c["status"], "zh")
                 job = {"target": "province", "op": "post_update", "complaint_id": c["id"],
                        "params": [("update_id", f"{county}-{c['id']}-{c['status']}"),
-                                  ("status", "CLOSED" if c["status"] in CLOSED_STATUSES else "OPEN"),
+                                  ("status", EXTENDED_STATUS.get(c["status"],
+                                                                 "CLOSED" if c["status"] in CLOSED_STATUSES else "OPEN")),
                                   ("description", text), ("updated_datetime", iso_local(now, config.timezone))]}
                 db.conn.execute("UPDATE provincial_reports SET reported_status = ? WHERE complaint_id = ?",
                                 (c["status"], c["id"]))
