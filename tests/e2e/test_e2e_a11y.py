@@ -115,6 +115,12 @@ def test_third_party_requests_are_caught(system, new_context):
     page.evaluate("""() => { const i = document.createElement('img');
                              i.src = 'http://fonts.example.com/x.png'; document.body.append(i); }""")
     page.wait_for_load_state("networkidle")
+    # The route handler records the request asynchronously: on a loaded machine (CI, two cores)
+    # networkidle can come first. Wait for the record, never for a fixed time.
+    for _ in range(100):
+        if [u for u in ctx.external if "fonts.example.com" in u]:
+            break
+        page.wait_for_timeout(100)
     assert [u for u in ctx.external if "fonts.example.com" in u], ctx.external
     with pytest.raises(AssertionError, match="fonts.example.com"):
         ctx.assert_no_external()
