@@ -151,8 +151,14 @@ def worker_view(db, case_id: int, partners, lang: str = "zh") -> dict | None:
     else:
         state = "正在转送，对方收到后显示编号" if lang != "en" else "on its way; their number appears once it arrives"
     en = lang == "en"
-    return dict(county=name, remote_id=t["remote_id"] or "", state=state, notes=t["remote_status_notes"] or "",
-                agency=t["remote_agency"] or "", status_url=county.status_url if county else "",
+    receipt = t.get("remote_receipt") or ""
+    follow_url = county.status_url if county else ""
+    if follow_url and receipt:
+        follow_url += ("&" if "?" in follow_url else "?") + "receipt=" + receipt
+    return dict(county=name, remote_id=t["remote_id"] or "", receipt=receipt, state=state, notes=t["remote_status_notes"] or "",
+                agency=t["remote_agency"] or "", status_url=follow_url,
+                receipt_label="Their receipt number (use it with your mobile on their status page)" if en
+                else "对方回执号（凭此号和您的手机号在对方查询进度）",
                 heading=f"Sent to {name}" if en else f"已转送{name}",
                 why=("The wages are owed in that county, so it handles your case (Regulations on Ensuring the Payment "
                      "of Wages to Migrant Workers, art. 10)." if en else

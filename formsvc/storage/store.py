@@ -346,6 +346,11 @@ CREATE TABLE provincial_reports (
     remote_id TEXT                           -- the province's service_request_id
 );
 """),
+    # The receiver's own receipt number for a case sent to another county: with it (and their mobile)
+    # the worker follows the case on the other county's status page.
+    ("0008_i18_transfer_receipt", """
+ALTER TABLE county_transfers ADD COLUMN remote_receipt TEXT NOT NULL DEFAULT '';
+"""),
 ]
 
 

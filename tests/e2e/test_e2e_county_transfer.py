@@ -44,7 +44,8 @@ def test_transferred_case_on_the_status_page_and_the_desk(two_counties, browser,
         page.click("button[type=submit]")
         page.wait_for_load_state("networkidle")
         text = page.inner_text("body")
-        assert "已转送白水县" in text and remote_id in text and "到对方查询" in text
+        b_receipt = db_a.conn.execute("SELECT remote_receipt FROM county_transfers").fetchone()[0]
+        assert b_receipt and "已转送白水县" in text and b_receipt in text and "到对方查询" in text
         assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["viewport"]["width"]
         page.screenshot(path=str(tmp_path / "status-transferred.png"), full_page=True)
         violations = axe_violations(page)

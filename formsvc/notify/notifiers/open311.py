@@ -84,13 +84,20 @@ class Open311Client:
 
     def post_request(self, params: list[tuple[str, str]], idempotency_key: str = "") -> str:
         """POST requests.json; return the receiver's ``service_request_id``."""
+        return self.post_request_answer(params, idempotency_key)["service_request_id"]
+
+    def post_request_answer(self, params: list[tuple[str, str]], idempotency_key: str = "") -> dict:
+        """POST requests.json; the receiver's answer for the request (``service_request_id`` as text,
+        and ``receipt`` when the receiver is a WageSafe, which tells the posting partner the worker's number)."""
         data = [("api_key", self.api_key), *self._common(), *params]
         headers = {"Idempotency-Key": idempotency_key} if idempotency_key else None
         answer = self._call("POST", "requests.json", data=data, headers=headers)
         try:
-            return str(answer[0]["service_request_id"])
-        except (LookupError, TypeError):
+            first = dict(answer[0])
+            first["service_request_id"] = str(first["service_request_id"])
+        except (LookupError, TypeError, ValueError):
             raise PermanentFailure(f"no service_request_id in the answer: {str(answer)[:200]}") from None
+        return first
 
     def post_update(self, params: list[tuple[str, str]]) -> None:
         """POST servicerequestupdates.json (the FixMyStreet extension of GeoReport v2)."""
@@ -168,8 +175,8 @@ class Open311Sender:
             raise PermanentFailure("the notice's body is not an Open311 job") from None
         client = client_for(target, self.config, self.environ)
         if op == "post_request":
-            remote_id = client.post_request(params, job.get("idempotency_key", ""))
-            self._record(job, remote_id)
+            answer = client.post_request_answer(params, job.get("idempotency_key", ""))
+            self._record(job, answer["service_request_id"], str(answer.get("receipt") or "")[:40])
         elif op == "post_update":
             remote_id = self._remote_id_of(job)
             client.post_update([("service_request_id", remote_id), *params])
@@ -187,7 +194,7 @@ class Open311Sender:
             raise TemporaryFailure("the case itself has not reached the province yet; the update waits for it")
         return row[0]
 
-    def _record(self, job: dict, remote_id: str) -> None:
+    def _record(self, job: dict, remote_id: str, receipt: str = "") -> None:
         """Write the receiver's id back where the job says (its own small transaction)."""
         from formsvc.storage import store
 
@@ -197,8 +204,9 @@ class Open311Sender:
             with store.write_transaction(db):
                 if job.get("transfer_id"):
                     db.conn.execute("UPDATE county_transfers SET remote_id = ?, delivered_at = COALESCE(delivered_at, ?),"
+                                    " remote_receipt = ?,"
                                     " remote_status = CASE remote_status WHEN '' THEN 'open' ELSE remote_status END"
-                                    " WHERE id = ?", (remote_id, at, job["transfer_id"]))
+                                    " WHERE id = ?", (remote_id, at, receipt, job["transfer_id"]))
                     db.conn.execute("INSERT INTO events (complaint_id, at, actor, kind, detail, public)"
                                     " VALUES (?, ?, 'system', 'remote_delivered', ?, 0)",
                                     (job.get("complaint_id"), at, f"对方编号 {remote_id}"))

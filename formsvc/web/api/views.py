@@ -215,7 +215,10 @@ def _post_request(fmt):
     log.info("open311: partner %s %s case %s", partner, "made" if result.created else "repeated", result.complaint_id)
     notice = (f"已受理，回执号 {result.receipt}，由{label_for(get_registry(), *_assignee(result.complaint_id))}办理"
               if result.created else "此请求已收到过（同一 Idempotency-Key），未重复立案 already received")
-    data = [{"service_request_id": str(result.complaint_id), "service_notice": notice, "account_id": ""}]
+    # "receipt" (beside the specification's fields, which clients ignore when unknown): the worker's number
+    # here, told only to the partner that posted the request, so it can tell the worker how to follow it.
+    data = [{"service_request_id": str(result.complaint_id), "service_notice": notice, "account_id": "",
+             "receipt": result.receipt}]
     return formats.respond(data, fmt, "service_requests", "request", status=201 if result.created else 200)
 
 
