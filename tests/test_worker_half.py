@@ -329,6 +329,9 @@ def test_phone_numbers_on_the_form_service_pages_are_tel_links(desk):
     assert 'href="tel:12333"' in page and 'href="tel:12348"' in page
     assert "我们已给您的手机发短信" not in page  # no consent, no SMS, no such promise
     assert 'href="tel:12333"' in c.get("/complain").data.decode()
+    unknown = c.get("/r/no-such-site")
+    assert unknown.status_code == 404 and 'href="tel:12333"' in unknown.data.decode()
+    assert 'href="/status"' in unknown.data.decode()
     assert str(tel_links("拨打 0799-0601001 或 12333，<b>")) == (
         '拨打 <a href="tel:07990601001">0799-0601001</a> 或 <a href="tel:12333">12333</a>，&lt;b&gt;')
     assert str(tel_links("追回 123330 元")) == "追回 123330 元"  # not inside a longer number

@@ -35,7 +35,7 @@ PAGE = """{% extends "base.html" %}
 {% block title %}{{ title }}{% endblock %}
 {% block main %}
 <h1>{{ title }}</h1>
-{% for p in body %}<p>{{ p }}</p>{% endfor %}
+{% for p in body %}<p>{{ p | tel_links }}</p>{% endfor %}
 <p><a href="{{ url_for('intake.general_form') }}">{{ link }}</a></p>
 {% endblock %}"""
 
