@@ -335,3 +335,21 @@ def test_phone_numbers_on_the_form_service_pages_are_tel_links(desk):
     assert str(tel_links("拨打 0799-0601001 或 12333，<b>")) == (
         '拨打 <a href="tel:07990601001">0799-0601001</a> 或 <a href="tel:12333">12333</a>，&lt;b&gt;')
     assert str(tel_links("追回 123330 元")) == "追回 123330 元"  # not inside a longer number
+
+
+def test_daily_report_counts_outcomes_amounts_and_reopened_cases(desk):
+    from formsvc.duties import daily_report
+
+    start = datetime(2026, 3, 1, 16, 0, tzinfo=timezone.utc)  # 2026-03-02 00:00 in Shanghai
+    a = insert_case(desk.db, township="hexi", created_at=start - timedelta(days=1), status="acknowledged")
+    b = insert_case(desk.db, township="hexi", created_at=start - timedelta(days=1), status="acknowledged")
+    cases.record_outcome(desk.db, a, HEXI, outcomes.check("partly_paid", amount="8000", left="4000"),
+                         start + timedelta(hours=3))
+    cases.record_outcome(desk.db, b, HEXI, outcomes.check("advance_fund", amount="3000"), start + timedelta(hours=4))
+    answers.record_answer(desk.db, desk.registry, desk.config, b, "no", "not_satisfied", "",
+                          start + timedelta(hours=5))
+    report = daily_report.build(desk.db, desk.registry, desk.config, date(2026, 3, 2))
+    assert report.rows["hexi"].amount_recovered_yuan == 11000 and report.reopened == 1
+    assert report.outcomes == {"partly_paid": 1}  # the reopened one has no outcome now
+    _, body = daily_report.render(report, desk.registry)
+    assert "工资已部分支付 1 件" in body and "重新打开：1 件" in body

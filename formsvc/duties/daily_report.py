@@ -18,6 +18,7 @@ import sqlite_utils
 
 from wagesafe.localtime import DEFAULT_ZONE, format_local, zone
 
+from formsvc.case.outcomes import label as outcome_label
 from formsvc.notify import outbox
 from formsvc.case.cases import ASSIGNED_AT_SQL
 from .escalation import is_overdue
@@ -74,6 +75,8 @@ class Report:
     day: date
     rows: dict[str, Row] = field(default_factory=dict)   # township code (or OTHER) -> figures
     total: Row = field(default_factory=Row)
+    outcomes: dict[str, int] = field(default_factory=dict)  # outcome kind -> cases closed with it that day
+    reopened: int = 0                                        # cases a worker's "not paid/not satisfied" reopened
 
     @property
     def zero(self) -> bool:
@@ -113,6 +116,12 @@ def build(db: sqlite_utils.Database, registry, config, day: date) -> Report:
             row.overdue += 1
     for row in report.rows.values():
         report.total.add(row)
+    for r in db.query("SELECT c.outcome AS outcome, COUNT(DISTINCT c.id) AS n FROM case_events e"
+                      " JOIN complaints c ON c.id = e.complaint_id WHERE e.kind IN ('resolved', 'closed_unfounded')"
+                      " AND e.at >= ? AND e.at < ? AND c.outcome != '' GROUP BY c.outcome", [s, e]):
+        report.outcomes[r["outcome"]] = r["n"]
+    report.reopened = db.execute("SELECT COUNT(DISTINCT complaint_id) FROM case_events WHERE kind = 'reopened'"
+                                 " AND at >= ? AND at < ?", [s, e]).fetchone()[0]
     return report
 
 
@@ -185,6 +194,11 @@ def render(report: Report, registry, *, sent_at: datetime | None = None,
     t = report.total
     lines.append(f"合计 | {t.new} | {t.acknowledged} | {t.overdue} | {t.resolved} | {t.workers_paid} | "
                  f"{t.amount_recovered_yuan}")
+    if report.outcomes:
+        lines += ["", "当日办理结果（按案件目前的结果）：" + "；".join(
+            f"{outcome_label(k) or k} {n} 件" for k, n in sorted(report.outcomes.items(), key=lambda kv: -kv[1]))]
+    if report.reopened:
+        lines.append(f"工人回复“没有拿到/不满意”而重新打开：{report.reopened} 件（退回首问负责单位继续办理）")
     lines += ["", "超期：超过受理时限未确认受理，或超过办结时限未解决的在办案件（日终时点）。"]
     return subject, "\n".join(lines) + "\n"
 
