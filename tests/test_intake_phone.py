@@ -163,3 +163,22 @@ def test_intake_phone_held_files_count_against_the_limit(app, client):
     data["evidence"] = [(io.BytesIO(PDF), "one-more.pdf")]
     r2 = client.post("/r/qh012", data=data, content_type="multipart/form-data")
     assert r2.status_code == 400 and count(app, "complaints") == 0
+
+
+def test_intake_phone_worker_tick_deletes_held_files_past_their_age(app, client):
+    from datetime import datetime, timedelta, timezone
+
+    from formsvc.duties import scheduler
+    from formsvc.storage import store
+
+    submit(client, files=[("contract.pdf", PDF)], mobile="12345")
+    config = app.config["WAGESAFE"]
+    folder = config.upload_dir / held_uploads.HELD_DIR
+    assert len(list(folder.iterdir())) == 1
+    db = store.connect(config.database)
+    registry = app.extensions["wagesafe_registry"]
+    now = datetime.now(timezone.utc)
+    scheduler.tick(db, registry, config, now)
+    assert len(list(folder.iterdir())) == 1  # young: kept for the worker's next try
+    lines = scheduler.tick(db, registry, config, now + timedelta(seconds=held_uploads.MAX_AGE_SECONDS + 60))
+    assert list(folder.iterdir()) == [] and "held uploads past their age deleted" in lines

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from formsvc.case import held_uploads
+
 from . import daily_report, escalation, provincial, remote_follow, retention, worker_sms
 
 
@@ -32,4 +34,7 @@ def tick(db, registry, config, now: datetime) -> list[str]:
     lines += remote_follow.follow(db, config, now)  # cases sent to other counties (Open311 GET)
     lines += provincial.report_changes(db, registry, config, now)  # off unless PROVINCIAL_OPEN311_URL is set
     lines += retention.redact_due(db, config, now)
+    # Files held for a form that came back with errors and was never sent again (6 hours).
+    if held_uploads.sweep(config.upload_dir, now.timestamp()):
+        lines.append("held uploads past their age deleted")
     return lines
