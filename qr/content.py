@@ -95,9 +95,9 @@ def poster_content(registry: Registry, project: Project, base_url: str, provinci
     township = registry.townships.get(project.township)
     if township is None:
         raise MissingFieldError(code, "township")
-    officer = township.responsible
-    if officer is None:
-        raise MissingFieldError(code, f"officer_name of township {township.code}", "data/townships.csv")
+    duty_who, duty_phone = township.duty_line
+    if not duty_phone:
+        raise MissingFieldError(code, f"officer_mobile or duty_phone of township {township.code}", "data/townships.csv")
     wage = county.minimum_wage
     if not wage or not wage.monthly_yuan:
         raise MissingFieldError(code, "county.minimum_wage.monthly_yuan", "data/county.yaml")
@@ -130,8 +130,9 @@ def poster_content(registry: Registry, project: Project, base_url: str, provinci
         legal_aid_phone=(county.legal_aid_phone or "12348").strip(),
         hotline_12333=hotline("12333"), hotline_12348=hotline("12348"),
         county_name=county.name_zh, township_name=township.name_zh,
-        officer_name=req(f"officer_name of township {township.code}", officer.name, "data/townships.csv"),
-        officer_mobile=req(f"officer_mobile of township {township.code}", officer.mobile, "data/townships.csv"),
+        # The township's duty line (Township.duty_line): the same whoever is on leave, so an absence
+        # rebuilds no poster; the desk's duty roster decides who takes the complaint.
+        officer_name=duty_who, officer_mobile=duty_phone,
         fictional=bool(county.fictional),
         provincial_url=(provincial_url or "").strip(),
         provincial_label=(provincial_label or "").strip() if (provincial_url or "").strip() else "",

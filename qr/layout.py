@@ -293,7 +293,7 @@ def _channels(p: PosterContent) -> list[tuple[str, str]]:
         (_named("劳动争议仲裁", p.arbitration_name, "仲裁"), p.arbitration_phone),
         ("法律援助（免费）：公共法律服务热线", legal_aid),
         ("人社服务热线（人力资源社会保障）", p.hotline_12333),
-        (f"农民工服务专员：{p.township_name} {p.officer_name}", p.officer_mobile),
+        (f"农民工服务专员：{p.officer_name}", p.officer_mobile),  # the township's duty line
     ]
 
 

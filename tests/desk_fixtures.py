@@ -49,7 +49,8 @@ def insert_case(db, *, township: str | None = "hexi", assignee: tuple[str, str] 
     responsible = responsible or assignee
     row = {"receipt": "R" + secrets.token_hex(5), "created_at": store.iso(created_at), "status": status,
            "assignee_kind": assignee[0], "assignee_code": assignee[1], "responsible_kind": responsible[0],
-           "responsible_code": responsible[1], "name": "张三", "mobile": "13912345678", "workers": 3,
+           "responsible_code": responsible[1], "route_target_kind": assignee[0], "route_target_code": assignee[1],
+           "name": "张三", "mobile": "13912345678", "workers": 3,
            "amount_yuan": 24000, "description": "三个月没发工资", "consent": 1}
     row.update(fields)
     cols = ", ".join(row)

@@ -26,7 +26,7 @@ def test_desk_other_township_cannot_act(desk, action):
     before = desk.case(cid)
     n_events = desk.db.execute("SELECT count(*) FROM events").fetchone()[0]
     r = post(desk.client(DONGCHENG), f"/desk/cases/{cid}/{action}", ACTIONS[action])
-    assert r.status_code == 404
+    assert r.status_code == 403
     assert desk.case(cid) == before
     assert desk.db.execute("SELECT count(*) FROM events").fetchone()[0] == n_events
     assert desk.db.execute("SELECT count(*) FROM notes").fetchone()[0] == 0
@@ -34,7 +34,7 @@ def test_desk_other_township_cannot_act(desk, action):
 
 @pytest.mark.parametrize("action", sorted(ACTIONS))
 def test_desk_own_township_can_act(desk, action):
-    """The control: the same POSTs work for the case's own officer (so the 404s above mean something)."""
+    """The control: the same POSTs work for the case's own officer (so the 403s above mean something)."""
     status = "new" if action in ("acknowledge", "transfer", "note") else "acknowledged"
     cid = insert_case(desk.db, township="hexi", status=status)
     r = post(desk.client(HEXI), f"/desk/cases/{cid}/{action}", ACTIONS[action])
@@ -47,8 +47,8 @@ def test_desk_other_township_cannot_see(desk, path):
     cid = insert_case(desk.db, township="hexi")
     eid = insert_evidence(desk.db, desk.config, cid)
     url = path.format(cid=cid, eid=eid)
-    assert desk.client(DONGCHENG).get(url).status_code == 404
-    assert desk.client(HOUSING).get(url).status_code == 404
+    assert desk.client(DONGCHENG).get(url).status_code == 403
+    assert desk.client(HOUSING).get(url).status_code == 403
     assert desk.client(HEXI).get(url).status_code == 200
     assert desk.client(HEXI_DEPUTY).get(url).status_code == 200
     assert desk.client(COUNTY).get(url).status_code == 200
@@ -82,7 +82,7 @@ def test_desk_dashboard_counts_only_own_cases(desk):
 def test_desk_department_sees_only_cases_transferred_to_it(desk):
     to_housing = insert_case(desk.db, township="hexi")
     other = insert_case(desk.db, township="hexi")
-    assert desk.client(HOUSING).get(f"/desk/cases/{to_housing}").status_code == 404
+    assert desk.client(HOUSING).get(f"/desk/cases/{to_housing}").status_code == 403
     r = post(desk.client(HEXI), f"/desk/cases/{to_housing}/transfer",
              {"target": "department:housing", "reason": "住建局主管项目"})
     assert r.status_code == 303
@@ -91,8 +91,8 @@ def test_desk_department_sees_only_cases_transferred_to_it(desk):
     assert page.status_code == 200
     # a department gets the facts, not the worker's name and mobile
     assert "13912345678" not in page.get_data(as_text=True)
-    assert housing.get(f"/desk/cases/{other}").status_code == 404
-    assert desk.client(TRANSPORT).get(f"/desk/cases/{to_housing}").status_code == 404
+    assert housing.get(f"/desk/cases/{other}").status_code == 403
+    assert desk.client(TRANSPORT).get(f"/desk/cases/{to_housing}").status_code == 403
     listing = housing.get("/desk/").get_data(as_text=True)
     assert f"#{to_housing}<" in listing and f"#{other}<" not in listing
     assert "13912345678" not in housing.get("/desk/export.csv").get_data(as_text=True)
@@ -114,13 +114,14 @@ def test_desk_transfer_keeps_first_township_responsible_until_receiver_acknowled
     assert hexi.get(f"/desk/cases/{cid}").status_code == 200
     assert post(hexi, f"/desk/cases/{cid}/note", {"body": "已电话告知东城"}).status_code == 303
     assert post(hexi, f"/desk/cases/{cid}/acknowledge").status_code == 403
-    # the receiver acknowledges: responsibility hands over, the first township loses sight
+    # the receiver acknowledges: responsibility hands over; the first township keeps sight (首问负责)
     page = dong.get(f"/desk/cases/{cid}").get_data(as_text=True)
     assert "确认受理 Acknowledge" in page
     assert post(dong, f"/desk/cases/{cid}/acknowledge").status_code == 303
     c = desk.case(cid)
     assert (c["status"], c["assignee_code"], c["responsible_code"]) == ("acknowledged", "dongcheng", "dongcheng")
-    assert hexi.get(f"/desk/cases/{cid}").status_code == 404
+    assert hexi.get(f"/desk/cases/{cid}").status_code == 200
+    assert post(hexi, f"/desk/cases/{cid}/start").status_code == 403
 
 
 def test_desk_transfer_needs_a_reason(desk):

@@ -51,8 +51,10 @@ def test_escalation_run_writes_once(desk):
     assert desk.notices() == []
     lines = escalation.run(desk.db, desk.registry, desk.config, T0 + timedelta(hours=24))
     assert lines == [f"escalate_ack case {cid}"]
-    [n] = desk.notices("escalation")
+    n, sms = desk.notices("escalation")  # by email and by SMS to the desk's contact
     assert n["recipient"] == "desk@qinghe.example.gov.cn" and f"/desk/cases/{cid}" in n["body"]
+    assert sms["channel"] == "sms" and sms["recipient"] == desk.registry.county.desk.contact.mobile
+    assert f"/desk/cases/{cid}" in sms["body"] and "张三" not in sms["body"]
     assert "河西街道" in n["body"] and "24 小时" in n["body"]
     assert desk.case(cid)["escalated_at"] == store.iso(T0 + timedelta(hours=24))
     [e] = desk.db.query("SELECT * FROM events WHERE kind = 'escalated'")
@@ -60,7 +62,7 @@ def test_escalation_run_writes_once(desk):
     # idempotent: a re-run, and a run an hour later, add nothing
     assert escalation.run(desk.db, desk.registry, desk.config, T0 + timedelta(hours=24)) == []
     assert escalation.run(desk.db, desk.registry, desk.config, T0 + timedelta(hours=25)) == []
-    assert len(desk.notices()) == 1
+    assert len(desk.notices()) == 2
     assert desk.db.execute("SELECT count(*) FROM events WHERE kind = 'escalated'").fetchone()[0] == 1
 
 
@@ -76,7 +78,8 @@ def test_escalation_reminder_goes_to_assignee_then_county(desk):
     assert escalation.run(desk.db, desk.registry, cfg, T0 + timedelta(days=2 * cfg.resolve_days)) == \
         [f"escalate_resolve case {cid}"]
     assert escalation.run(desk.db, desk.registry, cfg, T0 + timedelta(days=3 * cfg.resolve_days)) == []
-    assert [n["kind"] for n in desk.notices()] == ["reminder", "escalation"]
+    assert [(n["kind"], n["channel"]) for n in desk.notices()] == [
+        ("reminder", "email"), ("escalation", "email"), ("escalation", "sms")]
 
 
 def test_escalation_skips_acknowledged_and_closed(desk):

@@ -194,7 +194,8 @@ def test_hostile_input_stored_faithfully_and_escaped_everywhere(svc, case):
     header, mine = rows[0], next(x for x in rows[1:] if x[1] == receipt)
     for cell in mine:
         assert not cell.startswith(FORMULA_START), cell
-    col = {"name": 17, "owed_by_name": 12, "site_address": 7, "description": 19}
+    col = {f: header.index(h) for f, h in (("name", "姓名 name"), ("owed_by_name", "欠薪方 owed_by"),
+                                          ("site_address", "工地地址 site"), ("description", "情况 description"))}
     for f, v in texts.items():
         if f in col and not (f == "name" and row["anonymous"]):
             assert mine[col[f]] in (v, "'" + v), (f, mine[col[f]], v)

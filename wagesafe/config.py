@@ -99,6 +99,15 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("PROVINCIAL_JURISDICTION_ID", "", "our `jurisdiction_id` at the provincial platform (default: the county code)"),
     Setting("PROVINCIAL_QR_URL", "", "the province's unified wage-complaint address, printed as a second, smaller QR code on every poster (empty: none)"),
     Setting("PROVINCIAL_QR_LABEL", "全省统一欠薪维权二维码", "the words under the provincial QR code"),
+    # The desk as the county's one ledger (i17).
+    Setting("TEAM_NOTICES", "1", "`1`: a project's 网格员 and 行业监管员 (一项目一专班 columns) get an SMS about a new "
+            "complaint on it; `0` turns it off"),
+    Setting("CALL_REPORT_HOURS", "24", "hours a department called to a case (吹哨) has to report (报到) before it is "
+            "escalated to the county desk"),
+    Setting("NEXT_LEVEL_NAME", "", "the level above the county desk (e.g. the city's labour-inspection detachment): "
+            "where a case the county desk itself holds is escalated"),
+    Setting("NEXT_LEVEL_EMAIL", "", "email of that next level (empty: the county desk's own escalations stay on its desk)"),
+    Setting("NEXT_LEVEL_MOBILE", "", "mobile of that next level, for the SMS of an escalation"),
 )
 
 
@@ -172,6 +181,11 @@ class Config:
     provincial_jurisdiction_id: str = ""
     provincial_qr_url: str = ""
     provincial_qr_label: str = "全省统一欠薪维权二维码"
+    team_notices: bool = True
+    call_report_hours: float = 24.0
+    next_level_name: str = ""
+    next_level_email: str = ""
+    next_level_mobile: str = ""
     extra: dict = field(default_factory=dict)
 
     @property
@@ -227,6 +241,9 @@ class Config:
             provincial_open311_key=raw["PROVINCIAL_OPEN311_KEY"],
             provincial_jurisdiction_id=raw["PROVINCIAL_JURISDICTION_ID"],
             provincial_qr_url=raw["PROVINCIAL_QR_URL"], provincial_qr_label=raw["PROVINCIAL_QR_LABEL"],
+            team_notices=_bool(raw["TEAM_NOTICES"]), call_report_hours=float(raw["CALL_REPORT_HOURS"]),
+            next_level_name=raw["NEXT_LEVEL_NAME"].strip(), next_level_email=raw["NEXT_LEVEL_EMAIL"].strip(),
+            next_level_mobile=raw["NEXT_LEVEL_MOBILE"].strip(),
         )
         values.update(overrides)
         return cls(**values)

@@ -29,7 +29,8 @@ from datetime import datetime
 from wagesafe.registry import Registry
 
 from . import evidence, ratelimit, receipts, routing, sources
-from formsvc.notify import notices, outbox
+from formsvc.notify import notices, outbox, team_notices
+from formsvc.officers import roster
 from formsvc.storage.store import iso, utcnow, write_transaction
 from formsvc.storage.write_turns import writer_turn
 
@@ -72,6 +73,8 @@ class ComplaintInput:
     source_ref: str | None = None
     # The worker agreed to SMS updates on this case (never for an anonymous tip or without a mobile).
     sms_consent: bool = False
+    # The officer who entered a lead on the desk (their email); empty for the worker's own form.
+    entered_by: str = ""
 
 
 @dataclass(frozen=True)
@@ -115,10 +118,12 @@ def _insert_complaint(db, row: dict) -> tuple[int, str]:
 
 
 def submit(db, registry: Registry, config, data: ComplaintInput, staged: list[evidence.StagedFile], *,
-           ip: str, now: datetime | None = None) -> SubmitResult:
+           ip: str, now: datetime | None = None, rate_limited: bool = True) -> SubmitResult:
     """Store a complaint with its routing, evidence, events and notices in one transaction.
 
     :param staged: evidence already written to ``.part`` files; published after COMMIT, deleted otherwise.
+    :param rate_limited: False for a lead an officer enters on the desk (signed in, audited): the
+        public form's per-IP and per-mobile limits are for anonymous visitors, not for the desk.
     :raises ratelimit.RateLimited: the IP or mobile has reached its limit (nothing is stored).
     :returns: ``created=False`` and the first case when the submission token, or the channel's own
         number (``source_ref``, per ``source``), was seen before: nothing new is stored.
@@ -126,7 +131,8 @@ def submit(db, registry: Registry, config, data: ComplaintInput, staged: list[ev
     now = now or utcnow()
     at = iso(now)
     decision = routing.route(registry, routing.Thresholds.from_config(config), project_code=data.project_code,
-                             township_code=data.chosen_township, workers=data.workers, amount_yuan=data.amount_yuan)
+                             township_code=data.chosen_township, workers=data.workers, amount_yuan=data.amount_yuan,
+                             stand_in=lambda code: roster.stand_in_at(db, code, now))
     row = {f.name: getattr(data, f.name) for f in fields(data)}  # shallow: asdict deep-copies
     row.update(created_at=at, anonymous=int(data.anonymous), consent=int(data.consent), urgent=int(decision.urgent),
                status="new", assignee_kind=decision.target_kind, assignee_code=decision.target_code,
@@ -149,7 +155,8 @@ def submit(db, registry: Registry, config, data: ComplaintInput, staged: list[ev
             limits = [(ratelimit.ip_key(ip), config.rate_limit_ip_per_hour, ratelimit.HOUR)]
             if data.mobile:
                 limits.append((ratelimit.mobile_key(data.mobile), config.rate_limit_mobile_per_day, ratelimit.DAY))
-            ratelimit.take_all(db, limits, now)
+            if rate_limited:
+                ratelimit.take_all(db, limits, now)
             if staged:
                 db.conn.executemany(
                     "INSERT INTO evidence (complaint_id, stored_name, original_name, mime, size, sha256, created_at)"
@@ -157,6 +164,8 @@ def submit(db, registry: Registry, config, data: ComplaintInput, staged: list[ev
                     [(complaint_id, f.stored_name, f.original_name, f.mime, f.size, f.sha256, at) for f in staged])
             stored = dict(row, id=complaint_id, receipt=receipt, evidence_count=len(staged))
             queued = notices.new_case_notices(stored, decision, registry, config.public_base_url)
+            queued += team_notices.new_case_team_notices(stored, registry.project(data.project_code or ""), registry,
+                                                         config)
             receipt_sms = notices.worker_sms("worker_receipt", stored, config.public_base_url)
             outbox.enqueue_all(db, queued + ([receipt_sms] if receipt_sms else []), complaint_id=complaint_id, now=at)
     except _Rollback as done:

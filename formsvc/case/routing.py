@@ -3,7 +3,8 @@
 The rules, in order (首问负责制: the first body to receive a case stays responsible for it):
 
 1. the worker came from a project's QR code → the project's township → that township's
-   responsible person (the deputy while the officer is marked away);
+   responsible person: the stand-in of the duty roster at the complaint's time
+   (``formsvc.officers.roster``), else the deputy while the registry marks the officer away;
 2. no project, but the worker chose a township → that township;
 3. nothing matches → the county labour-inspection desk.
 
@@ -14,8 +15,10 @@ worker's case page show it, and a routing nobody can explain is a routing nobody
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
+from wagesafe.localtime import format_local
 from wagesafe.registry import Person, Registry
 
 RULE_PROJECT = "project"
@@ -85,13 +88,23 @@ def urgency(workers: int, amount_yuan: int, thresholds: Thresholds) -> str:
     return "紧急案件：" + "，".join(reasons) + "，同时通知县劳动保障监察大队。"
 
 
-def _township_decision(registry: Registry, code: str, rule: str, lead: str) -> RoutingDecision | None:
+def _township_decision(registry: Registry, code: str, rule: str, lead: str,
+                       stand_in: Callable[[str], object] | None = None) -> RoutingDecision | None:
     township = registry.townships.get(code)
     if township is None or township.responsible is None:
         return None
     person = township.responsible
     away = township.officer_away and township.deputy is not None and person == township.deputy
     where = f"{lead}{township.name_zh}"
+    entry = stand_in(code) if stand_in else None
+    if entry is not None:  # the duty roster (formsvc.officers.roster) overrides the registry's flag
+        officer = township.officer.name if township.officer else "农民工服务专员"
+        until = format_local(entry.ends_at)
+        why = f"（{entry.reason}）" if entry.reason else ""
+        reason = (f"{where}；按值班表，{until} 前由{entry.person.name}代{officer}受理{why}"
+                  f"（首问负责制）")
+        return RoutingDecision(rule=rule, target_kind="township", target_code=code, recipient=entry.person,
+                               reason=reason, deputy=True)
     if away:
         officer = township.officer.name if township.officer else "农民工服务专员"
         reason = (f"{where}；该{township.kind_zh}农民工服务专员{officer}不在岗，"
@@ -103,20 +116,23 @@ def _township_decision(registry: Registry, code: str, rule: str, lead: str) -> R
 
 
 def route(registry: Registry, thresholds: Thresholds, *, project_code: str | None = None,
-          township_code: str | None = None, workers: int = 1, amount_yuan: int = 0) -> RoutingDecision:
+          township_code: str | None = None, workers: int = 1, amount_yuan: int = 0,
+          stand_in: Callable[[str], object] | None = None) -> RoutingDecision:
     """Decide who takes a new complaint.
 
     :param project_code: the project the worker came from (from the QR code or typed), if any.
     :param township_code: the township the worker chose on the general form, if any.
+    :param stand_in: the duty roster at the complaint's time: township code → a
+        ``formsvc.officers.roster.StandIn`` (``person``, ``ends_at``, ``reason``) or ``None``.
     :returns: a decision that always has a recipient (the county desk at worst).
     """
     decision = None
     project = registry.project(project_code) if project_code else None
     if project is not None:
         decision = _township_decision(registry, project.township, RULE_PROJECT,
-                                      f"项目 {project.code}（{project.name_zh}）位于")
+                                      f"项目 {project.code}（{project.name_zh}）位于", stand_in)
     if decision is None and township_code:
-        decision = _township_decision(registry, township_code, RULE_TOWNSHIP, "工人选择了")
+        decision = _township_decision(registry, township_code, RULE_TOWNSHIP, "工人选择了", stand_in)
     if decision is None:
         decision = RoutingDecision(
             rule=RULE_COUNTY, target_kind="county", target_code="", recipient=desk_person(registry),

@@ -20,6 +20,7 @@ from wagesafe.localtime import DEFAULT_ZONE, format_local, zone
 
 from formsvc.case.outcomes import label as outcome_label
 from formsvc.notify import outbox
+from formsvc.case import sources
 from formsvc.case.cases import ASSIGNED_AT_SQL
 from .escalation import is_overdue
 from formsvc.storage.store import iso, write_transaction
@@ -77,6 +78,7 @@ class Report:
     total: Row = field(default_factory=Row)
     outcomes: dict[str, int] = field(default_factory=dict)  # outcome kind -> cases closed with it that day
     reopened: int = 0                                        # cases a worker's "not paid/not satisfied" reopened
+    by_source: dict[str, int] = field(default_factory=dict)  # the day's new cases per channel (sources.SOURCES)
 
     @property
     def zero(self) -> bool:
@@ -106,6 +108,7 @@ def build(db: sqlite_utils.Database, registry, config, day: date) -> Report:
         row = report.rows.setdefault(case_township(c, registry), Row())
         if c["created_at"] >= s:
             row.new += 1
+            report.by_source[c["source"]] = report.by_source.get(c["source"], 0) + 1
         if c["id"] in acked:
             row.acknowledged += 1
         if c["id"] in resolved:
@@ -199,6 +202,10 @@ def render(report: Report, registry, *, sent_at: datetime | None = None,
             f"{outcome_label(k) or k} {n} 件" for k, n in sorted(report.outcomes.items(), key=lambda kv: -kv[1]))]
     if report.reopened:
         lines.append(f"工人回复“没有拿到/不满意”而重新打开：{report.reopened} 件（退回首问负责单位继续办理）")
+    if report.by_source:
+        lines += ["", "新投诉来源：" + "；".join(f"{sources.label(code)} {n} 件" for code, n in sorted(
+            report.by_source.items(), key=lambda kv: list(sources.SOURCES).index(kv[0])
+            if kv[0] in sources.SOURCES else len(sources.SOURCES)))]
     lines += ["", "超期：超过受理时限未确认受理，或超过办结时限未解决的在办案件（日终时点）。"]
     return subject, "\n".join(lines) + "\n"
 

@@ -8,7 +8,13 @@ Rules (config: ``ack_hours``, ``resolve_days``):
 - not acknowledged ``ack_hours`` after its current assignee got it (filed, or last transferred)
   → escalated to the county desk, once per assignment;
 - not resolved ``resolve_days`` after it was filed → a reminder to the assignee, once;
-- not resolved after twice that → escalated to the county desk, once.
+- not resolved after twice that → escalated to the county desk, once;
+- a department called to a case (吹哨, ``formsvc.case.hard_cases``) that has not reported within
+  ``call_report_hours`` → the county desk is told, once per call.
+
+An escalation goes by email and by SMS (the desk contact's mobile). A case the county desk
+itself holds (提级办理, or routed to it) escalates to the next level (``NEXT_LEVEL_*``: the
+city's desk), never to itself; with no next level configured it is left on the desk's own list.
 
 Idempotent twice over: ``plan`` skips keys already done, and each notice's ``dedupe_key`` is
 unique in the outbox, so a re-run (or two workers racing) queues nothing new.
@@ -119,10 +125,17 @@ def apply(db: sqlite_utils.Database, registry, config, actions: list[Action], no
                     why = f"{where} 超过 {config.ack_hours:g} 小时未确认受理"
                 else:
                     why = f"超过 {config.resolve_days * 2:g} 天仍未解决（当前承办：{where}）"
+                to = escalation_target(registry, config, akind)
+                if to is None:
+                    continue  # the county desk holds it and no level above is configured: not to itself
                 queued = outbox.enqueue(
-                    db, kind="escalation", channel="email", recipient=desk.email, complaint_id=a.case_id,
+                    db, kind="escalation", channel="email", recipient=to.email, complaint_id=a.case_id,
                     dedupe_key=a.key, subject=f"【薪安通】上报：案件 {a.case_id} {why}",
-                    body=f"{desk.name_zh}：\n\n欠薪案件 {a.case_id}（回执 {receipt}）{why}，请督办。\n{link}\n")
+                    body=f"{to.name}：\n\n欠薪案件 {a.case_id}（回执 {receipt}）{why}，请督办。\n{link}\n")
+                if queued and to.mobile:
+                    outbox.enqueue(db, kind="escalation", channel="sms", recipient=to.mobile, complaint_id=a.case_id,
+                                   dedupe_key=a.key + ":sms",
+                                   body=f"【薪安通】上报：欠薪案件{a.case_id}{why}，请督办：{link}")
                 if queued:
                     db.conn.execute("UPDATE complaints SET escalated_at = ? WHERE id = ?", (iso(now), a.case_id))
                     db.conn.execute("INSERT INTO events (complaint_id, at, actor, kind, detail, public)"
@@ -132,7 +145,77 @@ def apply(db: sqlite_utils.Database, registry, config, actions: list[Action], no
     return lines
 
 
+@dataclass(frozen=True)
+class Target:
+    """Whom an escalation goes to: the county desk, or for a case the desk holds the next level."""
+
+    name: str
+    email: str
+    mobile: str
+
+
+def escalation_target(registry, config, assignee_kind: str) -> Target | None:
+    """The county desk (email, and its contact's mobile for the SMS); for a case the county desk
+    itself holds (提级办理, or routed to it) the next level (``NEXT_LEVEL_*``: the city's desk), or
+    ``None`` when none is configured — an escalation to oneself tells nobody anything."""
+    desk = registry.county.desk
+    if assignee_kind == "county":
+        if not (config.next_level_email or config.next_level_mobile):
+            return None
+        return Target(config.next_level_name or "上级劳动保障监察机构", config.next_level_email, config.next_level_mobile)
+    return Target(desk.name_zh, desk.email, desk.contact.mobile if desk.contact else "")
+
+
+def plan_calls(open_calls: list[dict], done_keys: set[str], report_hours: float, now: datetime) -> list[Action]:
+    """吹哨 not answered: each call unreported ``report_hours`` after it was made, once
+    (``open_calls`` need ``id``, ``complaint_id``, ``called_at``)."""
+    actions = []
+    for k in open_calls:
+        due = _dt(k["called_at"]) + timedelta(hours=report_hours)
+        key = f"escalate-call:{k['id']}"
+        if now >= due and key not in done_keys:
+            actions.append(Action("escalate_call", k["complaint_id"], key, due))
+    return actions
+
+
+def _open_calls(db) -> list[dict]:
+    return list(db.query("SELECT k.* FROM case_calls k JOIN complaints c ON c.id = k.complaint_id"
+                         " WHERE k.reported_at IS NULL AND c.status NOT IN ('resolved', 'closed_unfounded')"))
+
+
+def apply_calls(db: sqlite_utils.Database, registry, config, actions: list[Action], now: datetime) -> list[str]:
+    """Tell the county desk (or, for a case it holds, the next level) of each call not reported in time."""
+    lines = []
+    for a in actions:
+        call_id = int(a.key.rsplit(":", 1)[1])
+        with write_transaction(db):
+            row = db.conn.execute("SELECT k.department, k.reported_at, c.receipt, c.assignee_kind FROM case_calls k"
+                                  " JOIN complaints c ON c.id = k.complaint_id WHERE k.id = ?", (call_id,)).fetchone()
+            if row is None or row[1]:
+                continue
+            department, _, receipt, akind = row
+            name = registry.departments[department].name_zh if department in registry.departments else department
+            to = escalation_target(registry, config, akind) or escalation_target(registry, config, "township")
+            why = f"{name}被吹哨后超过 {config.call_report_hours:g} 小时未报到"
+            link = case_url(config.public_base_url, a.case_id)
+            queued = outbox.enqueue(db, kind="escalation", channel="email", recipient=to.email, complaint_id=a.case_id,
+                                    dedupe_key=a.key, subject=f"【薪安通】上报：案件 {a.case_id} {why}",
+                                    body=f"{to.name}：\n\n欠薪案件 {a.case_id}（回执 {receipt}）：{why}，请督促报到。\n{link}\n")
+            if queued and to.mobile:
+                outbox.enqueue(db, kind="escalation", channel="sms", recipient=to.mobile, complaint_id=a.case_id,
+                               dedupe_key=a.key + ":sms", body=f"【薪安通】上报：欠薪案件{a.case_id}{why}：{link}")
+            if queued:
+                db.conn.execute("UPDATE case_calls SET escalated_at = ? WHERE id = ?", (iso(now), call_id))
+                db.conn.execute("INSERT INTO events (complaint_id, at, actor, kind, detail, public)"
+                                " VALUES (?, ?, 'system', 'call_overdue', ?, 0)", (a.case_id, iso(now), why))
+                lines.append(f"escalate_call case {a.case_id} ({department})")
+    return lines
+
+
 def run(db: sqlite_utils.Database, registry, config, now: datetime) -> list[str]:
     """Plan and apply everything due at ``now``."""
-    actions = plan(_open_cases(db), _done_keys(db), config.ack_hours, config.resolve_days, now)
-    return apply(db, registry, config, actions, now)
+    done = _done_keys(db)
+    actions = plan(_open_cases(db), done, config.ack_hours, config.resolve_days, now)
+    lines = apply(db, registry, config, actions, now)
+    return lines + apply_calls(db, registry, config, plan_calls(_open_calls(db), done, config.call_report_hours, now),
+                               now)

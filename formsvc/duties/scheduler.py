@@ -12,7 +12,7 @@ from datetime import datetime
 
 from formsvc.case import held_uploads
 
-from . import daily_report, escalation, provincial, remote_follow, retention, worker_sms
+from . import daily_report, dead_notices, escalation, provincial, remote_follow, retention, worker_sms
 
 
 def tick(db, registry, config, now: datetime) -> list[str]:
@@ -30,6 +30,7 @@ def tick(db, registry, config, now: datetime) -> list[str]:
     """
     lines = escalation.run(db, registry, config, now)
     lines += worker_sms.queue_due(db, registry, config, now)  # the worker's SMS for each public step
+    lines += dead_notices.alert_desk(db, registry, config, now)
     lines += daily_report.send_due(db, registry, config, now)
     lines += remote_follow.follow(db, config, now)  # cases sent to other counties (Open311 GET)
     lines += provincial.report_changes(db, registry, config, now)  # off unless PROVINCIAL_OPEN311_URL is set

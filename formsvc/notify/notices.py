@@ -48,7 +48,7 @@ def _summary(c: dict, project: Project | None, decision: RoutingDecision) -> lis
         f"投诉人：{who}",
         f"欠薪方：{owed}",
         f"工种：{c['trade'] or '未填写'}",
-        f"人数：{c['workers']} 人；金额：{c['amount_yuan']} 元；拖欠 {c['months_owed']} 个月",
+        f"人数：{c['workers']} 人；金额：{c['amount_yuan']} 元" + (f"；拖欠 {c['months_owed']} 个月" if c["months_owed"] else ""),
         f"证据文件：{c.get('evidence_count', 0)} 个",
         f"分派理由：{decision.reason}",
     ]

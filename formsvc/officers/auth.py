@@ -253,15 +253,31 @@ def _mine(user: User, kind: str, code: str) -> bool:
 
 
 def can_view(user: User | None, case) -> bool:
-    """County and admin see every case; a township or department sees a case assigned to it
-    or for which it is still responsible (首问负责制: the first township keeps seeing a case it
-    transferred until the receiver acknowledges)."""
+    """County and admin see every case; a township or department sees a case assigned to it,
+    one for which it is still responsible, and one it first received (首问负责制: the first
+    township keeps a case it transferred, also after the receiver acknowledged it)."""
     if user is None or not user.active or case is None:
         return False
     if user.sees_all:
         return True
     return (_mine(user, case["assignee_kind"], case["assignee_code"])
-            or _mine(user, case["responsible_kind"], case["responsible_code"]))
+            or _mine(user, case["responsible_kind"], case["responsible_code"])
+            or first_received(user, case) or called(user, case))
+
+
+def called(user: User | None, case) -> bool:
+    """吹哨: a department called to the case may open it (the facts, not the worker: ``can_see_personal``).
+    The caller attaches ``called_departments`` (``formsvc.case.hard_cases``) to the case it checks."""
+    return (user is not None and user.role == "department"
+            and user.scope_code in (case.get("called_departments") or ()))
+
+
+def first_received(user: User | None, case) -> bool:
+    """首问负责制: the township the case was first routed to keeps it in its list and may open it,
+    note it and call departments to it (吹哨) after a transfer, even once the receiver has
+    acknowledged; it does not act on the case's state (``can_act``)."""
+    return (user is not None and case is not None
+            and _mine(user, case.get("route_target_kind") or "", case.get("route_target_code") or ""))
 
 
 def can_act(user: User | None, case) -> bool:
@@ -288,7 +304,11 @@ def scope_sql(user: User, alias: str = "c") -> tuple[str, list]:
     if user.sees_all:
         return "1", []
     if user.role in ("township", "department"):
+        called_sql = (f" OR EXISTS (SELECT 1 FROM case_calls k WHERE k.complaint_id = {alias}.id"
+                      f" AND k.department = ?)") if user.role == "department" else ""
         return (f"(({alias}.assignee_kind = ? AND {alias}.assignee_code = ?)"
-                f" OR ({alias}.responsible_kind = ? AND {alias}.responsible_code = ?))",
-                [user.role, user.scope_code, user.role, user.scope_code])
+                f" OR ({alias}.responsible_kind = ? AND {alias}.responsible_code = ?)"
+                f" OR ({alias}.route_target_kind = ? AND {alias}.route_target_code = ?){called_sql})",
+                [user.role, user.scope_code, user.role, user.scope_code, user.role, user.scope_code]
+                + ([user.scope_code] if called_sql else []))
     return "0", []

@@ -16,7 +16,11 @@ from .store import iso, utcnow, write_transaction
 ACTION_ZH = {"view_case": "查看案件", "download_evidence": "下载证据", "export_csv": "导出 CSV",
              "sign_in": "登录", "sign_in_failed": "登录失败", "sign_out": "退出",
              "redact_personal_data": "按保存期限删除个人信息",
-             "worker_answer": "工人回访评价", "export_ranking": "导出评价排名"}
+             "worker_answer": "工人回访评价", "export_ranking": "导出评价排名",
+             "view_case_refused": "无权查看案件（已拒绝）", "desk_new_case": "办案台录入线索",
+             "roster_set": "设置值班代岗", "roster_cancel": "取消值班代岗", "resend_notice": "重发失败通知",
+             "case_lead": "指定包案领导", "case_raise": "提级办理", "case_call": "吹哨（呼叫部门）",
+             "case_report": "部门报到"}
 
 
 def record(db: sqlite_utils.Database, user_id: int | None, action: str, complaint_id: int | None = None,

@@ -351,6 +351,45 @@ CREATE TABLE provincial_reports (
     ("0008_i18_transfer_receipt", """
 ALTER TABLE county_transfers ADD COLUMN remote_receipt TEXT NOT NULL DEFAULT '';
 """),
+    # The desk as the county's one ledger (i17): who entered a lead taken by phone or visit; the
+    # lead officer (包案领导) and the raise to the county (提级办理); the duty roster read by routing
+    # at complaint time; the departments called to a case (吹哨) and their reports (报到). No index
+    # is added to `complaints`: a web complaint's transaction touches no new B-tree.
+    ("0009_i17_desk_ledger", """
+ALTER TABLE complaints ADD COLUMN entered_by TEXT NOT NULL DEFAULT '';   -- email of the officer who entered it on the desk
+ALTER TABLE complaints ADD COLUMN lead_officer TEXT NOT NULL DEFAULT ''; -- 包案领导: name (and title) as the county desk typed it
+ALTER TABLE complaints ADD COLUMN lead_mobile TEXT NOT NULL DEFAULT '';
+ALTER TABLE complaints ADD COLUMN raised_at TEXT;                        -- 提级办理: when the county desk took the case over
+
+CREATE TABLE duty_roster (                   -- who stands in for a township's officer, from when to when
+    id INTEGER PRIMARY KEY,
+    township TEXT NOT NULL,
+    stand_in_name TEXT NOT NULL,
+    stand_in_mobile TEXT NOT NULL DEFAULT '',
+    stand_in_email TEXT NOT NULL DEFAULT '',
+    starts_at TEXT NOT NULL,                 -- UTC ISO; the stand-in takes complaints filed in [starts_at, ends_at)
+    ends_at TEXT NOT NULL,
+    reason TEXT NOT NULL DEFAULT '',
+    created_at TEXT NOT NULL,
+    created_by INTEGER,
+    cancelled_at TEXT
+);
+CREATE INDEX duty_roster_township ON duty_roster(township, starts_at);
+
+CREATE TABLE case_calls (                    -- 吹哨: a department called to a case, and its 报到
+    id INTEGER PRIMARY KEY,
+    complaint_id INTEGER NOT NULL REFERENCES complaints(id),
+    department TEXT NOT NULL,
+    called_at TEXT NOT NULL,
+    called_by TEXT NOT NULL,
+    reason TEXT NOT NULL DEFAULT '',
+    reported_at TEXT,
+    reported_by TEXT NOT NULL DEFAULT '',
+    escalated_at TEXT
+);
+CREATE INDEX case_calls_complaint ON case_calls(complaint_id);
+CREATE INDEX case_calls_department ON case_calls(department, reported_at);
+"""),
 ]
 
 

@@ -171,6 +171,7 @@ def _load_townships(path: Path, problems: list[Problem]) -> dict[str, model.Town
             kind_zh=f.choice("kind_zh", ("镇", "街道", "乡"), required=False) or "镇",
             officer=_person(f, "officer", required=False), deputy=_person(f, "deputy", required=False),
             officer_away=f.boolean("officer_away"),
+            duty_phone=f.phone("duty_phone", required=False),  # optional column
         )
         if code and code not in townships:
             townships[code] = township
@@ -224,7 +225,7 @@ def _load_projects(path: Path, problems: list[Problem], townships, departments, 
             industry_authority=authority, wage_payment_day=f.integer("wage_payment_day", 1, 31),
             wage_account_bank=f.text("wage_account_bank"), start_date=start, end_date=end,
             status=f.choice("status", model.PROJECT_STATUSES),
-            subcontractors=tuple(s for _, s in subs.get(code, [])), line=line,
+            subcontractors=tuple(s for _, s in subs.get(code, [])), line=line, team=_team(f),
         )
         if code:
             projects[code] = project
@@ -234,6 +235,22 @@ def _load_projects(path: Path, problems: list[Problem], townships, departments, 
                 problems.append(Problem(f"data/{SUBCONTRACTORS_FILE}", line, "project",
                                         f"unknown project '{project_code}' (not in data/{PROJECTS_FILE})"))
     return projects
+
+
+def _team(f: Fields) -> tuple[model.TeamMember, ...]:
+    """一项目一专班: the optional ``<role>_name`` / ``<role>_mobile`` columns of a project (seed 002).
+    A role may be empty; a name needs a mobile (the team is told by SMS) and a mobile a name."""
+    team = []
+    for role, role_zh in model.TEAM_ROLES.items():
+        name = f.text(f"{role}_name", required=False)
+        mobile = f.mobile(f"{role}_mobile", required=False)
+        if name and not mobile and not f.text(f"{role}_mobile", required=False):
+            f.problem(f"{role}_mobile", f"the {role_zh} {name} needs a mobile (专班 members are told by SMS)")
+        elif mobile and not name:
+            f.problem(f"{role}_name", f"the {role_zh}'s mobile {mobile} has no name")
+        if name and mobile:
+            team.append(model.TeamMember(role=role, name=name, mobile=mobile))
+    return tuple(team)
 
 
 def _load_legal_aid(path: Path, problems: list[Problem], townships) -> list[model.LegalAidPlace]:

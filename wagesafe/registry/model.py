@@ -106,6 +106,19 @@ class Township:
     deputy: Person | None
     officer_away: bool = False
     kind_zh: str = "镇"
+    duty_phone: str = ""  # the township office's duty number (值班电话), printed on posters if given
+
+    @property
+    def duty_line(self) -> tuple[str, str]:
+        """(who, phone) a poster prints for this township: its office's duty number when the
+        registry has one, else the officer and the deputy with both mobiles. It does not follow
+        who is away (the desk's duty roster routes complaints), so nobody reprints a fence notice
+        for a week's leave."""
+        people = [p for p in (self.officer, self.deputy) if p is not None]
+        names = "、".join(p.name for p in people)
+        if self.duty_phone:
+            return (f"{self.name_zh}值班电话（{names}）" if names else f"{self.name_zh}值班电话", self.duty_phone)
+        return (f"{self.name_zh} {names}", " / ".join(p.mobile for p in people if p.mobile))
 
     @property
     def responsible(self) -> Person | None:
@@ -120,6 +133,26 @@ class Subcontractor:
     name: str
     scope: str = ""
     team_leader: str = ""
+
+
+# 一项目一专班 (seed 002): the roles of a project's team, as the registry's column prefixes.
+TEAM_ROLES = {"team_lead": "属地责任领导", "team_supervisor": "行业监管员", "team_inspector": "劳动监察员",
+              "team_grid": "网格员"}
+# Who of the team is told of a new complaint on the project (notice kind ``zhuanban``).
+TEAM_TOLD = ("team_grid", "team_supervisor")
+
+
+@dataclass(frozen=True)
+class TeamMember:
+    """One member of a project's 专班: the role (a ``TEAM_ROLES`` key), a name and a mobile."""
+
+    role: str
+    name: str
+    mobile: str
+
+    @property
+    def role_zh(self) -> str:
+        return TEAM_ROLES.get(self.role, self.role)
 
 
 @dataclass(frozen=True)
@@ -145,6 +178,7 @@ class Project:
     status: str
     subcontractors: tuple[Subcontractor, ...] = field(default_factory=tuple)
     line: int = 0  # row in projects.csv, for error messages
+    team: tuple[TeamMember, ...] = field(default_factory=tuple)  # 一项目一专班 (optional columns)
 
 
 @dataclass(frozen=True)

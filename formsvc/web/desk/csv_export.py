@@ -12,12 +12,15 @@ import io
 from wagesafe.localtime import DEFAULT_ZONE, iso_local
 
 from formsvc.officers.auth import User, can_see_personal
+from formsvc.case import sources
 from formsvc.case.cases import STATUS_ZH, label_for
+from .words import OWED_BY_ZH, word
 
 HEADER = ["案件编号 id", "回执 receipt", "提交时间 created_at", "状态 status", "承办 assignee", "负责 responsible",
           "项目 project", "工地地址 site", "紧急 urgent", "人数 workers", "金额(元) amount", "欠薪月数 months",
           "欠薪方 owed_by", "受理时间 acknowledged_at", "办结时间 resolved_at", "兑付人数 workers_paid",
-          "追回金额(元) recovered", "姓名 name", "手机 mobile", "情况 description"]
+          "追回金额(元) recovered", "来源 source", "渠道编号 source_ref", "欠薪方类型 owed_by_kind",
+          "姓名 name", "手机 mobile", "情况 description"]
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -49,7 +52,11 @@ def export(rows: list[dict], user: User, registry, zone_name: str = DEFAULT_ZONE
             label_for(registry, c["assignee_kind"], c["assignee_code"]),
             label_for(registry, c["responsible_kind"], c["responsible_code"]),
             f"{c['project_code']} {p.name_zh}" if p else (c["project_code"] or ""), c["site_address"],
-            "是" if c["urgent"] else "", c["workers"], c["amount_yuan"], c["months_owed"], c["owed_by_name"],
-            iso_local(c["acknowledged_at"], zone_name), iso_local(c["resolved_at"], zone_name), c["workers_paid"],
-            c["amount_recovered_yuan"], name, mobile, c["description"] if personal else "")])
+            "是" if c["urgent"] else "", c["workers"], c["amount_yuan"], c["months_owed"] or "", c["owed_by_name"],
+            iso_local(c["acknowledged_at"], zone_name), iso_local(c["resolved_at"], zone_name),
+            # not yet closed: nothing was paid or recovered *yet* — an empty cell, not a 0
+            c["workers_paid"] if c["resolved_at"] else "", c["amount_recovered_yuan"] if c["resolved_at"] else "",
+            sources.label(c.get("source") or ""), c.get("source_ref") or "",
+            "" if c.get("redacted_at") else word(OWED_BY_ZH, c["owed_by_kind"]),
+            name, mobile, c["description"] if personal else "")])
     return out.getvalue()

@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 
 from formsvc.officers.auth import User, scope_sql
 from formsvc.case.cases import ASSIGNED_AT_SQL, STATUS_ZH
+from formsvc.case.sources import SOURCES
 from formsvc.storage.store import iso
 
 PAGE_SIZE = 50
@@ -22,17 +23,19 @@ class Filters:
     project: str = ""
     urgent: bool = False
     overdue: bool = False
+    source: str = ""  # the channel (formsvc.case.sources)
 
     @classmethod
     def from_args(cls, args) -> "Filters":
         status = args.get("status", "")
         return cls(status=status if status in (*STATUS_ZH, "open") else "",
                    township=args.get("township", "").strip()[:40], project=args.get("project", "").strip()[:40].lower(),
-                   urgent=args.get("urgent") == "1", overdue=args.get("overdue") == "1")
+                   urgent=args.get("urgent") == "1", overdue=args.get("overdue") == "1",
+                   source=args.get("source", "") if args.get("source", "") in SOURCES else "")
 
     def as_args(self) -> dict:
         d = {"status": self.status, "township": self.township, "project": self.project,
-             "urgent": "1" if self.urgent else "", "overdue": "1" if self.overdue else ""}
+             "urgent": "1" if self.urgent else "", "overdue": "1" if self.overdue else "", "source": self.source}
         return {k: v for k, v in d.items() if v}
 
 
@@ -53,6 +56,9 @@ def where_for(user: User, f: Filters, config, now: datetime) -> tuple[str, list]
         params.append(f.project)
     if f.urgent:
         clauses.append("c.urgent = 1")
+    if f.source:
+        clauses.append("c.source = ?")
+        params.append(f.source)
     if f.overdue:
         clauses.append(overdue_sql("c"))
         params += [iso(now - timedelta(hours=config.ack_hours)), iso(now - timedelta(days=config.resolve_days))]

@@ -6,6 +6,7 @@ import statistics
 from datetime import datetime, timedelta
 
 from formsvc.duties.daily_report import OTHER, SHANGHAI, case_township
+from formsvc.case.sources import SOURCES, label
 from formsvc.duties.escalation import is_overdue
 
 WEEKS = 8
@@ -50,6 +51,9 @@ def dashboard(rows: list[dict], registry, config, now: datetime) -> dict:
     for code, t in table.items():
         t["median_ack_hours"] = statistics.median(ack_hours[code]) if ack_hours[code] else None
     shown = [c for c in order if table[c]["total"] or c in registry.townships]
+    by_source = {code: 0 for code in SOURCES}
+    for r in rows:
+        by_source[r.get("source") or "web"] = by_source.get(r.get("source") or "web", 0) + 1
     return {
         "week_labels": [w.strftime("%m-%d") for w in weeks],
         "weekly": {township_name(registry, c): weekly[c] for c in shown if any(weekly[c])},
@@ -57,4 +61,5 @@ def dashboard(rows: list[dict], registry, config, now: datetime) -> dict:
                        if table[c]["median_ack_hours"] is not None],
         "recovered": [(township_name(registry, c), table[c]["recovered"]) for c in shown if table[c]["recovered"]],
         "table": [(township_name(registry, c), table[c]) for c in shown],
+        "by_source": [(code, label(code), n) for code, n in by_source.items() if n],
     }

@@ -1,24 +1,29 @@
 """Case list, case page, case actions, evidence download. Thin: parse, authorize, call, render.
 
 Authorization is ``auth.can_view`` / ``auth.can_act`` on every route. A case the user may not
-see answers 404 (not 403), so a township officer cannot even learn that case 1234 exists.
+see answers a polite 403 page naming the body that holds it and whom to call (``refused``): the
+officers are colleagues of one county, a case number reaches them in a forwarded notice, and a
+bare "Not Found" only sent them to the phone without a number. An id that does not exist is 404.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from flask import abort, flash, redirect, render_template, request, send_file, url_for
+from flask import abort, flash, make_response, redirect, render_template, request, send_file, url_for
 
 from formsvc.storage import audit
 from formsvc.officers import auth
 from formsvc.web.context import get_config, get_db, get_registry
 from formsvc.web import i18n
 from formsvc.case import cases as case_state
+from formsvc.case import hard_cases, sources
 from formsvc.duties.escalation import is_overdue
 from .blueprint import bp
 from .queries import PAGE_SIZE, Filters, case_parts, list_cases
 from .session import client_ip, current_user, now
+from . import words
+from .words import CALLBACK_ZH, OWED_BY_ZH
 
 MAX_ID = 2**63 - 1  # SQLite's largest integer: a bigger id in a URL is simply "not found"
 MAX_PAGE = 100_000
@@ -27,9 +32,25 @@ MAX_AMOUNT = 10**12  # yuan or workers: anything bigger is a typo, not a case
 
 def _visible_case(case_id: int) -> dict:
     case = case_state.get_case(get_db(), case_id)
-    if not auth.can_view(current_user(), case):
+    if case is None:
         abort(404)
+    case["called_departments"] = hard_cases.called_departments(get_db(), case_id)
+    if not auth.can_view(current_user(), case):
+        abort(refused(case))
     return case
+
+
+def refused(case: dict):
+    """The polite refusal (status 403) for a case this officer may not open: which body holds it
+    and whom to call, in Chinese, instead of a bare "Not Found". It names offices and their work
+    numbers from the registry, never the worker; the attempt is in the audit log."""
+    reg, user = get_registry(), current_user()
+    holder = case_state.contact_for(reg, case["assignee_kind"], case["assignee_code"])
+    desk = reg.county.desk
+    audit.record(get_db(), user.id if user else None, "view_case_refused", case["id"], ip=client_ip(), now=now())
+    page = render_template("desk/refused.html", case_id=case["id"], holder=holder, desk=desk,
+                           responsible=case_state.label_for(reg, case["responsible_kind"], case["responsible_code"]))
+    return make_response(page, 403)
 
 
 def _actionable_case(case_id: int) -> dict:
@@ -51,9 +72,11 @@ def cases():
         r["assignee_label"] = case_state.label_for(reg, r["assignee_kind"], r["assignee_code"])
         p = reg.project(r["project_code"] or "")
         r["project_name"] = p.name_zh if p else (r["site_address"] or "")
+        r["first_only"] = auth.first_received(current_user(), r) and not auth.can_act(current_user(), r)
     pages = max(1, (total + PAGE_SIZE - 1) // PAGE_SIZE)
     return render_template("desk/cases.html", rows=rows, total=total, page=page, pages=pages, f=f,
-                           args=f.as_args(), registry=reg, STATUS_ZH=case_state.STATUS_ZH)
+                           args=f.as_args(), registry=reg, STATUS_ZH=case_state.STATUS_ZH,
+                           SOURCES=sources.SOURCES, source_label=sources.label)
 
 
 @bp.route(f"/cases/<int(max={MAX_ID}):case_id>")
@@ -68,10 +91,32 @@ def case(case_id: int):
     return render_template(
         "desk/case.html", case=case, parts=case_parts(db, case_id), project=project, registry=reg, redacted=redacted,
         can_act=auth.can_act(user, case), personal=personal, STATUS_ZH=case_state.STATUS_ZH,
-        EVENT_ZH=case_state.EVENT_ZH,
+        EVENT_ZH={**case_state.EVENT_ZH, **hard_cases.EVENT_ZH},
         assignee=case_state.label_for(reg, case["assignee_kind"], case["assignee_code"]),
         responsible=case_state.label_for(reg, case["responsible_kind"], case["responsible_code"]),
-        overdue=is_overdue(case, cfg.ack_hours, cfg.resolve_days, now()))
+        overdue=is_overdue(case, cfg.ack_hours, cfg.resolve_days, now()), words=case_words(db, case),
+        dead=list(db.query("SELECT * FROM notices WHERE complaint_id = ? AND status = 'dead' ORDER BY id", [case_id])),
+        calls=hard_cases.calls(db, case_id), may_call=may_call(user, case), departments=reg.departments,
+        next_level=cfg.next_level_name,
+        word=words.word, NOTICE_KIND_ZH=words.NOTICE_KIND_ZH, CHANNEL_ZH=words.CHANNEL_ZH)
+
+
+def may_call(user, case: dict) -> bool:
+    """吹哨 belongs to the township that holds or first received the case, and to the county desk."""
+    if case["status"] in case_state.CLOSED_STATUSES or user is None:
+        return False
+    return user.sees_all or (user.role == "township" and auth.can_view(user, case))
+
+
+def case_words(db, case: dict) -> dict:
+    """The case's coded values in words (the desk never shows ``team_leader`` or ``any``)."""
+    entered = ""
+    if case.get("entered_by"):
+        row = db.execute("SELECT name FROM users WHERE email = ? COLLATE NOCASE", [case["entered_by"]]).fetchone()
+        entered = row[0] if row else case["entered_by"]
+    return {"source": sources.label(case.get("source") or ""), "entered_by": entered,
+            "owed_by_kind": OWED_BY_ZH.get(case["owed_by_kind"], case["owed_by_kind"]),
+            "callback_time": CALLBACK_ZH.get(case["callback_time"], case["callback_time"])}
 
 
 def _redacted_words(case: dict) -> dict | None:

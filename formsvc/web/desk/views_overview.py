@@ -8,7 +8,7 @@ from formsvc.storage import audit
 from . import charts
 from formsvc.web.context import get_config, get_db, get_registry
 from formsvc.duties import risk
-from . import csv_export, stats
+from . import csv_export, stats, words
 from .blueprint import bp
 from .queries import Filters, all_cases
 from .session import client_ip, current_user, now
@@ -31,7 +31,8 @@ def dashboard():
     }
     dead = list(db.query("SELECT * FROM notices WHERE status = 'dead' ORDER BY id DESC LIMIT 200")) \
         if user.sees_all else []
-    return render_template("desk/dashboard.html", data=data, svg=svg, dead=dead)
+    return render_template("desk/dashboard.html", data=data, svg=svg, dead=dead, word=words.word,
+                           NOTICE_KIND_ZH=words.NOTICE_KIND_ZH, CHANNEL_ZH=words.CHANNEL_ZH)
 
 
 @bp.route("/projects")

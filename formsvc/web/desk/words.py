@@ -1,0 +1,22 @@
+"""Words, not codes: every coded value the desk, its CSV and its emails show, in Chinese.
+
+An officer reads ``班组长/包工头``, not ``team_leader``; ``任何时间``, not ``any``. A value with no
+entry here is shown as it is (a new code shows up plainly instead of vanishing).
+"""
+
+from __future__ import annotations
+
+OWED_BY_ZH = {"company": "公司", "team_leader": "班组长/包工头", "unknown": "不清楚"}
+CALLBACK_ZH = {"any": "任何时间", "morning": "上午", "noon": "中午", "evening": "晚上"}
+NOTICE_KIND_ZH = {"new_case": "新案件通知", "urgent": "紧急案件通知", "escalation": "上报", "reminder": "超期提醒",
+                  "transfer": "转交通知", "daily_report": "日报", "sign_in": "登录链接", "zhuanban": "专班知会",
+                  "call": "吹哨通知", "dead_notice": "通知失败提醒", "lead": "包案通知"}
+CHANNEL_ZH = {"email": "邮件", "sms": "短信"}
+NOTICE_STATUS_ZH = {"pending": "待发送", "sending": "发送中", "sent": "已发送", "dead": "发送失败"}
+
+
+def word(table: dict, code) -> str:
+    """``table[code]``, the code itself when unknown, empty for nothing."""
+    if code in (None, ""):
+        return ""
+    return table.get(code, str(code))
