@@ -110,6 +110,23 @@ def test_posters_print_the_duty_line_and_rebuild_nothing_after_a_roster_change(d
     assert changed.built == ["qh012"]
 
 
+def test_wagesafe_posters_after_a_roster_change_rebuilds_no_poster(desk, tmp_path, data_dir):
+    """The command itself, as an editor runs it: a roster entry (and the old CSV flag) change nothing printed."""
+    from click.testing import CliRunner
+
+    from wagesafe.cli import main
+
+    env = {"WAGESAFE_SITE_DIR": str(tmp_path / "site"), "WAGESAFE_DATA_DIR": str(data_dir)}
+    first = CliRunner().invoke(main, ["posters", "qh012", "qh001"], env=env)
+    assert first.exit_code == 0 and "posters: 2 built, 0 unchanged" in first.output, first.output
+    post(desk.client(COUNTY), "/desk/roster", {"township": "hexi", "stand_in": STAND_IN,
+                                               "starts_at": "2027-03-08T00:00", "ends_at": "2027-03-13T00:00"})
+    assert desk.db.execute("SELECT count(*) FROM duty_roster").fetchone()[0] == 1
+    set_cell(data_dir / "townships.csv", 0, "officer_away", "yes")
+    again = CliRunner().invoke(main, ["posters", "qh012", "qh001"], env=env)
+    assert again.exit_code == 0 and "posters: 0 built, 2 unchanged" in again.output, again.output
+
+
 def _add_duty_phone(data_dir, code: str, phone: str) -> None:
     import csv
 
