@@ -59,6 +59,7 @@ class PosterContent:
     # The province's unified QR code (PROVINCIAL_QR_URL, issue 18), printed smaller beside ours; "" for none.
     provincial_url: str = ""
     provincial_label: str = ""
+    no_subcontractor: bool = False  # the registry says nothing is subcontracted (not merely none listed)
 
     def fingerprint(self, fonts_identity: str = "") -> str:
         """A hash of every printed value, the layout version and the fonts: equal means the same poster."""
@@ -136,4 +137,5 @@ def poster_content(registry: Registry, project: Project, base_url: str, provinci
         fictional=bool(county.fictional),
         provincial_url=(provincial_url or "").strip(),
         provincial_label=(provincial_label or "").strip() if (provincial_url or "").strip() else "",
+        no_subcontractor=project.says_no_subcontractor,
     )

@@ -185,7 +185,9 @@ def _title(c, fonts: FontSet, p: PosterContent, y: float, english: bool = True, 
 
 
 def _parties_rows(p: PosterContent) -> list[tuple[str, str]]:
-    subs = "；".join(p.subcontractors) if p.subcontractors else "无（本项目未分包）"
+    # "无" only when the registry says nothing is subcontracted; an empty list may just be unrecorded.
+    none = "无（本项目未分包）" if p.no_subcontractor else "未登记（请向总包项目部或劳资专管员询问）"
+    subs = "；".join(p.subcontractors) if p.subcontractors else none
     return [
         ("建设单位", p.builder),
         ("施工总承包单位", p.general_contractor),
@@ -418,7 +420,7 @@ def draw_poster(c, fonts: FontSet, p: PosterContent) -> None:
     fit = None
     for sub_lines, english, smallest in _SQUEEZE:
         below_title = _title(c, fonts, p, y, english, smallest, draw=False)
-        head = _section(c, fonts, MARGIN, below_title, CW, "一、参建单位", "Builder · contractors · labour manager · authority",
+        head = _section(c, fonts, MARGIN, below_title, CW, "一、参建单位", "Project owner · contractors · labour manager · authority",
                         draw=False)
         fit = _fit_table(fonts, p, block_top - 10 - head, sub_lines)
         if fit:
@@ -427,7 +429,7 @@ def draw_poster(c, fonts: FontSet, p: PosterContent) -> None:
         raise ValueError(f"{p.code}: the notice does not fit one page even in {BODY_MIN:g} pt type: "
                          "shorten name_zh, the subcontractors' names or the county's office names")
     _title(c, fonts, p, y, english, smallest)
-    y = _section(c, fonts, MARGIN, below_title, CW, "一、参建单位", "Builder · contractors · labour manager · authority")
+    y = _section(c, fonts, MARGIN, below_title, CW, "一、参建单位", "Project owner · contractors · labour manager · authority")
     _parties(c, fonts, *fit, y)
     y_left = _wages(c, fonts, p, MARGIN, block_top, left_w)
     _complaints(c, fonts, p, MARGIN, y_left, left_w)

@@ -47,6 +47,10 @@ def site(tmp_path_factory, registry) -> Path:
         d.mkdir(parents=True)
         for name in POSTER_FILES:
             (d / name).write_text("dummy poster")
+    card = site_dir / "posters" / "_legal-aid-card"  # what `wagesafe posters` writes beside them
+    card.mkdir(parents=True)
+    for name in ("card.pdf", "card-a4.pdf"):
+        (card / name).write_text("dummy card")
     result = CliRunner().invoke(main, ["build"], env=_env(ROOT / "data", site_dir), catch_exceptions=False)
     assert result.exit_code == 0, result.output
     return site_dir
@@ -206,7 +210,7 @@ def test_site_has_no_broken_internal_link(site, registry):
             if f"{full.scheme}://{full.netloc}" != BASE:
                 continue  # an external navigation link (map apps): checked elsewhere
             path = full.path
-            if path in ("/status", "/complain"):  # the form service's progress check and general form
+            if path in ("/status", "/complain", "/tools/calculator", "/tools/application"):  # the form service's pages
                 continue
             if re.fullmatch(r"/r/[a-z0-9-]+", path):  # served by the form service
                 if path[3:] not in registry.projects:
@@ -248,12 +252,14 @@ def test_site_language_switch_lands_on_the_twin(site, registry):
     assert checked >= len(registry.projects) + 15  # home, card, 9 guide pages, map, index, updates, posts
 
 
-def test_site_untranslated_page_falls_back_to_chinese_visibly(site):
-    zh_only = site / "en" / "updates" / "posts" / "2026-06-18-general-contractor-paid-first" / "index.html"
-    html = zh_only.read_text(encoding="utf-8")
-    assert "This page is not yet translated; showing Chinese." in html and '<div lang="zh-Hans">' in html
-    translated = (site / "en" / "updates" / "posts" / "2026-09-15-legal-aid-green-channel" / "index.html")
-    assert "not yet translated" not in translated.read_text(encoding="utf-8")
+def test_site_every_page_is_translated_and_the_fallback_stays_ready(site):
+    """Every page has its English twin (the review found one missing); the theme's visible fallback
+    for a page not yet translated stays in place for the next one."""
+    untranslated = [url_of(site, p) for p in pages(site / "en")
+                    if "This page is not yet translated; showing Chinese." in p.read_text(encoding="utf-8")]
+    assert untranslated == []
+    assert "This page is not yet translated; showing Chinese." in (ROOT / "overrides" / "main.html").read_text(
+        encoding="utf-8")
 
 
 def test_site_shows_the_sample_data_notice(site, registry):

@@ -46,7 +46,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "owed_heading": ("欠薪情况", "What you are owed"),
     "owed_by_kind": ("谁欠您工资", "Who owes you"),
     "owed_company": ("公司（施工单位、劳务公司）", "A company (contractor, labour company)"),
-    "owed_team_leader": ("班组长 / 包工头", "A team leader / labour boss (班组长/包工头)"),
+    "owed_team_leader": ("班组长 / 包工头", "A team boss (班组长/包工头)"),
     "owed_unknown": ("不清楚", "Not sure"),
     "owed_by_name": ("对方名称或姓名（知道就填）", "Their name (if you know it)"),
     "trade": ("您的工种", "Your trade"),

@@ -7,6 +7,7 @@ it gives up, so ``wagesafe check`` shows an editor the whole list at once.
 from __future__ import annotations
 
 import csv
+import re
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +22,7 @@ TOWNSHIPS_FILE = "townships.csv"
 PROJECTS_FILE = "projects.csv"
 SUBCONTRACTORS_FILE = "subcontractors.csv"
 LEGAL_AID_FILE = "legal_aid.csv"
+DEFAULTERS_FILE = "defaulters.csv"
 
 TOWNSHIP_COLUMNS = ("code", "name_zh", "name_en", "kind_zh", "officer_name", "officer_mobile", "officer_email",
                     "officer_away", "deputy_name", "deputy_mobile", "deputy_email")
@@ -29,6 +31,9 @@ PROJECT_COLUMNS = ("code", "name_zh", "name_en", "address_zh", "township", "lat"
                    "labour_manager_phone", "industry_authority", "wage_payment_day", "wage_account_bank",
                    "start_date", "end_date", "status")
 SUBCONTRACTOR_COLUMNS = ("project", "name", "scope", "team_leader")
+DEFAULTER_COLUMNS = ("unit_name", "credit_code", "authority", "decision_no", "listed_on", "ends_on")
+# 统一社会信用代码: 18 characters, digits and capital letters without I, O, S, V, Z (GB 32100-2015).
+CREDIT_CODE_RE = re.compile(r"^[0-9A-HJ-NPQRTUWXY]{2}[0-9]{6}[0-9A-HJ-NPQRTUWXY]{10}$")
 LEGAL_AID_COLUMNS = ("id", "kind", "name_zh", "name_en", "address_zh", "township", "phone", "hours_zh",
                      "services_zh", "lat", "lon", "datum")
 
@@ -226,6 +231,7 @@ def _load_projects(path: Path, problems: list[Problem], townships, departments, 
             wage_account_bank=f.text("wage_account_bank"), start_date=start, end_date=end,
             status=f.choice("status", model.PROJECT_STATUSES),
             subcontractors=tuple(s for _, s in subs.get(code, [])), line=line, team=_team(f),
+            subcontracted=_subcontracted(f, row, subs.get(code, [])),
         )
         if code:
             projects[code] = project
@@ -251,6 +257,47 @@ def _team(f: Fields) -> tuple[model.TeamMember, ...]:
         if name and mobile:
             team.append(model.TeamMember(role=role, name=name, mobile=mobile))
     return tuple(team)
+
+
+def _subcontracted(f: Fields, row: dict, subs: list) -> bool | None:
+    """The optional ``subcontracted`` cell: yes → True, no → False, empty or no column → None (unknown).
+
+    "no" with subcontractor rows is a contradiction the editor must resolve: the site would print
+    "无（本项目未分包）" beside a list of subcontractors.
+    """
+    value = (row.get("subcontracted") or "").strip().lower()
+    if not value:
+        return None
+    if value not in ("yes", "no", "是", "否"):
+        f.problem("subcontracted", f"'{value}' is not yes or no (leave it empty when unknown)")
+        return None
+    said = value in ("yes", "是")
+    if not said and subs:
+        f.problem("subcontracted", f"says no, but data/{SUBCONTRACTORS_FILE} lists {len(subs)} subcontractor(s) "
+                                   "for this project")
+    return said
+
+
+def _load_defaulters(path: Path, problems: list[Problem]) -> list[model.Defaulter]:
+    """``defaulters.csv`` (optional): published listings of the 失信联合惩戒对象名单."""
+    label = f"data/{DEFAULTERS_FILE}"
+    out: list[model.Defaulter] = []
+    if not path.exists():
+        return out
+    for line, row in _read_csv(path, label, DEFAULTER_COLUMNS, problems):
+        f = Fields(label, line, row, problems)
+        code = f.text("credit_code").upper()
+        if code and not CREDIT_CODE_RE.match(code):
+            f.problem("credit_code", f"'{code}' is not an 18-character unified social credit code")
+        listed, ends = f.date("listed_on"), f.date("ends_on")
+        if listed and ends and ends < listed:
+            f.problem("ends_on", f"{ends} is before the listing date {listed}")
+        entry = model.Defaulter(unit_name=f.text("unit_name"), credit_code=code, authority=f.text("authority"),
+                                decision_no=f.text("decision_no"), listed_on=listed, ends_on=ends,
+                                fictional=f.boolean("fictional") if "fictional" in row else False, line=line)
+        if listed and ends:
+            out.append(entry)
+    return out
 
 
 def _load_legal_aid(path: Path, problems: list[Problem], townships) -> list[model.LegalAidPlace]:
@@ -296,7 +343,8 @@ def load_registry(data_dir: str | Path) -> model.Registry:
     subs = _load_subcontractors(base / SUBCONTRACTORS_FILE, problems)
     projects = _load_projects(base / PROJECTS_FILE, problems, townships, departments, subs)
     legal_aid = _load_legal_aid(base / LEGAL_AID_FILE, problems, townships)
+    defaulters = _load_defaulters(base / DEFAULTERS_FILE, problems)
     if problems:
         raise RegistryError(problems)
     return model.Registry(county=county, departments=departments, townships=townships, projects=projects,
-                          legal_aid=tuple(legal_aid), source=base)
+                          legal_aid=tuple(legal_aid), source=base, defaulters=tuple(defaulters))

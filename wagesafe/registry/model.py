@@ -179,6 +179,14 @@ class Project:
     subcontractors: tuple[Subcontractor, ...] = field(default_factory=tuple)
     line: int = 0  # row in projects.csv, for error messages
     team: tuple[TeamMember, ...] = field(default_factory=tuple)  # 一项目一专班 (optional columns)
+    # projects.csv's optional ``subcontracted`` column: False only when the registry says the project
+    # has no subcontractor ("no"); None when nobody said (an empty cell is not "none").
+    subcontracted: bool | None = None
+
+    @property
+    def says_no_subcontractor(self) -> bool:
+        """True only when the editors wrote that nothing is subcontracted (not when the list is merely empty)."""
+        return self.subcontracted is False and not self.subcontractors
 
 
 @dataclass(frozen=True)
@@ -195,6 +203,28 @@ class LegalAidPlace:
     lat: float | None = None
     lon: float | None = None
     datum: str = "WGS-84"
+
+
+@dataclass(frozen=True)
+class Defaulter:
+    """One published entry of the 拖欠农民工工资失信联合惩戒对象名单 (defaulters.csv).
+
+    Listing is decided by the labour authority (《保障农民工工资支付条例》 art. 48; 人社部令第45号,
+    normally for 3 years); the portal republishes the decision while ``ends_on`` has not passed.
+    """
+
+    unit_name: str
+    credit_code: str
+    authority: str
+    decision_no: str
+    listed_on: date
+    ends_on: date
+    fictional: bool = False
+    line: int = 0
+
+    def in_force(self, today: date) -> bool:
+        """Listed on ``today``: from ``listed_on`` up to and including ``ends_on``."""
+        return self.listed_on <= today <= self.ends_on
 
 
 def project_path(code: str) -> str:
@@ -217,6 +247,7 @@ class Registry:
     projects: dict[str, Project]
     legal_aid: tuple[LegalAidPlace, ...]
     source: object = None
+    defaulters: tuple[Defaulter, ...] = ()  # data/defaulters.csv, optional
 
     def project(self, code: str) -> Project | None:
         """Look a project up by the code a worker typed or scanned (case-insensitive, trimmed)."""
@@ -230,6 +261,10 @@ class Registry:
 
     def hotline(self, number: str) -> Hotline | None:
         return next((h for h in self.county.hotlines if h.number == number), None)
+
+    def defaulters_in_force(self, today: date) -> tuple[Defaulter, ...]:
+        """The entries still listed on ``today`` (an entry past its end date drops off at the next build)."""
+        return tuple(d for d in self.defaulters if d.in_force(today))
 
     def projects_by_township(self) -> dict[str, list[Project]]:
         """Projects grouped by township code, townships in registry order."""

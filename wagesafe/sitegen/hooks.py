@@ -23,6 +23,8 @@ from mkdocs.structure.files import File, Files, InclusionLevel
 from wagesafe.config import Config
 from wagesafe.registry import Registry, RegistryError, load_registry
 
+from .calculator import calculator_html
+from .defaulters import defaulters_html
 from .legal_aid import legal_aid_html
 from .projects import (project_index_html, project_page_html, project_page_markdown, project_url, township_page_html,
                        township_page_markdown, township_url)
@@ -102,10 +104,9 @@ def on_files(files: Files, config) -> Files:
     for p in reg.projects.values():
         files.append(_virtual(config, lang, f"projects/{p.code}/index.md", project_page_markdown(reg, p, lang),
                               {other: project_url(p.code, other) for other in LANGS}))
-    for code, projects in reg.projects_by_township().items():
-        if projects:
-            files.append(_virtual(config, lang, f"townships/{code}/index.md", township_page_markdown(reg, code, lang),
-                                  {other: township_url(code, other) for other in LANGS}))
+    for code in reg.townships:  # every township, also one with no project yet: its officer takes complaints
+        files.append(_virtual(config, lang, f"townships/{code}/index.md", township_page_markdown(reg, code, lang),
+                              {other: township_url(code, other) for other in LANGS}))
     return files
 
 
@@ -131,6 +132,10 @@ def on_page_content(html: str, page, config, files) -> str:
         html = html.replace("<!-- ws:projects -->", project_index_html(ctx.registry, lang))
     if "<!-- ws:legal-aid -->" in html:
         html = html.replace("<!-- ws:legal-aid -->", legal_aid_html(ctx.registry, ctx.config, lang))
+    if "<!-- ws:calculator -->" in html:
+        html = html.replace("<!-- ws:calculator -->", calculator_html(ctx.registry, lang))
+    if "<!-- ws:defaulters -->" in html:
+        html = html.replace("<!-- ws:defaulters -->", defaulters_html(ctx.registry, lang))
     if "<!-- ws:updates -->" in html:
         posts = load_posts(Path(config.docs_dir) / "updates" / "posts", lang)
         html = html.replace("<!-- ws:updates -->", updates_list_html(posts, lang))

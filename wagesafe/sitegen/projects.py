@@ -28,10 +28,12 @@ TEXT = {
         "help": "投诉和求助", "parties": "各方单位", "wages": "工资", "project": "项目信息",
         "officer": "农民工服务专员（首问负责）", "deputy_acting": "专员不在岗期间，由副专员负责",
         "builder": "建设单位", "gc": "施工总承包单位", "gc_dept": "总包项目部", "pm": "项目经理",
-        "subs": "分包单位", "sub_none": "无登记的分包单位", "team_leader": "班组长",
+        "subs": "分包单位", "sub_none": "无（本项目未分包）",
+        "sub_unknown": "未登记（可向总包项目部或劳资专管员询问）", "team_leader": "班组长",
+        "defaulter": "已列入拖欠农民工工资失信联合惩戒对象名单", "defaulter_link": "查看名单",
         "authority": "行业主管部门", "authority_phone": "行业主管部门投诉电话",
         "labour_manager": "劳资专管员",
-        "min_wage": "当地最低工资标准", "per_month": "元/月", "per_hour": "元/小时", "since": "起执行",
+        "min_wage": "当地最低工资标准", "per_month": "元/月", "per_hour": "元/小时", "since": "（{d}起执行）",
         "pay_day": "工资支付日", "pay_day_value": "每月{d}日", "bank": "工资专用账户开户银行",
         "inspection": "劳动保障监察投诉电话", "arbitration": "劳动争议调解仲裁",
         "legal_aid": "法律援助", "legal_aid_map": "找最近的法律援助点",
@@ -40,6 +42,9 @@ TEXT = {
         "law": "依据《保障农民工工资支付条例》第三十四条公示。",
         "by_township": "按镇街分组", "count": "共 {n} 个项目",
         "filter": "按名称、编号或地址筛选", "filter_hint": "输入几个字，只显示相关项目。",
+        "no_projects": "还没有登记的工地：看本镇街的服务专员和投诉电话",
+        "no_projects_here": "本镇街还没有登记的工地项目。你的工地不在名单上，也照样可以投诉：打上面的电话。",
+        "town_how": "在本镇街干活被欠薪：扫工地告示牌上的二维码投诉，或直接打电话给本镇街的农民工服务专员。",
     },
     "en": {
         "complain": "Complain about unpaid wages on this site",
@@ -50,22 +55,30 @@ TEXT = {
         "help": "Complaints and help", "parties": "Who is responsible", "wages": "Wages", "project": "Project",
         "officer": "Migrant-worker service officer (takes your complaint first)",
         "deputy_acting": "the deputy, while the officer is away",
-        "builder": "Builder (建设单位)", "gc": "General contractor (施工总承包单位)",
+        "builder": "Project owner (建设单位)", "gc": "General contractor (施工总承包单位)",
         "gc_dept": "Contractor's project department", "pm": "Project manager",
-        "subs": "Subcontractors", "sub_none": "No subcontractor registered", "team_leader": "team leader",
+        "subs": "Subcontractors", "sub_none": "None (nothing on this project is subcontracted)",
+        "sub_unknown": "Not registered (ask the general contractor's project office or the labour manager)",
+        "team_leader": "team boss (班组长)",
+        "defaulter": "On the list of employers in default on migrant workers' wages", "defaulter_link": "see the list",
         "authority": "Industry authority", "authority_phone": "Industry authority complaint phone",
         "labour_manager": "Labour manager (劳资专管员)",
         "min_wage": "Local minimum wage", "per_month": "yuan a month", "per_hour": "yuan an hour",
-        "since": "since",
+        "since": " (since {d})",
         "pay_day": "Wage payment day", "pay_day_value": "day {d} of every month",
         "bank": "Bank of the wage special account",
         "inspection": "Labour inspection complaint phone", "arbitration": "Labour dispute mediation and arbitration",
         "legal_aid": "Legal aid", "legal_aid_map": "Find the nearest legal-aid place",
         "hotlines": "Hotlines", "address": "Site address", "township": "Township", "status": "Status",
         "period": "Period", "code": "Project code", "open_end": "not set",
-        "law": "Published as the Regulations on Ensuring Payment of Wages to Migrant Workers, art. 34, require.",
+        "law": "Published as required by art. 34 of the Regulations on Ensuring Payment of Wages to Migrant Workers.",
         "by_township": "By township", "count": "{n} projects",
         "filter": "Filter by name, code or address", "filter_hint": "Type a few characters to show matching projects only.",
+        "no_projects": "No registered site yet: see the township's officer and complaint phones",
+        "no_projects_here": "No construction project of this township is registered yet. Your site is not listed? "
+                            "You can still complain: call a number above.",
+        "town_how": "Owed wages for work in this township? Scan the QR code on the site notice board, or call the "
+                    "township's migrant-worker service officer directly.",
     },
 }
 
@@ -165,7 +178,7 @@ def project_page_html(reg: Registry, p: Project, lang: str, provincial_url: str 
     out.append("</tbody></table>")
 
     out.append(f'<h2 id="wages">{e(t["wages"])}</h2><table class="ws-facts"><tbody>')
-    since = f" ({e(t['since'])} {mw.effective_from.isoformat()})" if mw.effective_from else ""
+    since = e(t["since"].format(d=mw.effective_from.isoformat())) if mw.effective_from else ""
     out.append(_row(t["min_wage"], f"{mw.monthly_yuan} {e(t['per_month'])} · {mw.hourly_yuan:g} "
                                    f"{e(t['per_hour'])}{since}"))
     out.append(_row(t["pay_day"], e(t["pay_day_value"].format(d=p.wage_payment_day))))
@@ -173,17 +186,21 @@ def project_page_html(reg: Registry, p: Project, lang: str, provincial_url: str 
     out.append("</tbody></table>")
 
     out.append(f'<h2 id="parties">{e(t["parties"])}</h2><table class="ws-facts"><tbody>')
-    out.append(_row(t["builder"], zh(p.builder, lang)))
-    out.append(_row(t["gc"], zh(p.general_contractor, lang)))
+    listed = defaulter_names(reg)
+    flag = lambda name: _defaulter_flag(name, listed, t, root, lang)  # noqa: E731
+    out.append(_row(t["builder"], zh(p.builder, lang) + flag(p.builder)))
+    out.append(_row(t["gc"], zh(p.general_contractor, lang) + flag(p.general_contractor)))
     out.append(_row(t["gc_dept"], zh(p.gc_project_department, lang)))
     out.append(_row(t["pm"], zh(p.gc_project_manager, lang)))
     if p.subcontractors:
         subs = "<ul>" + "".join(
-            f"<li>{zh(s.name, lang)}" + (f" · {zh(s.scope, lang)}" if s.scope else "")
+            f"<li>{zh(s.name, lang)}{flag(s.name)}" + (f" · {zh(s.scope, lang)}" if s.scope else "")
             + (f" · {e(t['team_leader'])} {zh(s.team_leader, lang)}" if s.team_leader else "") + "</li>"
             for s in p.subcontractors) + "</ul>"
-    else:
+    elif p.says_no_subcontractor:
         subs = e(t["sub_none"])
+    else:
+        subs = e(t["sub_unknown"])
     out.append(_row(t["subs"], subs))
     auth_name = dept.name_en if (lang == "en" and dept.name_en) else dept.name_zh
     out.append(_row(t["authority"], e(auth_name)))
@@ -202,6 +219,25 @@ def project_page_html(reg: Registry, p: Project, lang: str, provincial_url: str 
     out.append("</tbody></table>")
     out.append(f'<p class="ws-law"><small>{e(t["law"])}</small></p>')
     return "\n".join(out)
+
+
+def _norm(name: str) -> str:
+    return "".join((name or "").split())
+
+
+def defaulter_names(reg: Registry, today: date | None = None) -> set[str]:
+    """Names (spaces removed) of the units on the defaulters' list today: a project page flags them."""
+    from .defaulters import build_day
+
+    return {_norm(d.unit_name) for d in reg.defaulters_in_force(today or build_day(reg))}
+
+
+def _defaulter_flag(name: str, listed: set[str], t: dict, root: str, lang: str) -> str:
+    if not name or _norm(name) not in listed:
+        return ""
+    link = f'{root}{_lang_prefix(lang)}defaulters/'
+    return (f' <strong class="ws-defaulter">⚠ {e(t["defaulter"])}</strong> '
+            f'<a href="{e(link)}">{e(t["defaulter_link"])}</a>')
 
 
 def project_page_markdown(reg: Registry, p: Project, lang: str) -> str:
@@ -262,14 +298,18 @@ def project_index_html(reg: Registry, lang: str) -> str:
     their counts, each linking to its own list (``township_page_html``).
     """
     t = TEXT[lang]
-    grouped = {code: ps for code, ps in reg.projects_by_township().items() if ps}
+    grouped = reg.projects_by_township()  # every township, also one with no project yet
     inline = len(reg.projects) <= INLINE_LIMIT
     out = [f'<p class="ws-count">{e(t["count"].format(n=len(reg.projects)))}</p>', _filter_box(t),
            '<div class="ws-project-index" data-search-exclude>']
     for code, projects in grouped.items():
         name = e(_town_name(reg, code, lang))
         link = f'<a href="../townships/{e(code)}/">{name}</a>'
-        if inline:
+        if not projects:
+            text = f'{code} {_town_name(reg, code, "zh")} {_town_name(reg, code, "en")}'.lower()
+            items = (f'<ul class="ws-projects"><li data-ws-text="{e(text)}"><a href="../townships/{e(code)}/">'
+                     f'{e(t["no_projects"])}</a></li></ul>')
+        elif inline:
             items = _project_items(projects, lang, "")
         else:
             text = f'{code} {_town_name(reg, code, "zh")} {_town_name(reg, code, "en")}'.lower()
@@ -294,6 +334,27 @@ def township_page_html(reg: Registry, code: str, lang: str) -> str:
     t = TEXT[lang]
     projects = reg.projects_by_township().get(code, [])
     back = "All townships" if lang == "en" else "全部镇街"
-    return (f'<p><a href="../../projects/">{e(back)}</a> · {e(t["count"].format(n=len(projects)))}</p>'
-            + _filter_box(t) + '<div class="ws-project-index" data-search-exclude><section class="ws-town">'
+    head = (f'<p><a href="../../projects/">{e(back)}</a> · {e(t["count"].format(n=len(projects)))}</p>'
+            + _township_help(reg, code, lang))
+    if not projects:
+        return head + f'<p>{e(t["no_projects_here"])}</p>'
+    return (head + _filter_box(t) + '<div class="ws-project-index" data-search-exclude><section class="ws-town">'
             + _project_items(projects, lang, "../../projects/") + "</section></div>")
+
+
+def _township_help(reg: Registry, code: str, lang: str) -> str:
+    """Who takes this township's complaints and how to reach them: on every township page, with or
+    without projects (a worker from a site not yet registered still has an officer)."""
+    t = TEXT[lang]
+    town = reg.townships[code]
+    person = town.responsible
+    rows = []
+    if person is not None:
+        acting = f' <small>({e(t["deputy_acting"])})</small>' if town.officer_away and town.deputy is person else ""
+        who = f"{zh(person.name, lang)}{acting}" + (" " + tel(person.mobile) if person.mobile else "")
+        rows.append(_row(t["officer"], who))
+    desk = reg.county.desk
+    rows.append(_row(t["inspection"], f"{zh(desk.name_zh, lang)} {tel(desk.phone)}"))
+    rows.append(_row(t["hotlines"], f"{tel('12333')} · {tel('12348')}"))
+    return (f'<h2 id="help">{e(t["help"])}</h2><p>{e(t["town_how"])}</p>'
+            f'<table class="ws-facts"><tbody>{"".join(rows)}</tbody></table>')
