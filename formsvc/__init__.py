@@ -104,4 +104,7 @@ def create_app(config: Config | None = None) -> Flask:
 
     csrf.exempt(open311_bp)
     app.register_blueprint(open311_bp)
+    from .web.tools import bp as tools_bp
+
+    app.register_blueprint(tools_bp)  # the worker's tools: calculator answer, arbitration application
     return app

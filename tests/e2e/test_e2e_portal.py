@@ -63,9 +63,15 @@ def search(page, query: str) -> list[str]:
     box.press("End")
     links = page.locator(".md-search-result__item a.md-search-result__link")
     links.first.wait_for(timeout=15_000)
-    count = -1
-    while count != links.count():  # Material renders more results as the list scrolls
+    count, stable = -1, 0
+    while stable < 3:  # Material renders more results as the list scrolls (slowly on a busy machine)
+        stable = stable + 1 if count == links.count() else 0
         count = links.count()
+        # Up a little, then to the end: already at the end, a scrollTo fires no scroll event, and each
+        # batch of four more results waits for one.
+        page.locator(".md-search__scrollwrap").evaluate(
+            "el => { el.scrollTo(0, Math.max(0, el.scrollHeight - el.clientHeight - 200)); }")
+        page.wait_for_timeout(100)
         page.locator(".md-search__scrollwrap").evaluate("el => el.scrollTo(0, el.scrollHeight)")
         page.wait_for_timeout(300)
     return links.evaluate_all("els => els.map(e => e.href)")

@@ -91,7 +91,8 @@
     strong.textContent = T.owed + "：" + fmt(r.owed) + T.yuan;
     if (en) strong.textContent = T.owed + ": " + fmt(r.owed) + T.yuan;
     h.appendChild(strong);
-    h.appendChild(document.createTextNode((en ? " (" : "（") + T.earned + " " + fmt(r.earned) + ", " + T.paid_l + " " + fmt(r.paid) + (en ? ")" : "）")));
+    h.appendChild(document.createTextNode(en ? " (" + T.earned + " " + fmt(r.earned) + ", " + T.paid_l + " " + fmt(r.paid) + ")"
+                                             : "（" + T.earned + fmt(r.earned) + "元，" + T.paid_l + fmt(r.paid) + "元）"));
     out.appendChild(h);
     var ul = document.createElement("ul");
     function li(text) { var x = document.createElement("li"); x.textContent = text; ul.appendChild(x); }
@@ -104,8 +105,7 @@
     var root = en ? "../../" : "../";
     var links = document.createElement("p");
     var a1 = document.createElement("a"); a1.className = "md-button"; a1.href = root + "complain?" + q; a1.textContent = T.carry;
-    var a2 = document.createElement("a"); a2.className = "md-button"; a2.href = root + "tools/application?" + q; a2.textContent = T.apply;
-    links.appendChild(a1); links.appendChild(document.createTextNode(" ")); links.appendChild(a2);
+    links.appendChild(a1);
     out.appendChild(links);
     var note = document.createElement("p"); var sm = document.createElement("small"); sm.textContent = T.note; note.appendChild(sm); out.appendChild(note);
   }

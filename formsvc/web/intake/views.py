@@ -97,6 +97,10 @@ def _complaint_page(project):
         form = ComplaintForm()
         form.submission_token.data = complaints.new_submission_token()
         form.sms_updates.data = config.sms_consent_default  # ticked only if the county decided so
+        for name in ("amount_yuan", "months_owed"):  # carried over from the wage calculator
+            carried = request.args.get(name, "")[:12]
+            if carried.isdigit():
+                getattr(form, name).data = carried
         return _form_page(form, project, lang, config)
     posted = posted_complaint()
     if (posted.website.data or "").strip():

@@ -1,0 +1,61 @@
+"""The wage calculator in a phone's browser: with JavaScript it answers on the page; without, the
+form service answers. Both against the same hand-worked cases (tests/calc_cases.py), with axe."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.calc_cases import CASES
+
+from .e2e_support import axe_violations
+
+pytestmark = pytest.mark.browser
+
+
+def _fill(page, case):
+    page.check(f'input[name="mode"][value="{case["mode"]}"]')
+    for name, key in (("units", "units"), ("rate", "rate"), ("paid", "paid"), ("no_contract", "nc")):
+        page.fill(f'#ws-calc-{name}', case[key])
+
+
+def test_calculator_answers_on_the_page_with_javascript(system, phone, tmp_path_factory):
+    page = phone.page()
+    page.goto(f"{system.base}/calculator/")
+    for case in CASES:
+        _fill(page, case)
+        page.wait_for_function("document.querySelector('#ws-calc-result .ws-calc-owed') !== null")
+        page.wait_for_timeout(250)
+        text = page.inner_text("#ws-calc-result")
+        assert f"欠你的工资：{case['owed']}元" in text, (case, text)
+        assert f"{case['lo']}元到{case['hi']}元" in text and "第85条" in text
+        assert ("不超过本县月最低工资的12倍（22,200元）" in text) is case["within"], (case, text)
+        assert ("第82条" in text) is (case["dm"] > 0), (case, text)
+        if case["dm"]:
+            assert f"另外{case['dx']}元" in text
+    href = page.get_attribute("#ws-calc-result a", "href")
+    assert href.startswith("../complain?amount_yuan=")
+    shot = tmp_path_factory.mktemp("shots") / "calculator-js.png"
+    page.screenshot(path=str(shot), full_page=True)
+    print("screenshot:", shot)
+    assert axe_violations(page) == []
+    # Bad input: a polite error, no figures.
+    page.fill("#ws-calc-rate", "abc")
+    page.wait_for_timeout(300)
+    assert "请填每月工资" in page.inner_text("#ws-calc-result") or "请填每天工资" in page.inner_text("#ws-calc-result")
+
+
+def test_calculator_works_without_javascript(system, phone_nojs):
+    page = phone_nojs.page()
+    for case in CASES[:4]:
+        page.goto(f"{system.base}/calculator/")
+        page.check(f'input[name="mode"][value="{case["mode"]}"]')
+        for name, key in (("units", "units"), ("rate", "rate"), ("paid", "paid"), ("no_contract", "nc")):
+            page.fill(f'#ws-calc-{name}', case[key])
+        page.click("#ws-calc button[type=submit]")
+        page.wait_for_load_state()
+        assert page.url.startswith(f"{system.base}/tools/calculator?")
+        text = page.inner_text("main")
+        assert f"欠你的工资：{case['owed']}元" in text, text
+        assert ("不超过本县月最低工资的12倍（22,200元）" in text) is case["within"]
+    page.click("text=用这个金额去投诉")
+    assert page.input_value('[name="amount_yuan"]') == "22200"
