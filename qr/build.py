@@ -18,6 +18,7 @@ from pathlib import Path
 from wagesafe.config import Config
 from wagesafe.registry import Registry
 
+from .card import CARD_DIR, build_card
 from .content import PosterContent, poster_content
 from .errors import PosterError
 from .fonts import register_fonts
@@ -38,6 +39,7 @@ class BuildReport:
     errors: list[tuple[str, str]] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
     left_alone: list[tuple[str, str]] = field(default_factory=list)
+    card: list[Path] = field(default_factory=list)  # the legal-aid contact card's PDFs (qr.card)
 
 
 def posters_dir(config: Config) -> Path:
@@ -131,8 +133,9 @@ def build_posters(config: Config, registry: Registry, codes: list[str] | None = 
                         bar.update(1)
     known = set(registry.projects)
     save_manifest(out, {code: entry for code, entry in manifest.items() if code in known})
+    report.card = build_card(registry, out, base_url)  # the county's card: two small PDFs, every run
     if prune and codes is None:  # after the manifest: it no longer lists what is about to go
-        pruned = prune_posters(out, known)
+        pruned = prune_posters(out, known | {CARD_DIR})
         report.removed, report.left_alone = pruned.removed, pruned.left_alone
     return report
 

@@ -54,6 +54,8 @@ def posters(config: Config, codes: tuple[str, ...], force: bool, jobs: int | Non
         click.echo(f"removed: posters of {code} (no longer in {projects_csv})")
     for name, reason in report.left_alone:
         click.echo(f"left alone: {posters_dir(config) / name}: {reason}", err=True)
+    for path in report.card:
+        click.echo(f"legal-aid card: {path}")
     click.echo(f"posters: {len(report.built)} built, {len(report.unchanged)} unchanged, "
                f"{len(report.errors)} failed, {len(report.removed)} removed → {posters_dir(config)}")
     if report.errors:
