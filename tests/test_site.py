@@ -304,7 +304,8 @@ def test_site_updates_are_listed_newest_first(site):
         dates = re.findall(r'<li class="ws-update" data-date="([0-9-]+)"', html)
         assert dates == sorted(dates, reverse=True) and len(dates) == 3
     en = (site / "en" / "updates" / "index.html").read_text(encoding="utf-8")
-    assert "(in Chinese)" in en and "Policy" in en  # the zh-only post, and an English category
+    # Every post is translated now (the review found the case post missing), and categories are English.
+    assert "(in Chinese)" not in en and "Policy" in en and "Case" in en
 
 
 def test_site_atom_feeds_are_valid_and_hold_every_post(site):

@@ -105,7 +105,8 @@
     var root = en ? "../../" : "../";
     var links = document.createElement("p");
     var a1 = document.createElement("a"); a1.className = "md-button"; a1.href = root + "complain?" + q; a1.textContent = T.carry;
-    links.appendChild(a1);
+    var a2 = document.createElement("a"); a2.className = "md-button"; a2.href = root + "tools/application?" + q; a2.textContent = T.apply;
+    links.appendChild(a1); links.appendChild(document.createTextNode(" ")); links.appendChild(a2);
     out.appendChild(links);
     var note = document.createElement("p"); var sm = document.createElement("small"); sm.textContent = T.note; note.appendChild(sm); out.appendChild(note);
   }

@@ -58,3 +58,89 @@ def calculator():
         carry["months_owed"] = ceil(r.units)
     return render_template("tools/calculator.html", values=values, result=r, lines=lines, carry=carry, error=None,
                            owed=yuan(r.owed), earned=yuan(r.earned), paid=yuan(r.paid))
+
+
+# --- the arbitration application -------------------------------------------------------------
+
+def _case_prefill(receipt_typed: str, mobile_typed: str):
+    """The worker's own case as application fields, or None (receipt and mobile must both match,
+    as on the status page, and the same hourly limit applies)."""
+    from wagesafe.registry import rules
+
+    from formsvc.case import complaints, ratelimit, receipts
+    from formsvc.storage import store
+    from formsvc.web.context import get_db
+
+    db = get_db()
+    with store.write_transaction(db):
+        ratelimit.take(db, ratelimit.status_key(request.remote_addr or ""), ratelimit.STATUS_CHECKS_PER_HOUR,
+                       ratelimit.HOUR, store.utcnow())
+    mobile = rules.normalize_mobile(mobile_typed) if mobile_typed and rules.is_mobile(mobile_typed) else ""
+    case = complaints.find_for_status(db, receipts.normalize(receipt_typed), mobile) if receipt_typed else None
+    if case is None or case["anonymous"]:
+        return None
+    row = db.conn.execute("SELECT name, mobile, owed_by_name, trade, amount_yuan, months_owed, description, "
+                          "project_code, site_address FROM complaints WHERE id = ?", (case["id"],)).fetchone()
+    name, mob, owed_by, trade, amount, months, description, project_code, site_address = row
+    values = {"name": name, "mobile": mob, "facts": description, "r1_name": owed_by,
+              "claim1": "请求裁决被申请人支付拖欠的工资", "amount1": str(amount or "")}
+    project = get_registry().project(project_code or "")
+    if project is not None:
+        values["workplace"] = project.name_zh
+        values["r2_name"] = project.general_contractor
+        values["facts"] = (f"申请人在{project.name_zh}（{project.address_zh}）做{trade or '工'}"
+                           f"{f'，被拖欠{months}个月工资' if months else ''}。{description}").strip()
+    elif site_address:
+        values["facts"] = f"申请人在{site_address}做{trade or '工'}。{description}".strip()
+    return values
+
+
+def _application_page(values: dict, errors: dict | None = None, prefill_failed: bool = False, status: int = 200):
+    from formsvc.web.tools.application import LABELS, LIMITS, MAX_CLAIMS, MAX_EVIDENCE, MAX_WITNESSES
+
+    registry = get_registry()
+    county = registry.county
+    return render_template("tools/application.html", values=values, errors=errors or {}, limits=LIMITS,
+                           labels=LABELS, n_claims=MAX_CLAIMS, n_evidence=MAX_EVIDENCE, n_witnesses=MAX_WITNESSES,
+                           prefill_failed=prefill_failed, arbitration=county.arbitration_zh,
+                           arbitration_phone=county.arbitration_phone), status
+
+
+@bp.route("/tools/application", methods=["GET", "POST"])
+def application():
+    """GET: the form (an amount carried from the calculator, a receipt from the status page).
+    POST ``action=prefill``: the worker's case (receipt + mobile) fills the form. POST: the PDF."""
+    from datetime import datetime, timedelta, timezone
+
+    from formsvc.case import ratelimit
+    from formsvc.web.tools.application import application_pdf, committee_name, parse
+
+    lang = current_lang()
+    if request.method == "GET":
+        values = {"receipt": (request.args.get("receipt") or "")[:20]}
+        amount = (request.args.get("amount_yuan") or "")[:12]
+        if amount.isdigit():
+            values.update(claim1="请求裁决被申请人支付拖欠的工资", amount1=amount)
+        return _application_page(values)
+    form = request.form
+    if form.get("action") == "prefill":
+        try:
+            values = _case_prefill((form.get("receipt") or "")[:20], (form.get("prefill_mobile") or "")[:20])
+        except ratelimit.RateLimited:
+            return render_template("intake/message.html", title_key="rate_title", body_key="rate_body"), 429
+        if values is None:
+            return _application_page({"receipt": (form.get("receipt") or "")[:20]}, prefill_failed=True, status=404)
+        return _application_page(values)
+    app_data, errors = parse(form, lang)
+    if errors:
+        values = {k: (form.get(k) or "")[:10_000] for k in form.keys() if k != "csrf_token"}
+        return _application_page(values, errors, status=400)
+    registry = get_registry()
+    county = registry.county
+    today = datetime.now(timezone(timedelta(hours=8))).date()
+    office = county.arbitration_zh or committee_name(county.name_zh, "")
+    pdf = application_pdf(app_data, committee=committee_name(county.name_zh, county.arbitration_zh),
+                          arbitration_office=office, arbitration_phone=county.arbitration_phone, today=today,
+                          fictional=county.fictional)
+    return pdf, 200, {"Content-Type": "application/pdf",
+                      "Content-Disposition": "inline; filename=\"arbitration-application.pdf\""}

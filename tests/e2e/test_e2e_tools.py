@@ -59,3 +59,24 @@ def test_calculator_works_without_javascript(system, phone_nojs):
         assert ("不超过本县月最低工资的12倍（22,200元）" in text) is case["within"]
     page.click("text=用这个金额去投诉")
     assert page.input_value('[name="amount_yuan"]') == "22200"
+
+
+def test_application_page_on_a_phone(system, phone, tmp_path_factory):
+    """The application form carries the calculator's amount, passes axe at 390×844, and its
+    errors are polite and tied to their fields."""
+    page = phone.page()
+    page.goto(f"{system.base}/tools/application?amount_yuan=18000")
+    assert page.input_value("#a-amount1") == "18000"
+    assert "不会保存" in page.inner_text("main")
+    shot = tmp_path_factory.mktemp("shots") / "application.png"
+    page.screenshot(path=str(shot), full_page=False)
+    print("screenshot:", shot)
+    assert axe_violations(page) == []
+    page.fill("#a-name", "王小明")
+    page.evaluate("document.querySelectorAll('[required]').forEach(e => e.removeAttribute('required'))")
+    page.click("form >> nth=1 >> button[type=submit]")
+    page.wait_for_load_state()
+    text = page.inner_text("main")
+    assert "请填写被申请人（用人单位）名称。" in text and "请填写事实和理由。" in text
+    assert page.input_value("#a-name") == "王小明"  # what was typed is kept
+    assert axe_violations(page) == []
