@@ -294,14 +294,14 @@ def _channels(p: PosterContent) -> list[tuple[str, str]]:
         (_named("劳动保障监察", p.inspection_name, "监察"), p.inspection_phone),
         (_named("劳动争议仲裁", p.arbitration_name, "仲裁"), p.arbitration_phone),
         ("法律援助（免费）：公共法律服务热线", legal_aid),
-        ("人社服务热线（人力资源社会保障）", p.hotline_12333),
+        ("人社服务热线", p.hotline_12333),
         (f"农民工服务专员：{p.officer_name}", p.officer_mobile),  # the township's duty line
     ]
 
 
 def _complaints(c, fonts: FontSet, p: PosterContent, x: float, y: float, w: float) -> float:
     """Art. 34 (3): who to call, each name over its number in large red type."""
-    y = _section(c, fonts, x, y, w, "三、投诉电话", "Complaint phones")
+    y = _section(c, fonts, x, y, w, "三、投诉求助", "Complaints and help")
     c.setLineWidth(0.5)
     for who, phone in _channels(p):
         size, lines = _lines(fonts, who, 10.5, w, bold=True)

@@ -163,7 +163,7 @@ def test_posters_headings_are_large_and_no_text_is_small(built):
     _, registry, out = built
     chars = _chars(out / "qh002" / "poster-a4.pdf")
     assert max(_sizes_of(chars, "维权信息告示牌")) >= 48
-    for heading in ("一、参建单位", "二、工资", "三、投诉电话"):
+    for heading in ("一、参建单位", "二、工资", "三、投诉求助"):
         assert max(_sizes_of(chars, heading)) >= 28, heading
     assert max(_sizes_of(chars, "扫码投诉欠薪")) >= 36
     assert min(size for _, size, _ in chars) >= 10

@@ -41,8 +41,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "mobile": ("手机号", "Mobile number"),
     "mobile_hint": ("工作人员会用这个号码联系您，查询进度也要用它", "The officer calls you on it; you also need it to check progress"),
     "anonymous": ("匿名举报（不留姓名和手机号）", "Anonymous tip (no name or mobile)"),
-    "anonymous_hint": ("匿名举报也会受理，但工作人员无法联系您、无法帮您个人追回工资。",
-                       "Anonymous tips are followed up, but nobody can call you or recover your own wages."),
+    "anonymous_hint": ("匿名举报也会受理，劳动监察可以责令单位给所有工人发工资；但工作人员联系不上您，追回您自己的工资会难得多。",
+                       "Anonymous tips are followed up, and the inspectors can order the employer to pay every worker; "
+                       "but nobody can call you, so getting your own wages back is much harder."),
     "owed_heading": ("欠薪情况", "What you are owed"),
     "owed_by_kind": ("谁欠您工资", "Who owes you"),
     "owed_company": ("公司（施工单位、劳务公司）", "A company (contractor, labour company)"),
