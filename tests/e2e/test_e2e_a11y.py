@@ -81,6 +81,11 @@ PORTAL_PAGES = {
     "legal-aid-map": "/legal-aid/",
     "project-index": "/projects/",
     "search": "/search/",
+    "calculator": "/calculator/",
+    "calculator-en": "/en/calculator/",
+    "defaulters": "/defaulters/",
+    "guide-after-winning": "/guides/after-winning/",
+    "township": "/townships/hexi/",
 }
 
 

@@ -12,6 +12,11 @@ from .e2e_support import axe_violations
 pytestmark = pytest.mark.browser
 
 
+def _assert_accessible(page) -> None:
+    found = axe_violations(page)
+    assert found == [], [(v["id"], [(n["target"], n["summary"]) for n in v["nodes"]]) for v in found]
+
+
 def _fill(page, case):
     page.check(f'input[name="mode"][value="{case["mode"]}"]')
     for name, key in (("units", "units"), ("rate", "rate"), ("paid", "paid"), ("no_contract", "nc")):
@@ -37,7 +42,7 @@ def test_calculator_answers_on_the_page_with_javascript(system, phone, tmp_path_
     shot = tmp_path_factory.mktemp("shots") / "calculator-js.png"
     page.screenshot(path=str(shot), full_page=True)
     print("screenshot:", shot)
-    assert axe_violations(page) == []
+    _assert_accessible(page)
     # Bad input: a polite error, no figures.
     page.fill("#ws-calc-rate", "abc")
     page.wait_for_timeout(300)
@@ -71,7 +76,7 @@ def test_application_page_on_a_phone(system, phone, tmp_path_factory):
     shot = tmp_path_factory.mktemp("shots") / "application.png"
     page.screenshot(path=str(shot), full_page=False)
     print("screenshot:", shot)
-    assert axe_violations(page) == []
+    _assert_accessible(page)
     page.fill("#a-name", "王小明")
     page.evaluate("document.querySelectorAll('[required]').forEach(e => e.removeAttribute('required'))")
     page.click("form >> nth=1 >> button[type=submit]")
@@ -79,4 +84,4 @@ def test_application_page_on_a_phone(system, phone, tmp_path_factory):
     text = page.inner_text("main")
     assert "请填写被申请人（用人单位）名称。" in text and "请填写事实和理由。" in text
     assert page.input_value("#a-name") == "王小明"  # what was typed is kept
-    assert axe_violations(page) == []
+    _assert_accessible(page)
