@@ -85,3 +85,13 @@ def test_application_page_on_a_phone(system, phone, tmp_path_factory):
     assert "请填写被申请人（用人单位）名称。" in text and "请填写事实和理由。" in text
     assert page.input_value("#a-name") == "王小明"  # what was typed is kept
     _assert_accessible(page)
+
+
+def test_legal_aid_page_links_the_card_the_demo_built(system, phone):
+    """`wagesafe posters` (as `make run` runs it) wrote the card; the legal-aid page's links open it."""
+    page = phone.page()
+    page.goto(f"{system.base}/legal-aid/")
+    for name in ("card.pdf", "card-a4.pdf"):
+        href = page.get_attribute(f'a[href$="_legal-aid-card/{name}"]', "href")
+        response = page.request.get(f"{system.base}/legal-aid/{href}")
+        assert response.status == 200 and response.body()[:5] == b"%PDF-", name
