@@ -75,9 +75,9 @@ def _file_a_case(a, db, config) -> tuple[int, str]:
     return result.complaint_id, result.receipt
 
 
-def _desk_post(client, url, data):
+def _desk_post(client, url, data, **kw):
     token = TOKEN.search(client.get("/desk/cases").get_data(as_text=True)).group(1)
-    return client.post(url, data={"csrf_token": token, **data})
+    return client.post(url, data={"csrf_token": token, **data}, **kw)
 
 
 def _status_page(a, receipt: str) -> str:
@@ -192,10 +192,32 @@ def test_a_refused_transfer_is_dead_shown_and_resent(two_counties):
     t0 = store.utcnow()
     assert worker.run_once(db_a, wrong, t0).dead == 1
     page = desk.get(f"/desk/cases/{case_id}").get_data(as_text=True)
-    assert "发送失败" in page and "403" in page and "重新发送" in page
+    assert "发送失败" in page and "403" in page and "重新发送" in page and "撤回转送" in page
     assert _b_cases(b) == []
     tid = db_a.conn.execute("SELECT id FROM county_transfers").fetchone()[0]
     assert _desk_post(desk, f"/desk/cases/{case_id}/transfer-county/{tid}/resend", {}).status_code == 303
     assert worker.run_once(db_a, {"open311": Open311Sender(config_a, environ=keys)},
                            t0 + timedelta(minutes=1)).sent == 1  # only the transfer was due again
     assert [c[4] for c in _b_cases(b)] == ["beiguan"]
+
+
+def test_a_dead_transfer_withdrawn_reopens_the_case_here(two_counties):
+    a, b, _ = two_counties
+    app_a, db_a = desk_app(a)
+    config_a = a.config()
+    case_id, receipt = _file_a_case(a, db_a, config_a)
+    desk = signed_in(app_a, db_a, A_DESK)
+    _desk_post(desk, f"/desk/cases/{case_id}/transfer-county", {"county": "baishui", "reason": "以为属白水县"})
+    tid = db_a.conn.execute("SELECT id FROM county_transfers").fetchone()[0]
+    assert "只有发送失败" in _desk_post(desk, f"/desk/cases/{case_id}/transfer-county/{tid}/withdraw", {},
+                                     follow_redirects=True).get_data(as_text=True)  # still on its way: no
+    wrong = {"email": Discard(), "sms": Discard(),
+             "open311": Open311Sender(config_a, environ={"PARTNER_KEY_BAISHUI": "ws311_wrong"})}
+    assert worker.run_once(db_a, wrong, store.utcnow()).dead == 1
+    assert _desk_post(desk, f"/desk/cases/{case_id}/transfer-county/{tid}/withdraw", {}).status_code == 303
+    assert db_a.conn.execute("SELECT status FROM complaints WHERE id = ?", (case_id,)).fetchone()[0] == "new"
+    page = desk.get(f"/desk/cases/{case_id}").get_data(as_text=True)
+    assert "已撤回" in page and "确认受理" in page
+    status = _status_page(a, receipt)
+    assert "仍由本县处理" in status and "已转送白水县" not in status
+    assert _b_cases(b) == []

@@ -34,6 +34,7 @@ EVENT_TEXT: dict[str, tuple[str, str]] = {
     "reopened": ("投诉已重新处理", "Your case was reopened"),
     "transferred_out": ("投诉已转送外县（欠薪发生地）处理", "Your case was sent to the county where the wages are owed"),
     "remote_closed": ("外县已办结您的投诉", "The other county closed your case"),
+    "transfer_out_withdrawn": ("转送外县未成功，仍由本县处理", "The transfer did not go through; this county handles your case"),
 }
 
 _FALLBACK = ("投诉有新的进展", "There is news on your case")

@@ -31,7 +31,8 @@ EVENT_ZH = {"submitted": "工人提交投诉", "routed": "系统分派", "acknow
             "transferred": "转交", "resolved": "已解决", "closed_unfounded": "核查不属实，关闭", "close_reason": "关闭原因",
             "resolve_note": "办结说明", "note": "添加内部备注", "escalated": "上报县监察大队", "reminded": "超期提醒",
             "worker_answer": "工人回访评价", "reopened": "工人反馈未解决，重新打开",
-            "transferred_out": "转送外县", "remote_status": "外县办理进展", "remote_closed": "外县已办结"}
+            "transferred_out": "转送外县", "remote_status": "外县办理进展", "remote_closed": "外县已办结",
+            "transfer_out_withdrawn": "转送外县未送达，已撤回"}
 OPEN_STATUSES = ("new", "acknowledged", "in_progress", "transferred")
 UNACKED_STATUSES = ("new", "transferred")
 # transferred_out: sent to another county (formsvc.case.county_transfer); nothing is left to do here,

@@ -136,9 +136,34 @@ def resend(db, case_id: int, transfer_id: int, now: datetime) -> bool:
         return cur.rowcount == 1
 
 
+def cancel(db, case_id: int, transfer_id: int, actor: str, now: datetime) -> dict:
+    """撤回: a transfer that never arrived (dead: refused or given up) comes back, and the case is open
+    here again (acknowledged if it had been, else new), so a refusal there never leaves a worker's case
+    closed everywhere. A delivered transfer cannot be withdrawn: the other county has the case.
+
+    :raises TransitionError: the transfer is still on its way, or was delivered.
+    """
+    with write_transaction(db):
+        case = _load(db, case_id)
+        row = db.conn.execute(
+            "SELECT t.county_name, t.remote_id, t.closed_at, n.status FROM county_transfers t"
+            " LEFT JOIN notices n ON n.dedupe_key = 'county-transfer:' || t.id"
+            " WHERE t.id = ? AND t.complaint_id = ?", (transfer_id, case_id)).fetchone()
+        if row is None or row[2] is not None:
+            raise TransitionError("没有这次转送，或已撤回 no such transfer")
+        if row[1] or row[3] != "dead" or case["status"] != "transferred_out":
+            raise TransitionError("只有发送失败的转送可以撤回（已送达的由对方县办理）")
+        status = "acknowledged" if case["acknowledged_at"] else "new"
+        db.conn.execute("UPDATE complaints SET status = ? WHERE id = ?", (status, case_id))
+        db.conn.execute("UPDATE county_transfers SET closed_at = ?, remote_status = 'withdrawn' WHERE id = ?",
+                        (iso(now), transfer_id))
+        _event(db, case_id, now, actor, "transfer_out_withdrawn", detail=f"转送 {row[0]} 未送达，已撤回", public=True)
+    return get_case(db, case_id)
+
+
 def worker_view(db, case_id: int, partners, lang: str = "zh") -> dict | None:
     """What the worker's status page says about a transfer: where, their number, their status."""
-    rows = transfers_of(db, case_id)
+    rows = [t for t in transfers_of(db, case_id) if t["remote_status"] != "withdrawn"]
     if not rows:
         return None
     t = rows[0]

@@ -54,3 +54,17 @@ def resend_county_transfer(case_id: int, transfer_id: int):
     else:
         flash("这次转送不是“发送失败”状态，无需重发。", "error")
     return redirect(url_for("desk.case", case_id=case_id)), 303
+
+
+@bp.route(f"/cases/<int(max={MAX_ID}):case_id>/transfer-county/<int(max={MAX_ID}):transfer_id>/withdraw",
+          methods=["POST"])
+def withdraw_county_transfer(case_id: int, transfer_id: int):
+    from .session import current_user
+
+    _visible_case(case_id)
+    try:
+        county_transfer.cancel(get_db(), case_id, transfer_id, current_user().email, now())
+        flash("已撤回转送：此案重新由本县办理。", "ok")
+    except case_state.TransitionError as e:
+        flash(str(e), "error")
+    return redirect(url_for("desk.case", case_id=case_id)), 303
