@@ -353,3 +353,16 @@ def test_daily_report_counts_outcomes_amounts_and_reopened_cases(desk):
     assert report.outcomes == {"partly_paid": 1}  # the reopened one has no outcome now
     _, body = daily_report.render(report, desk.registry)
     assert "工资已部分支付 1 件" in body and "重新打开：1 件" in body
+
+
+def test_retention_blanks_the_workers_comment_and_keeps_the_rating(tmp_path, data_dir):
+    from formsvc.duties import retention
+    from tests.desk_fixtures import Desk
+
+    d = Desk(tmp_path, data_dir, personal_data_retention_days=30)
+    cid = insert_case(d.db, status="acknowledged")
+    cases.record_outcome(d.db, cid, HEXI, outcomes.check("paid_in_full", amount="24000"), T0)
+    answers.record_answer(d.db, d.registry, d.config, cid, "yes", "satisfied", f"{NAME}谢谢王科长", T0)
+    assert retention.redact_due(d.db, d.config, T0 + timedelta(days=31))
+    row = next(d.db.query("SELECT comment, rating, paid FROM worker_answers WHERE complaint_id = ?", [cid]))
+    assert row == {"comment": "", "rating": "satisfied", "paid": "yes"}
