@@ -56,6 +56,25 @@ def test_roster_monday_to_friday_routes_to_the_stand_in_and_saturday_to_the_offi
     assert "年休假" in desk.client(HEXI).get(f"/desk/cases/{monday.complaint_id}").get_data(as_text=True)
 
 
+def test_roster_stand_in_from_another_township_opens_and_acknowledges_the_case(desk):
+    """The stand-in is told of the case; they must be able to open it and take it (确认受理)."""
+    roster.set_entry(desk.db, desk.registry, township="hexi", stand_in=desk.registry.townships["nanyuan"].officer,
+                     starts_at=MONDAY, ends_at=SATURDAY, reason="年休假", user_id=None, now=MONDAY - timedelta(days=1))
+    monday = _complaint(desk, MONDAY + timedelta(hours=10), 11).complaint_id
+    saturday = _complaint(desk, SATURDAY + timedelta(hours=10), 12).complaint_id
+    stand_in = desk.client(STAND_IN)
+    listing = stand_in.get("/desk/cases").get_data(as_text=True)
+    assert f"#{monday}<" in listing and f"#{saturday}<" not in listing
+    page = stand_in.get(f"/desk/cases/{monday}").get_data(as_text=True)
+    assert "确认受理 Acknowledge" in page and "13912345678" in page  # a township officer of the case
+    assert post(stand_in, f"/desk/cases/{monday}/acknowledge").status_code == 303
+    assert desk.case(monday)["status"] == "acknowledged"
+    # outside the window the case is Hexi's alone
+    assert stand_in.get(f"/desk/cases/{saturday}").status_code == 403
+    # and the stand-in's own township's cases stay theirs as before
+    assert desk.client(HEXI).get(f"/desk/cases/{monday}").status_code == 200
+
+
 def test_roster_cancel_is_audited_and_only_the_county_desk_sets_it(desk):
     entry = roster.set_entry(desk.db, desk.registry, township="hexi", stand_in=Person("代岗人", "13900000001"),
                              starts_at=MONDAY, ends_at=SATURDAY, reason="", user_id=None, now=MONDAY - timedelta(days=7))

@@ -262,7 +262,14 @@ def can_view(user: User | None, case) -> bool:
         return True
     return (_mine(user, case["assignee_kind"], case["assignee_code"])
             or _mine(user, case["responsible_kind"], case["responsible_code"])
-            or first_received(user, case) or called(user, case))
+            or first_received(user, case) or called(user, case) or stood_in(user, case))
+
+
+def stood_in(user: User | None, case) -> bool:
+    """The duty roster's stand-in for the township the case was routed to, when it was filed
+    (``formsvc.officers.roster.stand_in_emails``, attached by the caller as ``stand_in_emails``)."""
+    return (user is not None and user.role == "township"
+            and user.email.lower() in (case.get("stand_in_emails") or ()))
 
 
 def called(user: User | None, case) -> bool:
@@ -284,7 +291,11 @@ def can_act(user: User | None, case) -> bool:
     """Changing a case's state belongs to whoever it is assigned to now (and county/admin)."""
     if user is None or not user.active or case is None:
         return False
-    return user.sees_all or _mine(user, case["assignee_kind"], case["assignee_code"])
+    if user.sees_all or _mine(user, case["assignee_kind"], case["assignee_code"]):
+        return True
+    # a stand-in acts while the case is still with the township it stood in for
+    return stood_in(user, case) and (case["assignee_kind"], case["assignee_code"]) == (
+        "township", case.get("route_target_code") or "")
 
 
 def can_see_personal(user: User | None, case) -> bool:
@@ -304,11 +315,17 @@ def scope_sql(user: User, alias: str = "c") -> tuple[str, list]:
     if user.sees_all:
         return "1", []
     if user.role in ("township", "department"):
-        called_sql = (f" OR EXISTS (SELECT 1 FROM case_calls k WHERE k.complaint_id = {alias}.id"
-                      f" AND k.department = ?)") if user.role == "department" else ""
+        if user.role == "department":
+            called_sql = f" OR EXISTS (SELECT 1 FROM case_calls k WHERE k.complaint_id = {alias}.id AND k.department = ?)"
+            extra = [user.scope_code]
+        else:  # the duty roster's stand-in (roster.stand_in_emails)
+            called_sql = (f" OR ({alias}.route_target_kind = 'township' AND EXISTS (SELECT 1 FROM duty_roster r"
+                          f" WHERE r.township = {alias}.route_target_code AND lower(r.stand_in_email) = ?"
+                          f" AND r.starts_at <= {alias}.created_at AND r.ends_at > {alias}.created_at"
+                          f" AND (r.cancelled_at IS NULL OR r.cancelled_at > {alias}.created_at)))")
+            extra = [user.email.lower()]
         return (f"(({alias}.assignee_kind = ? AND {alias}.assignee_code = ?)"
                 f" OR ({alias}.responsible_kind = ? AND {alias}.responsible_code = ?)"
                 f" OR ({alias}.route_target_kind = ? AND {alias}.route_target_code = ?){called_sql})",
-                [user.role, user.scope_code, user.role, user.scope_code, user.role, user.scope_code]
-                + ([user.scope_code] if called_sql else []))
+                [user.role, user.scope_code, user.role, user.scope_code, user.role, user.scope_code] + extra)
     return "0", []

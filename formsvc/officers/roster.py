@@ -57,6 +57,19 @@ def stand_in_at(db: sqlite_utils.Database, township: str, at: datetime) -> Stand
     return _stand_in(rows[0]) if rows else None
 
 
+def stand_in_emails(db: sqlite_utils.Database, case) -> tuple[str, ...]:
+    """The stand-ins (emails, lower case) of the township a case was first routed to, at the time it
+    was filed: they were told of it and may open and act on it like the township's own officers
+    (``auth.stood_in``), even from another township. An entry cancelled after the case was filed
+    still counts (the stand-in had been told); one cancelled before does not."""
+    if (case.get("route_target_kind") or "") != "township":
+        return ()
+    rows = db.execute("SELECT DISTINCT lower(stand_in_email) FROM duty_roster WHERE township = ? AND stand_in_email != ''"
+                      " AND starts_at <= ? AND ends_at > ? AND (cancelled_at IS NULL OR cancelled_at > ?)",
+                      [case["route_target_code"], case["created_at"], case["created_at"], case["created_at"]])
+    return tuple(r[0] for r in rows.fetchall())
+
+
 def set_entry(db: sqlite_utils.Database, registry, *, township: str, stand_in: Person, starts_at: datetime,
               ends_at: datetime, reason: str, user_id: int | None, now: datetime, ip: str = "") -> int:
     """Record that ``stand_in`` takes ``township``'s complaints in ``[starts_at, ends_at)``; audited.

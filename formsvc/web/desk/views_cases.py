@@ -13,7 +13,7 @@ from pathlib import Path
 from flask import abort, flash, make_response, redirect, render_template, request, send_file, url_for
 
 from formsvc.storage import audit
-from formsvc.officers import auth
+from formsvc.officers import auth, roster
 from formsvc.web.context import get_config, get_db, get_registry
 from formsvc.web import i18n
 from formsvc.case import cases as case_state
@@ -34,9 +34,17 @@ def _visible_case(case_id: int) -> dict:
     case = case_state.get_case(get_db(), case_id)
     if case is None:
         abort(404)
-    case["called_departments"] = hard_cases.called_departments(get_db(), case_id)
+    with_people(case)
     if not auth.can_view(current_user(), case):
         abort(refused(case))
+    return case
+
+
+def with_people(case: dict) -> dict:
+    """Attach who else may open the case beyond its own rows: the departments called to it (吹哨)
+    and the duty roster's stand-ins for its township (``auth.called``, ``auth.stood_in``)."""
+    case["called_departments"] = hard_cases.called_departments(get_db(), case["id"])
+    case["stand_in_emails"] = roster.stand_in_emails(get_db(), case)
     return case
 
 
@@ -179,7 +187,7 @@ def case_action(case_id: int, action: str):
     except case_state.TransitionError as e:
         flash(str(e), "error")
         return redirect(url_for("desk.case", case_id=case_id)), 303
-    if not auth.can_view(user, case_state.get_case(db, case_id)):
+    if not auth.can_view(user, with_people(case_state.get_case(db, case_id))):
         return redirect(url_for("desk.cases")), 303  # transferred away and no longer ours to see
     return redirect(url_for("desk.case", case_id=case_id)), 303
 

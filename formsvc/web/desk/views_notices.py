@@ -11,7 +11,7 @@ from formsvc.officers import auth
 from formsvc.web.context import get_db
 from .blueprint import bp
 from .session import client_ip, current_user, now
-from .views_cases import MAX_ID
+from .views_cases import MAX_ID, with_people
 
 
 @bp.route(f"/notices/<int(max={MAX_ID}):notice_id>/resend", methods=["POST"])
@@ -20,7 +20,7 @@ def resend_notice(notice_id: int):
     row = db.execute("SELECT complaint_id FROM notices WHERE id = ?", [notice_id]).fetchone()
     if row is None:
         abort(404)
-    case = case_state.get_case(db, row[0]) if row[0] else None
+    case = with_people(case_state.get_case(db, row[0])) if row[0] else None
     if not (user.sees_all or (case is not None and auth.can_view(user, case))):
         abort(403, description="只有县监察大队，或能查看此案件的工作人员，可以重发通知")
     if dead_notices.resend(db, notice_id, user_id=user.id, now=now(), ip=client_ip()):
