@@ -43,18 +43,26 @@ def create_app(config: Config | None = None) -> Flask:
     from .web.intake.multipart import Request
 
     app.request_class = Request
-    if config.trusted_proxies > 0:
-        # Behind nginx the client's address and scheme arrive in X-Forwarded-For/Proto; trust exactly
-        # as many hops as there are proxies, so a client cannot fake its IP to dodge the rate limit.
-        from werkzeug.middleware.proxy_fix import ProxyFix
+    networks = config.trusted_proxy_networks
+    if networks:
+        # Behind nginx the client's address and scheme arrive in X-Forwarded-For/Proto; trusted only
+        # when the connection comes from a configured proxy address (formsvc.web.proxies).
+        from .web.proxies import TrustedProxies
 
-        n = config.trusted_proxies
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
+        app.wsgi_app = TrustedProxies(app.wsgi_app, networks)
     app.config.update(
         SECRET_KEY=config.secret_key,
         DEBUG=config.debug,
         MAX_CONTENT_LENGTH=int((config.max_upload_mb * config.max_uploads + 1) * 1024 * 1024),
         WAGESAFE=config,
+        # CSRF without the Referer trap (issue 15): the token in every form plus a SameSite=Lax
+        # session cookie. Flask-WTF's strict Referer check refused, over https, every POST from a
+        # browser or in-app browser that strips the Referer ("page expired" for a real worker).
+        WTF_CSRF_SSL_STRICT=False,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_HTTPONLY=True,
+        # Production is https only (`wagesafe config check`): the session cookie never travels in clear.
+        SESSION_COOKIE_SECURE=config.production,
     )
     # Every POST (worker forms and the desk) needs the form's CSRF token; a bench app may turn
     # it off with WTF_CSRF_ENABLED=False after create_app, never production.
@@ -107,4 +115,7 @@ def create_app(config: Config | None = None) -> Flask:
     from .web.tools import bp as tools_bp
 
     app.register_blueprint(tools_bp)  # the worker's tools: calculator answer, arbitration application
+    from .web import headers
+
+    headers.init_app(app)  # one CSP, Referrer-Policy, X-Frame-Options, nosniff on every response
     return app

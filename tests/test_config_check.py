@@ -38,7 +38,7 @@ def safe_env(tmp_path: Path, data_dir: Path) -> dict[str, str]:
         "ALIYUN_SMS_TEMPLATE_ACKNOWLEDGED": "SMS_123456792",
         "ALIYUN_SMS_TEMPLATE_WORKER_TRANSFER": "SMS_123456793",
         "ALIYUN_SMS_TEMPLATE_OUTCOME": "SMS_123456794",
-        "TRUSTED_PROXIES": "1",
+        "TRUSTED_PROXIES": "127.0.0.1,::1",
     }
 
 
@@ -47,7 +47,8 @@ def test_config_check_accepts_a_safe_production_config(tmp_path, data_dir):
     assert problems(Config.from_env(env)) == []
     result = CliRunner().invoke(main, ["config", "check"], env=env)
     assert result.exit_code == 0, result.output
-    assert result.output.strip() == "configuration OK"
+    assert result.output.strip().splitlines()[-1] == "configuration OK"
+    assert "CDN_ADDRESSES" in result.output  # the CDN case is explained even when nothing is wrong
 
 
 UNSAFE = [
@@ -75,7 +76,12 @@ UNSAFE = [
     ("var dir in web root", {"WAGESAFE_VAR_DIR": "{site}/var"}, "WAGESAFE_VAR_DIR"),
     ("uploads in the registry", {"WAGESAFE_UPLOAD_DIR": "{data}/uploads"}, "WAGESAFE_UPLOAD_DIR"),
     ("no trusted proxy", {"TRUSTED_PROXIES": "0"}, "TRUSTED_PROXIES"),
-    ("rate limit off", {"RATE_LIMIT_IP_PER_HOUR": "-1"}, "RATE_LIMIT_IP_PER_HOUR"),
+    ("rate limit off", {"RATE_LIMIT_IP_PER_10_MINUTES": "-1"}, "RATE_LIMIT_IP_PER_10_MINUTES"),
+    ("per-address limit that locks out a crew", {"RATE_LIMIT_IP_PER_10_MINUTES": "5"}, "RATE_LIMIT_IP_PER_10_MINUTES"),
+    ("proxies counted, not named", {"TRUSTED_PROXIES": "2"}, "TRUSTED_PROXIES"),
+    ("the whole internet trusted", {"TRUSTED_PROXIES": "0.0.0.0/0"}, "TRUSTED_PROXIES"),
+    ("a proxy that is no address", {"TRUSTED_PROXIES": "nginx.local"}, "TRUSTED_PROXIES"),
+    ("a CDN that is no network", {"CDN_ADDRESSES": "cloudflare"}, "CDN_ADDRESSES"),
     ("huge uploads", {"MAX_UPLOAD_MB": "500"}, "MAX_UPLOAD_MB"),
     ("http map tiles", {"MAP_TILE_URL": "http://tiles.example.com/{z}/{x}/{y}.png"}, "MAP_TILE_URL"),
 ]
@@ -143,3 +149,19 @@ def test_service_trusts_forwarded_headers_only_behind_a_proxy(tmp_path, data_dir
                                    environ_base={"REMOTE_ADDR": "127.0.0.1"}).get_data(as_text=True)
     assert seen["0"] == "127.0.0.1 http"
     assert seen["1"] == "203.0.113.7 https"  # the hop nginx added, not the one the client wrote
+
+
+def test_forwarded_for_is_believed_only_from_a_configured_proxy_address():
+    """With the old `TRUSTED_PROXIES=2` a client reaching the server directly chose its own address;
+    now the header counts only on a connection from a listed proxy (issue 15)."""
+    from wagesafe.config import proxy_networks
+
+    from formsvc.web.proxies import client_address
+
+    nets = proxy_networks("127.0.0.1,::1")
+    assert client_address("203.0.113.9", "6.6.6.6", nets) == "203.0.113.9"  # direct: the header is ignored
+    assert client_address("127.0.0.1", "6.6.6.6, 198.51.100.4", nets) == "198.51.100.4"  # nginx's one entry
+    assert client_address("127.0.0.1", "garbage", nets) == "127.0.0.1"
+    assert client_address("::ffff:127.0.0.1", "198.51.100.4", nets) == "198.51.100.4"
+    assert client_address("127.0.0.1", "198.51.100.4, 127.0.0.1", nets) == "198.51.100.4"  # a proxy chain
+    assert proxy_networks("2") == proxy_networks("127.0.0.1/32,::1/128")  # an old count means loopback only

@@ -85,8 +85,16 @@ class Stack:
         self.config = Config.from_env(env)
 
     def request(self, method: str, path: str, body: bytes | None = None, headers: dict | None = None,
-                https: bool = True) -> tuple[int, http.client.HTTPMessage, bytes]:
-        if https:
+                https: bool = True, jar: dict | None = None, referer: bool = True,
+                host_ip: str = "127.0.0.1") -> tuple[int, http.client.HTTPMessage, bytes]:
+        """One request; ``jar`` is a phone's own cookies (default: the stack's), ``referer=False``
+        sends a POST without the Referer header (as browsers that strip it do)."""
+        cookies = self.cookies if jar is None else jar
+        if host_ip != "127.0.0.1":  # the certificate names 127.0.0.1, not ::1: check the chain only
+            loose = ssl.create_default_context(cafile=str(self.base / "tls/cert.pem"))
+            loose.check_hostname = False
+            conn = http.client.HTTPSConnection(host_ip, self.https_port, context=loose, timeout=30)
+        elif https:
             conn = http.client.HTTPSConnection("127.0.0.1", self.https_port, context=self.context, timeout=30)
         else:
             conn = http.client.HTTPConnection("127.0.0.1", self.http_port, timeout=30)
@@ -94,10 +102,10 @@ class Stack:
         # (Flask-WTF checks that Referer against the host on https).
         host = f"wagesafe.test:{self.https_port}" if https else f"wagesafe.test:{self.http_port}"
         hdrs = {"Host": host, **(headers or {})}
-        if method == "POST" and "Referer" not in hdrs:
+        if method == "POST" and "Referer" not in hdrs and referer:
             hdrs["Referer"] = f"https://{host}{path}"
-        if self.cookies:
-            hdrs["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+        if cookies:
+            hdrs["Cookie"] = "; ".join(f"{k}={v}" for k, v in cookies.items())
         try:
             conn.request(method, path, body=body, headers=hdrs)
             resp = conn.getresponse()
@@ -106,7 +114,7 @@ class Stack:
             conn.close()
         for cookie in resp.headers.get_all("Set-Cookie") or []:
             name, _, rest = cookie.partition("=")
-            self.cookies[name.strip()] = rest.split(";", 1)[0]
+            cookies[name.strip()] = rest.split(";", 1)[0]
         return resp.status, resp.headers, data
 
 
@@ -127,8 +135,9 @@ def stack(tmp_path_factory):
         "WAGESAFE_SITE_DIR": str(base / "site"), "WAGESAFE_VAR_DIR": str(base / "var"),
         "PUBLIC_BASE_URL": f"https://wagesafe.test:{https_port}", "SECRET_KEY": uuid.uuid4().hex + uuid.uuid4().hex,
         "SMTP_HOST": "127.0.0.1", "SMTP_PORT": str(catcher.port), "SMTP_STARTTLS": "0",
-        "MAIL_FROM": "薪安通 <wagesafe@qinghe.example.gov.cn>", "SMS_PROVIDER": "none", "TRUSTED_PROXIES": "1",
-        "MAX_UPLOAD_MB": "0.5", "MAX_UPLOADS": "2", "RATE_LIMIT_IP_PER_HOUR": "5",
+        "MAIL_FROM": "薪安通 <wagesafe@qinghe.example.gov.cn>", "SMS_PROVIDER": "none",
+        "TRUSTED_PROXIES": "127.0.0.1,::1", "MAX_UPLOAD_MB": "0.5", "MAX_UPLOADS": "2",
+        "RATE_LIMIT_IP_PER_10_MINUTES": "40", "SURGE_ALERT_PER_10_MINUTES": "1000",
     })
     procs = []
     try:
@@ -138,6 +147,7 @@ def stack(tmp_path_factory):
         done = subprocess.run([*WAGESAFE, "deploy", "render-nginx", "--server-name", "wagesafe.test",
                                "--upstream", f"127.0.0.1:{app_port}", "--cert", str(cert), "--key", str(key),
                                "--http-listen", f"127.0.0.1:{http_port}", "--https-listen", f"127.0.0.1:{https_port}",
+                               "--https-listen6", f"[::1]:{https_port}", "--resolver", "",
                                "--log-dir", str(base / "logs"), "--out", str(base / "wagesafe.conf")],
                               env=env, capture_output=True, text=True, timeout=60)
         assert done.returncode == 0, done.stdout + done.stderr
@@ -192,10 +202,13 @@ def multipart(fields: dict[str, str], files: list[tuple[str, str, str, bytes]]) 
     return b"".join(parts), f"multipart/form-data; boundary={boundary}"
 
 
-def assert_security_headers(headers, *, strict_csp: bool) -> None:
+def assert_security_headers(headers, *, strict_csp: bool, referrer: str = "strict-origin-when-cross-origin") -> None:
     assert headers["Strict-Transport-Security"].startswith("max-age=31536000")
     assert headers["X-Content-Type-Options"] == "nosniff"
-    assert headers["Referrer-Policy"] == "strict-origin-when-cross-origin"
+    # One of each, never nginx's on top of the service's (issue 15).
+    for name in ("Content-Security-Policy", "Referrer-Policy", "X-Frame-Options", "Strict-Transport-Security"):
+        assert len(headers.get_all(name) or []) == 1, (name, headers.get_all(name))
+    assert headers["Referrer-Policy"] == referrer
     csp = headers["Content-Security-Policy"]
     assert "frame-ancestors 'none'" in csp
     if strict_csp:
@@ -245,7 +258,7 @@ def test_project_qr_link_reaches_the_form(stack):
     html = body.decode()
     assert status == 200, html[:500]
     assert 'name="csrf_token"' in html and 'name="submission_token"' in html
-    assert_security_headers(headers, strict_csp=True)
+    assert_security_headers(headers, strict_csp=True, referrer="same-origin")
     assert headers["Cache-Control"] == "no-store"
     # The strict CSP blocks inline code: the worker's pages must not need any.
     assert not re.search(r"<script(?![^>]*\bsrc=)", html) and "<style" not in html and " style=" not in html
@@ -312,17 +325,134 @@ def test_upload_over_the_limit_gets_the_polite_chinese_page(stack):
     assert_security_headers(headers, strict_csp=True)
 
 
-def test_a_flood_of_posts_is_cut_off_by_nginx_with_a_polite_page(stack):
-    """RATE_LIMIT_IP_PER_HOUR=5 renders burst 10: nginx lets at least that many through, then 429."""
+def test_junk_without_a_session_cookie_is_cut_off_by_nginx_with_a_polite_page(stack):
+    """Posts no browser form sends (no session cookie) have their own small bucket: cut off early."""
     seen = []
-    for _ in range(16):
-        status, _, body = stack.request("POST", "/complain", body=b"name=X", headers={
+    for _ in range(60):
+        status, _, body = stack.request("POST", "/complain", body=b"name=X", jar={}, headers={
             "Content-Type": "application/x-www-form-urlencoded"})
         seen.append(status)
         if status == 429:
             assert body == (ROOT / "deploy/nginx/429.html").read_bytes()  # nginx's page, from deploy/
             break
     assert seen[-1] == 429, seen
-    assert len(seen) >= 8  # the burst let the first ones reach the service (the form tests used a few)
+    assert len(seen) >= 20  # the burst let the first ones reach the service (which refused them: no token)
     status, _, _ = stack.request("GET", "/status")  # reading is never limited
     assert status == 200
+
+
+def file_complaint(stack, jar: dict, mobile: str, *, referer: bool = True) -> tuple[int, dict, str]:
+    """One phone: open the project's form (its own cookies), fill it in, send it."""
+    code = project_code(stack)
+    status, _, body = stack.request("GET", f"/r/{code}", jar=jar)
+    assert status == 200, status
+    tokens = inputs(body.decode())
+    fields = {"csrf_token": tokens["csrf_token"], "submission_token": tokens["submission_token"],
+              "name": "工友", "mobile": mobile, "owed_by_kind": "company", "owed_by_name": "某劳务公司",
+              "trade": "木工", "workers": "1", "amount_yuan": "8000", "months_owed": "2",
+              "description": "工资没结。", "callback_time": "any", "consent": "y"}
+    data, ctype = multipart(fields, [])
+    status, headers, body = stack.request("POST", f"/r/{code}", body=data, jar=jar, referer=referer,
+                                          headers={"Content-Type": ctype})
+    return status, headers, body.decode("utf-8", "replace")
+
+
+def test_thirty_workers_behind_one_address_all_get_receipts_while_one_device_floods_junk(stack):
+    """Issue 15's first done-when: a dormitory Wi-Fi (one address: loopback here), 30 workers filing
+    within a minute, and one device on the same network posting junk as fast as it can."""
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    stop = threading.Event()
+    junk_statuses: list[int] = []
+    flooder_jar: dict = {}
+    stack.request("GET", "/complain", jar=flooder_jar)  # the flooder even has a real session cookie
+
+    def flood():
+        n = 0
+        while not stop.is_set():
+            n += 1
+            jar = flooder_jar if n % 2 else {}  # with its cookie (a bad token), and with none
+            status, _, _ = stack.request("POST", "/complain", body=b"csrf_token=forged&name=x", jar=dict(jar),
+                                         headers={"Content-Type": "application/x-www-form-urlencoded"})
+            junk_statuses.append(status)
+
+    flooder = threading.Thread(target=flood)
+    flooder.start()
+    try:
+        time.sleep(1.0)  # the flood is under way before the first worker arrives
+        started = time.monotonic()
+        with ThreadPoolExecutor(6) as pool:
+            results = list(pool.map(lambda n: file_complaint(stack, {}, f"139{n:08d}"), range(30)))
+        took = time.monotonic() - started
+    finally:
+        stop.set()
+        flooder.join(30)
+    statuses = [r[0] for r in results]
+    assert statuses == [303] * 30, [(s, b[:300]) for s, _, b in results if s != 303]
+    assert all(r[1]["Location"].startswith("/receipt/") for r in results)
+    assert took < 60, took
+    assert len(junk_statuses) >= 50 and 429 in junk_statuses and 303 not in junk_statuses, junk_statuses[:20]
+
+
+def test_a_flood_of_valid_complaints_from_one_address_is_slowed_and_the_desk_alerted(stack):
+    """Past RATE_LIMIT_IP_PER_10_MINUTES valid complaints (40 here) the address waits minutes, is told
+    exactly how long and whom to phone, and the county desk gets one alert."""
+    from formsvc.storage import store
+
+    refused = None
+    for n in range(60):
+        status, headers, body = file_complaint(stack, {}, f"137{n:08d}")
+        if status == 429:
+            refused = (headers, body)
+            break
+        assert status == 303, body[:500]
+    assert refused is not None, "never slowed"
+    headers, body = refused
+    assert "提交太频繁了" in body and "12333" in body and "分钟" in body
+    assert 60 <= int(headers["Retry-After"]) <= 600
+    db = store.connect(stack.config.database)
+    try:
+        ip_events = db.conn.execute("SELECT count(*) FROM rate_events WHERE key = 'submit-ip:127.0.0.1'").fetchone()[0]
+        assert ip_events == 40
+        alerts = db.conn.execute("SELECT channel, recipient, body FROM notices WHERE kind = 'abuse_alert'").fetchall()
+    finally:
+        db.conn.close()
+    from wagesafe.registry import load_registry
+
+    desk = load_registry(stack.config.data_dir).county.desk
+    emails = [a for a in alerts if a[0] == "email"]
+    assert len(emails) == 1 and emails[0][1] == desk.email and "127.0.0.1" in emails[0][2]
+
+
+def test_post_without_referer_over_https_succeeds(stack):
+    """Browsers and in-app browsers that strip the Referer were told "page expired" (issue 15)."""
+    from formsvc.storage import store
+
+    db = store.connect(stack.config.database)
+    try:
+        db.conn.execute("DELETE FROM rate_events WHERE key LIKE 'submit-%'")  # the flood test used the address up
+    finally:
+        db.conn.close()
+    status, headers, body = file_complaint(stack, {}, "13600000001", referer=False)
+    assert status == 303, body[:1000]
+    assert headers["Location"].startswith("/receipt/")
+
+
+def test_ipv6_and_modern_tls_only(stack):
+    """The https server answers on IPv6 too; TLS 1.2 offers only forward-secret AEAD suites."""
+    status, _, _ = stack.request("GET", "/healthz", host_ip="::1")
+    assert status == 200
+    for cipher in ("AES128-SHA", "ECDHE-RSA-AES128-SHA", "AES256-GCM-SHA384"):  # CBC, or no forward secrecy
+        ctx = ssl.create_default_context(cafile=str(stack.base / "tls/cert.pem"))
+        ctx.maximum_version = ssl.TLSVersion.TLSv1_2
+        try:
+            ctx.set_ciphers(cipher)
+        except ssl.SSLError:
+            continue  # this OpenSSL does not even offer it
+        with pytest.raises(ssl.SSLError):
+            with socket.create_connection(("127.0.0.1", stack.https_port), timeout=10) as raw:
+                with ctx.wrap_socket(raw, server_hostname="wagesafe.test"):
+                    pass
+    conf = (stack.base / "wagesafe.conf").read_text()
+    assert "ssl_stapling on;" in conf and "ssl_prefer_server_ciphers off;" in conf

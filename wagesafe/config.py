@@ -68,20 +68,37 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("RESOLVE_DAYS", "30", "days before an unresolved case gets a reminder; escalated after as many again"),
     Setting("MAX_UPLOAD_MB", "10", "largest evidence file accepted, in MB"),
     Setting("MAX_UPLOADS", "5", "evidence files per complaint"),
-    Setting("RATE_LIMIT_IP_PER_HOUR", "20", "complaints accepted per IP address per hour"),
-    Setting("RATE_LIMIT_MOBILE_PER_DAY", "5", "complaints accepted per mobile number per day"),
-    Setting("SESSION_HOURS", "8", "hours an officer stays signed in"),
-    Setting("NOTICE_MAX_ATTEMPTS", "8", "delivery attempts before a notice is marked dead"),
+    Setting("RATE_LIMIT_IP_PER_10_MINUTES", "60",
+            "valid complaints accepted per client address in any 10 minutes (high and short: a site's Wi-Fi, a "
+            "carrier's CGNAT or a CDN puts many workers behind one address); past it the county desk is alerted"),
+    Setting("RATE_LIMIT_DEVICE_PER_HOUR", "10", "valid complaints accepted per browser session and per device "
+            "cookie in any hour"),
+    Setting("RATE_LIMIT_MOBILE_PER_DAY", "5", "complaints per mobile number in 24 hours before the county desk is "
+            "alerted (never refused: a typed number proves nothing)"),
+    Setting("SURGE_ALERT_PER_10_MINUTES", "100", "complaints county-wide in 10 minutes above which the county desk "
+            "is alerted (nothing is refused); 0 turns the alert off"),
+    Setting("SESSION_HOURS", "8", "hours an officer stays signed in at most (absolute timeout)"),
+    Setting("SESSION_IDLE_MINUTES", "60", "minutes without a request after which an officer's session ends "
+            "(idle timeout)"),
+    Setting("NOTICE_MAX_ATTEMPTS", "40", "delivery attempts before a notice is marked dead (backoff capped at "
+            "1 h: 40 attempts ride out about 34 hours of outage); the county desk is then told by the other channel"),
     Setting("WORKER_POLL_SECONDS", "2", "how often the notice worker looks for work"),
     Setting("MAP_TILE_URL", "https://t{s}.tianditu.gov.cn/vec_w/wmts?SERVICE=WMTS&REQUEST=GetTile&VERSION=1.0.0&LAYER=vec&STYLE=default&TILEMATRIXSET=w&FORMAT=tiles&TILEMATRIX={z}&TILEROW={y}&TILECOL={x}&tk={key}",
             "map tile URL template for the legal-aid map (WGS-84 tiles; empty for no tiles)"),
     Setting("MAP_TILE_KEY", "", "tile service key (天地图 needs one); without it the map shows points without tiles"),
     Setting("MAP_TILE_DATUM", "WGS-84", "datum of the tiles: WGS-84, GCJ-02 (Amap, Tencent) or BD-09"),
     Setting("MAP_APPROVAL_NO", "", "the tile service's map approval number (审图号), shown beside the map"),
-    Setting("TRUSTED_PROXIES", "0", "reverse proxies in front of the service whose X-Forwarded-For/Proto are trusted "
-            "(1 behind the nginx of `deploy/`; 0 when nothing is in front)"),
     Setting("SMS_CONSENT_DEFAULT", "0", "`1`: the form's \"send me SMS updates\" box starts ticked (only if the county decided so); `0`: the worker ticks it"),
     Setting("REOPEN_DAYS", "30", "days after an outcome during which a worker's \"not paid\" or \"not satisfied\" reopens the case"),
+    Setting("TRUSTED_PROXIES", "", "addresses or networks of the reverse proxies in front of the service (the "
+            "nginx of `deploy/`: `127.0.0.1,::1`); X-Forwarded-For/Proto are trusted only from them; empty when "
+            "nothing is in front (a bare number is read as loopback only)"),
+    Setting("CDN_ADDRESSES", "", "networks of a CDN or load balancer in front of nginx (comma-separated CIDRs); "
+            "rendered as nginx `set_real_ip_from`, so nginx and the service see the worker's own address"),
+    Setting("DESK_ALLOW_NETWORKS", "", "networks allowed to reach `/desk/` (comma-separated CIDRs, e.g. the county's "
+            "government network), rendered into nginx; empty: the desk is reachable from anywhere"),
+    Setting("OFFICER_NOTICE_PERSONAL", "0", "`1` puts the worker's name, mobile and description into officers' "
+            "emails; by default notices carry only case number, township, project, urgency, counts and the link"),
     Setting("TIMEZONE", "Asia/Shanghai", "the county's time zone (IANA name): every time a person reads is shown in it; storage stays UTC"),
     Setting("PERSONAL_DATA_RETENTION_DAYS", "0",
             "days after a case is resolved or closed until the worker's name, mobile, description, callback "
@@ -155,7 +172,7 @@ class Config:
     resolve_days: float
     max_upload_mb: float
     max_uploads: int
-    rate_limit_ip_per_hour: int
+    rate_limit_ip_per_10_minutes: int
     rate_limit_mobile_per_day: int
     session_hours: float
     notice_max_attempts: int
@@ -164,7 +181,7 @@ class Config:
     map_tile_key: str
     map_tile_datum: str
     map_approval_no: str
-    trusted_proxies: int = 0
+    trusted_proxies: str = ""
     personal_data_retention_days: int = 0
     timezone: str = "Asia/Shanghai"
     aliyun_sms_template_transfer: str = ""
@@ -186,6 +203,12 @@ class Config:
     next_level_name: str = ""
     next_level_email: str = ""
     next_level_mobile: str = ""
+    rate_limit_device_per_hour: int = 10
+    surge_alert_per_10_minutes: int = 100
+    session_idle_minutes: float = 60
+    cdn_addresses: str = ""
+    desk_allow_networks: str = ""
+    officer_notice_personal: bool = False
     extra: dict = field(default_factory=dict)
 
     @property
@@ -221,12 +244,12 @@ class Config:
             urgent_workers=int(raw["URGENT_WORKERS"]), urgent_amount_yuan=int(raw["URGENT_AMOUNT_YUAN"]),
             ack_hours=float(raw["ACK_HOURS"]), resolve_days=float(raw["RESOLVE_DAYS"]),
             max_upload_mb=float(raw["MAX_UPLOAD_MB"]), max_uploads=int(raw["MAX_UPLOADS"]),
-            rate_limit_ip_per_hour=int(raw["RATE_LIMIT_IP_PER_HOUR"]),
+            rate_limit_ip_per_10_minutes=_per_10_minutes(env, raw),
             rate_limit_mobile_per_day=int(raw["RATE_LIMIT_MOBILE_PER_DAY"]),
             session_hours=float(raw["SESSION_HOURS"]), notice_max_attempts=int(raw["NOTICE_MAX_ATTEMPTS"]),
             worker_poll_seconds=float(raw["WORKER_POLL_SECONDS"]), map_tile_url=raw["MAP_TILE_URL"],
             map_tile_key=raw["MAP_TILE_KEY"], map_tile_datum=raw["MAP_TILE_DATUM"].upper(),
-            map_approval_no=raw["MAP_APPROVAL_NO"], trusted_proxies=int(raw["TRUSTED_PROXIES"]),
+            map_approval_no=raw["MAP_APPROVAL_NO"], trusted_proxies=raw["TRUSTED_PROXIES"].strip(),
             personal_data_retention_days=int(raw["PERSONAL_DATA_RETENTION_DAYS"]),
             timezone=_zone_name(raw["TIMEZONE"]),
             aliyun_sms_template_transfer=raw["ALIYUN_SMS_TEMPLATE_TRANSFER"],
@@ -244,6 +267,11 @@ class Config:
             team_notices=_bool(raw["TEAM_NOTICES"]), call_report_hours=float(raw["CALL_REPORT_HOURS"]),
             next_level_name=raw["NEXT_LEVEL_NAME"].strip(), next_level_email=raw["NEXT_LEVEL_EMAIL"].strip(),
             next_level_mobile=raw["NEXT_LEVEL_MOBILE"].strip(),
+            rate_limit_device_per_hour=int(raw["RATE_LIMIT_DEVICE_PER_HOUR"]),
+            surge_alert_per_10_minutes=int(raw["SURGE_ALERT_PER_10_MINUTES"]),
+            session_idle_minutes=float(raw["SESSION_IDLE_MINUTES"]), cdn_addresses=raw["CDN_ADDRESSES"].strip(),
+            desk_allow_networks=raw["DESK_ALLOW_NETWORKS"].strip(),
+            officer_notice_personal=_bool(raw["OFFICER_NOTICE_PERSONAL"]),
         )
         values.update(overrides)
         return cls(**values)
@@ -252,6 +280,12 @@ class Config:
         """Notice kind → Aliyun template code: Aliyun sends only registered templates, one per kind."""
         return {kind: getattr(self, setting.lower())
                 for kind, setting in SMS_TEMPLATE_SETTINGS.items()}
+
+    @property
+    def trusted_proxy_networks(self) -> tuple:
+        """``TRUSTED_PROXIES`` as networks. A bare number (the old meaning: how many proxies) is read
+        as "nginx on this machine": loopback only, never "whatever the client wrote"."""
+        return proxy_networks(self.trusted_proxies)
 
     def field_names(self) -> list[str]:
         return [f.name for f in fields(self)]
@@ -266,3 +300,25 @@ def _zone_name(name: str) -> str:
     except (ZoneInfoNotFoundError, ValueError):
         raise ValueError(f"TIMEZONE={name!r} is not a known time zone (e.g. Asia/Shanghai)") from None
     return name.strip()
+
+
+def _per_10_minutes(env: dict, raw: dict) -> int:
+    """``RATE_LIMIT_IP_PER_10_MINUTES``; an old ``RATE_LIMIT_IP_PER_HOUR`` (no longer documented) still counts,
+    as a sixth of it, so an environment file written before the change keeps its intent."""
+    if not env.get("RATE_LIMIT_IP_PER_10_MINUTES") and env.get("RATE_LIMIT_IP_PER_HOUR"):
+        per_hour = int(env["RATE_LIMIT_IP_PER_HOUR"])
+        return per_hour if per_hour <= 0 else max(1, -(-per_hour // 6))
+    return int(raw["RATE_LIMIT_IP_PER_10_MINUTES"])
+
+
+LOOPBACK_PROXIES = "127.0.0.1/32,::1/128"
+
+
+def proxy_networks(value: str) -> tuple:
+    """Comma- or space-separated addresses/CIDRs → ``ipaddress`` networks (bad entries raise ValueError)."""
+    import ipaddress
+
+    value = (value or "").strip()
+    if value.isdigit():
+        value = LOOPBACK_PROXIES if int(value) > 0 else ""
+    return tuple(ipaddress.ip_network(part, strict=False) for part in value.replace(",", " ").split())

@@ -194,19 +194,81 @@ def _limits(config: Config) -> list[str]:
     elif config.max_upload_mb * config.max_uploads > 200:
         out.append(f"MAX_UPLOAD_MB × MAX_UPLOADS is {config.max_upload_mb * config.max_uploads:g} MB per "
                    "complaint: one visitor could fill the disk quickly; keep it at 200 MB or less")
-    if config.rate_limit_ip_per_hour <= 0 or config.rate_limit_mobile_per_day <= 0:
-        out.append("RATE_LIMIT_IP_PER_HOUR/RATE_LIMIT_MOBILE_PER_DAY must be positive: 0 or less would turn "
-                   "the limits off and let a script flood officers with fake complaints")
-    if config.trusted_proxies < 1:
-        out.append("TRUSTED_PROXIES is 0: behind nginx every complaint would seem to come from 127.0.0.1, so "
-                   "the per-IP limit would block everyone at once and https links would be built as http; "
-                   "set TRUSTED_PROXIES=1 (2 if a load balancer or CDN also sits in front)")
+    if config.rate_limit_ip_per_10_minutes <= 0 or config.rate_limit_mobile_per_day <= 0 \
+            or config.rate_limit_device_per_hour <= 0:
+        out.append("RATE_LIMIT_IP_PER_10_MINUTES/RATE_LIMIT_DEVICE_PER_HOUR/RATE_LIMIT_MOBILE_PER_DAY must be "
+                   "positive: 0 or less would turn the limits off and let a script flood officers with fake "
+                   "complaints")
+    elif config.rate_limit_ip_per_10_minutes < 30:
+        out.append(f"RATE_LIMIT_IP_PER_10_MINUTES is {config.rate_limit_ip_per_10_minutes}: a crew of 30 on one "
+                   "site's Wi-Fi, or many phones behind a carrier's CGNAT, share one address and would be refused; "
+                   "keep it at 30 or more (the per-device limit and the desk's alerts catch a flood)")
+    out += _proxies(config)
     if config.personal_data_retention_days < 0:
         # 0 (keep) is a county's lawful choice while its archive rule is unsettled, so only a
         # value that means nothing is refused; see formsvc.duties.retention.
         out.append(f"PERSONAL_DATA_RETENTION_DAYS is {config.personal_data_retention_days}: a retention period "
                    "cannot be negative; set the county's period in days, or 0 to keep personal data")
     return out
+
+
+CDN_HINT = ("behind a CDN or load balancer, list its networks in CDN_ADDRESSES and render the nginx site again "
+            "(`wagesafe deploy render-nginx`): nginx then takes the worker's address from the CDN's "
+            "X-Forwarded-For (set_real_ip_from) and passes exactly one address on, so TRUSTED_PROXIES stays "
+            "nginx's own address")
+
+
+def _networks(name: str, value: str) -> tuple[list, list[str]]:
+    from .config import proxy_networks
+
+    try:
+        return list(proxy_networks(value)), []
+    except ValueError as e:
+        return [], [f"{name} is {value!r}, which is not a list of addresses or networks ({e}); "
+                    "write them comma-separated, e.g. 127.0.0.1,::1 or 10.8.0.0/16"]
+
+
+def _proxies(config: Config) -> list[str]:
+    """Who may say who the client is. Every per-address limit rests on this (issue 15)."""
+    out = []
+    raw = config.trusted_proxies.strip()
+    nets, bad = _networks("TRUSTED_PROXIES", raw)
+    out += bad
+    if not raw or raw == "0":
+        out.append("TRUSTED_PROXIES is empty: behind nginx every complaint would seem to come from 127.0.0.1, so "
+                   "all workers would share one address's limit and https links would be built as http; "
+                   "set TRUSTED_PROXIES=127.0.0.1,::1 (nginx on this machine), or nginx's address; " + CDN_HINT)
+    elif raw.isdigit() and int(raw) > 1:
+        out.append(f"TRUSTED_PROXIES is {raw}, a count of proxies: the service now trusts X-Forwarded-For only "
+                   "from proxy addresses, never by counting hops (a client reaching the server directly could "
+                   "write its own address into the header and dodge every per-address limit); set "
+                   "TRUSTED_PROXIES=127.0.0.1,::1 and, " + CDN_HINT)
+    for net in nets:
+        if net.prefixlen == 0 or (net.version == 4 and net.prefixlen < 8) or (net.version == 6 and net.prefixlen < 16):
+            out.append(f"TRUSTED_PROXIES contains {net}, which trusts (nearly) the whole internet to say who a "
+                       "client is; list only nginx's own address, and " + CDN_HINT)
+    for name, value in (("CDN_ADDRESSES", config.cdn_addresses), ("DESK_ALLOW_NETWORKS", config.desk_allow_networks)):
+        out += _networks(name, value)[1]
+    return out
+
+
+def explain_proxies(config: Config) -> list[str]:
+    """Plain lines for `wagesafe config check` about where the client's address comes from (not problems)."""
+    from .config import proxy_networks
+
+    try:
+        trusted = ", ".join(str(n) for n in proxy_networks(config.trusted_proxies)) or "nobody"
+        cdn = ", ".join(str(n) for n in proxy_networks(config.cdn_addresses))
+    except ValueError:
+        return []
+    lines = [f"the service trusts X-Forwarded-For/Proto only from: {trusted}"]
+    if cdn:
+        lines.append(f"nginx takes the client's address from X-Forwarded-For only when the connection comes from "
+                     f"the CDN ({cdn}); re-render the nginx site after changing CDN_ADDRESSES")
+    else:
+        lines.append("no CDN configured: nginx uses the connecting address. If a CDN sits in front, every visitor "
+                     "would share the CDN's few addresses and its edge could forward anything; " + CDN_HINT)
+    return lines
 
 
 def _map(config: Config) -> list[str]:

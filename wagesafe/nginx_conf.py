@@ -3,7 +3,8 @@
 Why a renderer instead of a hand-edited file: two numbers in the nginx site must agree with
 the service's own settings — the upload body limit (MAX_UPLOAD_MB × MAX_UPLOADS + 1 MB, the
 same sum as Flask's ``MAX_CONTENT_LENGTH``) and the request rate limit (looser than
-RATE_LIMIT_IP_PER_HOUR, so the service stays the real rule). Computing them from ``Config``
+RATE_LIMIT_IP_PER_10_MINUTES, so the service stays the real rule) — and the networks of
+CDN_ADDRESSES (``set_real_ip_from``) and DESK_ALLOW_NETWORKS (``allow`` on ``/desk/``). Computing them from ``Config``
 when rendering means a county that changes a limit re-renders and cannot forget nginx.
 The test suite renders the same template for its live nginx, so what is tested is what ships.
 """
@@ -39,15 +40,29 @@ def body_limit_bytes(config: Config) -> int:
 
 
 def form_rate(config: Config) -> tuple[int, int]:
-    """``(rate per minute, burst)`` for POSTs to the forms, twice as loose as the service's per-IP limit.
+    """``(rate per minute, burst)`` per address for POSTs that carry the service's session cookie:
+    twice as loose as the service's own per-address limit (RATE_LIMIT_IP_PER_10_MINUTES).
 
-    The service allows RATE_LIMIT_IP_PER_HOUR complaints in any hour, possibly all at once, and a
-    worker may post a form more than once (a validation error, a retry). So nginx lets a burst of
-    twice that through at once and refills at least as fast as the service's hourly allowance:
-    nginx never refuses what the service would accept, it only cuts floods off early.
+    A worker may post a form more than once (a validation error, a retry), and the service allows
+    its whole 10-minute allowance at once; so nginx lets a burst of twice that through and refills
+    twice as fast. nginx never refuses what the service would accept; it only cuts floods off early.
     """
-    allowance = 2 * max(1, config.rate_limit_ip_per_hour)
-    return max(1, math.ceil(allowance / 60)), max(10, allowance)
+    allowance = 2 * max(1, config.rate_limit_ip_per_10_minutes)
+    return max(1, math.ceil(allowance / 10)), max(20, allowance)
+
+
+def networks(value: str) -> list[str]:
+    """A setting's comma-separated networks, normalised (``ValueError`` for anything else)."""
+    import ipaddress
+
+    return [str(ipaddress.ip_network(part, strict=False)) for part in (value or "").replace(",", " ").split()]
+
+
+def _v6_listen(listen: str, given: str | None) -> str:
+    """IPv6 beside IPv4: ``[::]:<port>`` when the IPv4 listen is a bare port; otherwise only if given."""
+    if given is not None:
+        return given
+    return f"[::]:{listen}" if listen.strip().isdigit() else ""
 
 
 @dataclass(frozen=True)
@@ -61,6 +76,9 @@ class NginxSite:
     ssl_certificate_key: str = ""
     http_listen: str = "80"
     https_listen: str = "443"
+    http_listen6: str | None = None   # default: [::]:<port> when the IPv4 listen is a bare port
+    https_listen6: str | None = None
+    resolver: str = "127.0.0.53"      # for OCSP stapling (systemd-resolved's stub); "" leaves it out
     log_dir: str = "/var/log/nginx"
     acme_root: str = "/var/www/letsencrypt"
     errors_root: Path = DEPLOY_NGINX
@@ -84,8 +102,11 @@ def render(config: Config, site: NginxSite) -> str:
         ssl_certificate=cert, ssl_certificate_key=key, http_listen=site.http_listen,
         https_listen=site.https_listen, https_port_suffix="" if https_port == "443" else f":{https_port}",
         log_dir=site.log_dir, acme_root=site.acme_root, errors_root=str(Path(site.errors_root).resolve()),
-        body_limit_bytes=body_limit_bytes(config), rate_limit_ip_per_hour=config.rate_limit_ip_per_hour,
-        rate_per_minute=rate, burst=burst, app_csp=APP_CSP, static_csp=STATIC_CSP,
+        body_limit_bytes=body_limit_bytes(config), rate_limit_ip_per_10_minutes=config.rate_limit_ip_per_10_minutes,
+        addr_rate=rate, addr_burst=burst, app_csp=APP_CSP, static_csp=STATIC_CSP,
+        http_listen6=_v6_listen(site.http_listen, site.http_listen6),
+        https_listen6=_v6_listen(site.https_listen, site.https_listen6), resolver=site.resolver,
+        cdn_addresses=networks(config.cdn_addresses), desk_allow=networks(config.desk_allow_networks),
     )
 
 

@@ -24,9 +24,11 @@ def config_group() -> None:
 @click.pass_obj
 def config_check(config: Config) -> None:
     """Say whether the configuration is safe for production; one line per problem, exit 1 if any."""
-    from .config_check import problems, report
+    from .config_check import explain_proxies, problems, report
 
     found = problems(config)
+    for line in explain_proxies(config):  # where the client's address comes from (the CDN case)
+        click.echo(f"note: {line}")
     if found:
         click.echo(report(found), err=True)
         raise SystemExit(1)
@@ -139,19 +141,26 @@ def deploy_group() -> None:
               help="certificate key (default: /etc/letsencrypt/live/<server name>/privkey.pem)")
 @click.option("--http-listen", envvar="NGINX_HTTP_LISTEN", default="80", show_default=True)
 @click.option("--https-listen", envvar="NGINX_HTTPS_LISTEN", default="443", show_default=True)
+@click.option("--http-listen6", envvar="NGINX_HTTP_LISTEN6", default=None,
+              help="IPv6 listen for http (default: [::]:<port> when --http-listen is a bare port; '' for none)")
+@click.option("--https-listen6", envvar="NGINX_HTTPS_LISTEN6", default=None,
+              help="IPv6 listen for https (default: [::]:<port> when --https-listen is a bare port; '' for none)")
+@click.option("--resolver", envvar="NGINX_RESOLVER", default="127.0.0.53", show_default=True,
+              help="DNS resolver nginx asks for OCSP stapling ('' for none)")
 @click.option("--log-dir", envvar="NGINX_LOG_DIR", default="/var/log/nginx", show_default=True)
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="file to write (default: print)")
 @click.pass_obj
 def render_nginx(config: Config, server_name, site_root, upstream, cert, key, http_listen, https_listen,
-                 log_dir, out) -> None:
+                 http_listen6, https_listen6, resolver, log_dir, out) -> None:
     """Render the nginx site from deploy/nginx/wagesafe.conf.template and the current settings."""
     from .nginx_conf import NginxSite, default_server_name, render
 
     text = render(config, NginxSite(
         server_name=server_name or default_server_name(config), site_root=site_root or config.site_dir,
         upstream=upstream, ssl_certificate=cert, ssl_certificate_key=key, http_listen=http_listen,
-        https_listen=https_listen, log_dir=log_dir))
+        https_listen=https_listen, http_listen6=http_listen6, https_listen6=https_listen6, resolver=resolver,
+        log_dir=log_dir))
     if out is None:
         click.echo(text, nl=False)
     else:

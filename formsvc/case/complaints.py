@@ -28,7 +28,7 @@ from datetime import datetime
 
 from wagesafe.registry import Registry
 
-from . import evidence, ratelimit, receipts, routing, sources
+from . import evidence, ratelimit, receipts, routing, sources, surge
 from formsvc.notify import notices, outbox, team_notices
 from formsvc.officers import roster
 from formsvc.storage.store import iso, utcnow, write_transaction
@@ -118,13 +118,16 @@ def _insert_complaint(db, row: dict) -> tuple[int, str]:
 
 
 def submit(db, registry: Registry, config, data: ComplaintInput, staged: list[evidence.StagedFile], *,
-           ip: str, now: datetime | None = None, rate_limited: bool = True) -> SubmitResult:
+           ip: str, now: datetime | None = None, rate_limited: bool = True, device: str = "",
+           session_token: str = "") -> SubmitResult:
     """Store a complaint with its routing, evidence, events and notices in one transaction.
 
     :param staged: evidence already written to ``.part`` files; published after COMMIT, deleted otherwise.
     :param rate_limited: False for a lead an officer enters on the desk (signed in, audited): the
-        public form's per-IP and per-mobile limits are for anonymous visitors, not for the desk.
-    :raises ratelimit.RateLimited: the IP or mobile has reached its limit (nothing is stored).
+        public form's limits (and the surge and per-mobile alerts) are for anonymous visitors, not the desk.
+    :param device: the browser's long-lived device cookie, ``session_token``: its session's CSRF secret
+        (each limited per hour, see ``ratelimit``); empty when the caller has none.
+    :raises ratelimit.RateLimited: the address, device or session has reached its limit (nothing is stored).
     :returns: ``created=False`` and the first case when the submission token, or the channel's own
         number (``source_ref``, per ``source``), was seen before: nothing new is stored.
     """
@@ -152,11 +155,13 @@ def submit(db, registry: Registry, config, data: ComplaintInput, staged: list[ev
             except DuplicateSourceRef:
                 result = find_by_source_ref(db, row["source"], row["source_ref"])
                 raise _Rollback(result) from None
-            limits = [(ratelimit.ip_key(ip), config.rate_limit_ip_per_hour, ratelimit.HOUR)]
-            if data.mobile:
-                limits.append((ratelimit.mobile_key(data.mobile), config.rate_limit_mobile_per_day, ratelimit.DAY))
+            limits = [(ratelimit.ip_key(ip), config.rate_limit_ip_per_10_minutes, ratelimit.IP_WINDOW)]
+            for key, value in ((ratelimit.device_key, device), (ratelimit.session_key, session_token)):
+                if value:
+                    limits.append((key(value), config.rate_limit_device_per_hour, ratelimit.HOUR))
             if rate_limited:
                 ratelimit.take_all(db, limits, now)
+                surge.after_complaint(db, registry, config, mobile=data.mobile, receipt=receipt, now=now)
             if staged:
                 db.conn.executemany(
                     "INSERT INTO evidence (complaint_id, stored_name, original_name, mime, size, sha256, created_at)"

@@ -162,8 +162,16 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "page_not_found_body": ("没有这个页面。您可以：", "There is no such page. You can:"),
     "go_general_form": ("打开通用投诉表", "Open the general complaint form"),
     "rate_title": ("提交太频繁了", "Too many attempts"),
-    "rate_body": ("为了防止滥用，同一网络或手机号短时间内只能提交有限次数。请稍后再试；着急可以直接拨打 12333。",
-                  "To stop abuse, one network or mobile can only send a few times in a while. Please try later, or call 12333."),
+    "rate_body": ("这一次没有提交成功。{why}请在 {wait} 后再试（按“返回”键回到表单，填写的内容还在）。"
+                  "着急可以直接打电话：{desk} {desk_phone}，人社服务热线 12333。",
+                  "This time it was NOT sent. {why}Please try again in {wait} (press Back: what you typed is still "
+                  "there). If it is urgent, call {desk} on {desk_phone}, or the labour hotline 12333."),
+    "rate_why_ip": ("同一网络（例如工地 Wi-Fi）短时间内提交了很多件。", "Many complaints came from this network (e.g. a site's Wi-Fi) in a short time. "),
+    "rate_why_device": ("这部手机一小时内已经提交了很多件。", "This phone has sent many complaints within the hour. "),
+    "rate_why_status": ("这个网络查询进度的次数太多。", "This network checked progress very many times. "),
+    "rate_why_receipt": ("这个网络打开了很多不存在的回执号。", "This network opened many receipt numbers that do not exist. "),
+    "rate_wait_minutes": ("{n} 分钟", "{n} minutes"),
+    "rate_wait_seconds": ("{n} 秒", "{n} seconds"),
     "csrf_title": ("页面已过期", "This page has expired"),
     "csrf_body": ("为了安全，表单页面打开太久或被重复提交后会失效。请返回重新打开表单再提交。",
                   "For safety, a form expires after a long time or a repeat. Please open the form again and send it."),

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
-from flask import abort, current_app, g, redirect, request, session, url_for
+from flask import current_app, g, redirect, render_template, request, session, url_for
 from flask_wtf.csrf import CSRFError, generate_csrf, validate_csrf
 from wtforms.validators import ValidationError
 
@@ -89,12 +89,22 @@ def _guard():
         try:
             validate_csrf(request.form.get("csrf_token"))
         except (ValidationError, CSRFError):
-            abort(400, description="页面已过期，请返回刷新后再提交 (CSRF token missing or expired)")
+            return _expired()
     g.desk_user = _load_user()
     if g.desk_user is None and request.endpoint not in PUBLIC_ENDPOINTS:
         nxt = request.full_path if request.method == "GET" else request.path
         return redirect(url_for("desk.login", next=nxt.rstrip("?")))
     return None
+
+
+def _expired():
+    """A polite page in Chinese (with English below), not a bare English "Bad Request"."""
+    return render_template("desk/expired.html"), 400, {"Cache-Control": "no-store"}
+
+
+@bp.errorhandler(CSRFError)
+def _csrf_refused(_e):
+    return _expired()
 
 
 @bp.after_request

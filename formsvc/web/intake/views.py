@@ -7,9 +7,11 @@ The decisions live elsewhere: ``forms.check_complaint`` (is the input good?),
 
 from __future__ import annotations
 
+import math
+import secrets
 import unicodedata
 
-from flask import Response, g, render_template, request, url_for
+from flask import Response, g, make_response, render_template, request, session, url_for
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.routing import PathConverter
@@ -26,6 +28,7 @@ from .forms import (TOKEN_RE, ComplaintForm, StatusForm, check_complaint, form_w
                     uploads)
 
 LANG_COOKIE_SECONDS = 365 * 24 * 3600
+DEVICE_COOKIE = "wsdev"
 
 
 def current_lang() -> str:
@@ -101,7 +104,7 @@ def _complaint_page(project):
             carried = request.args.get(name, "")[:12]
             if carried.isdigit():
                 getattr(form, name).data = carried
-        return _form_page(form, project, lang, config)
+        return _with_device_cookie(_form_page(form, project, lang, config))
     posted = posted_complaint()
     if (posted.website.data or "").strip():
         # A bot filled the hidden field: look like success, store nothing.
@@ -122,9 +125,15 @@ def _complaint_page(project):
             for storage, mime in checked:
                 staged.append(evidence.stage(storage, mime, config.upload_dir))
             db = get_db()
-            result = complaints.submit(db, registry, config, data, staged, ip=request.remote_addr or "")
-        except ratelimit.RateLimited:
-            return _rate_limited()
+            result = complaints.submit(db, registry, config, data, staged, ip=request.remote_addr or "",
+                                       device=request.cookies.get(DEVICE_COOKIE, ""),
+                                       session_token=str(session.get("csrf_token", "")))
+        except ratelimit.RateLimited as refused:  # submit already deleted the staged files
+            if refused.kind == "ip":
+                from formsvc.case import surge
+
+                surge.address_refused(get_db(), registry, ip=request.remote_addr or "", now=store.utcnow())
+            return _rate_limited(refused)
         except BaseException:
             evidence.discard(staged)
             raise
@@ -178,8 +187,17 @@ def receipt_page(receipt: str):
     """The receipt itself is the key: 40 random bits cannot be guessed, and the page shows no
     personal data (only where the case went), so it needs no session and can be bookmarked."""
     lang = current_lang()
-    summary = complaints.receipt_summary(get_db(), receipt) if receipts.is_receipt(receipt) else None
+    db, now, ip = get_db(), store.utcnow(), request.remote_addr or ""
+    key = ratelimit.receipt_key(ip)
+    if ratelimit.count(db, key, ratelimit.STATUS_WINDOW, now, ratelimit.RECEIPT_MISSES_PER_WINDOW) \
+            >= ratelimit.RECEIPT_MISSES_PER_WINDOW:
+        # A guesser's misses used this address's bucket up: no look-up at all until one leaves the window.
+        wait = ratelimit.retry_after(db, key, ratelimit.RECEIPT_MISSES_PER_WINDOW, ratelimit.STATUS_WINDOW, now)
+        return _rate_limited(ratelimit.RateLimited(key, wait))
+    summary = complaints.receipt_summary(db, receipt) if receipts.is_receipt(receipt) else None
     if summary is None:
+        with store.write_transaction(db):
+            ratelimit.record(db, key, now)  # only misses count: a worker opening their own receipt never does
         return render_template("intake/receipt_gone.html"), 404
     return render_template("intake/receipt.html", receipt=summary["receipt"], anonymous=summary["anonymous"],
                            urgent=summary["urgent"], kind=summary["assignee_kind"], sms=summary["sms"],
@@ -196,10 +214,10 @@ def status():
     db = get_db()
     try:
         with store.write_transaction(db):
-            ratelimit.take(db, ratelimit.status_key(request.remote_addr or ""), ratelimit.STATUS_CHECKS_PER_HOUR,
-                           ratelimit.HOUR, store.utcnow())
-    except ratelimit.RateLimited:
-        return _rate_limited()
+            ratelimit.take(db, ratelimit.status_key(request.remote_addr or ""), ratelimit.STATUS_CHECKS_PER_WINDOW,
+                           ratelimit.STATUS_WINDOW, store.utcnow())
+    except ratelimit.RateLimited as refused:
+        return _rate_limited(refused)
     form.validate()
     receipt = receipts.normalize(form.receipt.data or "")
     mobile_typed = (form.mobile.data or "").strip()
@@ -243,8 +261,32 @@ def healthz():
     return "ok\n", 200, {"Content-Type": "text/plain; charset=utf-8"}
 
 
-def _rate_limited():
-    return render_template("intake/message.html", title_key="rate_title", body_key="rate_body"), 429
+def _with_device_cookie(page):
+    """The form page, with a long-lived random device cookie if the browser has none yet: the
+    per-device limit (``ratelimit.device_key``) counts it, never the address a crew shares."""
+    response = make_response(page)
+    if not request.cookies.get(DEVICE_COOKIE):
+        response.set_cookie(DEVICE_COOKIE, secrets.token_urlsafe(16), max_age=LANG_COOKIE_SECONDS, samesite="Lax",
+                            secure=request.is_secure, httponly=True)
+    return response
+
+
+def _wait_words(seconds: int, lang: str) -> str:
+    if seconds < 90:
+        return i18n.t("rate_wait_seconds", lang, n=seconds)
+    return i18n.t("rate_wait_minutes", lang, n=math.ceil(seconds / 60))
+
+
+def _rate_limited(refused: ratelimit.RateLimited):
+    """The honest refusal: why, exactly when to try again (also in Retry-After), and whom to phone."""
+    lang = current_lang()
+    why_key = f"rate_why_{refused.kind}"
+    why = i18n.t(why_key, lang) if why_key in i18n.MESSAGES else ""
+    desk = get_registry().county.desk
+    values = {"why": why, "wait": _wait_words(refused.retry_after, lang),
+              "desk": desk.name_en if lang == "en" else desk.name_zh, "desk_phone": desk.phone}
+    html = render_template("intake/message.html", title_key="rate_title", body_key="rate_body", body_values=values)
+    return html, 429, {"Retry-After": str(refused.retry_after), "Cache-Control": "no-store"}
 
 
 @bp.errorhandler(CSRFError)
