@@ -155,7 +155,8 @@ def submit(db, registry: Registry, config, data: ComplaintInput, staged: list[ev
             except DuplicateSourceRef:
                 result = find_by_source_ref(db, row["source"], row["source_ref"])
                 raise _Rollback(result) from None
-            limits = [(ratelimit.ip_key(ip), config.rate_limit_ip_per_10_minutes, ratelimit.IP_WINDOW)]
+            # Another channel (no web client, no address) is not counted per address: "" would be one bucket.
+            limits = [(ratelimit.ip_key(ip), config.rate_limit_ip_per_10_minutes, ratelimit.IP_WINDOW)] if ip else []
             for key, value in ((ratelimit.device_key, device), (ratelimit.session_key, session_token)):
                 if value:
                     limits.append((key(value), config.rate_limit_device_per_hour, ratelimit.HOUR))
