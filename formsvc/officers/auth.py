@@ -8,8 +8,11 @@ Why it is shaped this way:
 - Two ways in: a password hashed with argon2, or a one-time link sent by email (officers
   reach the desk from a notice on their phone; typing a password there is what they skip).
   Link tokens are stored only as SHA-256 hashes, expire after 15 minutes and work once.
-- Repeated failures lock the account and the address for a while (rows in ``rate_events``,
-  shared by every gunicorn worker), so a password cannot be guessed online.
+- Repeated failures lock that account *from that address* for a while, and an address that fails
+  on many accounts (rows in ``rate_events``, shared by every gunicorn worker), so a password
+  cannot be guessed online — and a stranger cannot lock an officer out: the officer's own
+  address, with the right password, still gets in (issue 15). nginx limits sign-in attempts too.
+- Sessions live on the server (``formsvc.officers.sessions``): a password change ends them all.
 - ``can_view``, ``can_act``, ``can_see_personal`` and ``scope_sql`` are the ONLY places that
   decide who sees what; every route, download and export calls them.
 """
@@ -32,7 +35,7 @@ ROLES = ("township", "department", "county", "admin")
 ROLE_ZH = {"township": "镇街专员", "department": "行业部门", "county": "县监察大队", "admin": "管理员"}
 ADMIN_EMAIL = "admin@wagesafe.localhost"
 LINK_MINUTES = 15
-LOCK_FAILURES = 5          # failed sign-ins per account (or per address, x4) ...
+LOCK_FAILURES = 5          # failed sign-ins per account from one address (or per address, x4) ...
 LOCK_WINDOW_MINUTES = 15   # ... within this window lock further attempts
 LINK_REQUESTS_PER_HOUR = 5
 OPEN_STATUSES = ("new", "acknowledged", "in_progress", "transferred")
@@ -141,9 +144,16 @@ def set_password(db: sqlite_utils.Database, email: str, password: str) -> bool:
     """Set one account's password; False when there is no such account."""
     if len(password) < 8:
         raise ValueError("a password needs at least 8 characters")
+    from formsvc.storage.store import utcnow
+
+    from . import sessions
+
     with write_transaction(db):
         cur = db.conn.execute("UPDATE users SET password_hash = ? WHERE email = ? COLLATE NOCASE",
                               (hash_password(password), email.strip()))
+        row = db.conn.execute("SELECT id FROM users WHERE email = ? COLLATE NOCASE", (email.strip(),)).fetchone()
+        if row:  # whoever knew the old password (or holds a copied cookie) is out
+            sessions.end_all(db, row[0], utcnow(), "password changed")
     return cur.rowcount == 1
 
 
@@ -161,9 +171,14 @@ def _failures(db, key: str, now: datetime) -> int:
     return db.execute("SELECT count(*) FROM rate_events WHERE key = ? AND at > ?", [key, since]).fetchone()[0]
 
 
+def _account_key(email: str, ip: str) -> str:
+    return f"desk-login-fail:{email.strip().lower()}|{ip}"
+
+
 def is_locked(db: sqlite_utils.Database, email: str, ip: str, now: datetime) -> bool:
-    """Too many recent failures for this account, or (4x as many) from this address."""
-    return (_failures(db, f"desk-login-fail:{email.strip().lower()}", now) >= LOCK_FAILURES
+    """Too many recent failures for this account from this address, or (4x as many) from this address
+    on any accounts. Never per account alone: a stranger elsewhere must not lock the officer out."""
+    return (_failures(db, _account_key(email, ip), now) >= LOCK_FAILURES
             or _failures(db, f"desk-login-fail-ip:{ip}", now) >= LOCK_FAILURES * 4)
 
 
@@ -185,8 +200,7 @@ def check_password(db: sqlite_utils.Database, email: str, password: str, now: da
     if ok:
         return _user(rows[0]), ""
     with write_transaction(db):
-        db.conn.execute("INSERT INTO rate_events (at, key) VALUES (?, ?)",
-                        (iso(now), f"desk-login-fail:{email.strip().lower()}"))
+        db.conn.execute("INSERT INTO rate_events (at, key) VALUES (?, ?)", (iso(now), _account_key(email, ip)))
         db.conn.execute("INSERT INTO rate_events (at, key) VALUES (?, ?)", (iso(now), f"desk-login-fail-ip:{ip}"))
     return None, "invalid"
 

@@ -390,6 +390,30 @@ CREATE TABLE case_calls (                    -- 吹哨: a department called to a
 CREATE INDEX case_calls_complaint ON case_calls(complaint_id);
 CREATE INDEX case_calls_department ON case_calls(department, reported_at);
 """),
+    # Officers' sessions kept on the server (formsvc.officers.sessions): the cookie holds only a
+    # random id, so sign-out, a password change and an admin's "sign out everywhere" end a session
+    # for good (a copied cookie is refused). Evidence shared with a department by the township
+    # responsible for the case (formsvc.officers.auth.can_download_evidence).
+    ("0010_i15_desk_sessions_and_evidence_shares", """
+CREATE TABLE desk_sessions (
+    id_hash TEXT PRIMARY KEY,            -- SHA-256 of the random id in the cookie
+    user_id INTEGER NOT NULL REFERENCES users(id),
+    created_at TEXT NOT NULL,
+    last_seen_at TEXT NOT NULL,
+    ended_at TEXT,
+    ended_why TEXT NOT NULL DEFAULT '',
+    ip TEXT NOT NULL DEFAULT '',
+    user_agent TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX desk_sessions_open ON desk_sessions(user_id) WHERE ended_at IS NULL;
+CREATE TABLE evidence_shares (
+    complaint_id INTEGER NOT NULL REFERENCES complaints(id),
+    department_code TEXT NOT NULL,
+    shared_by INTEGER REFERENCES users(id),
+    shared_at TEXT NOT NULL,
+    PRIMARY KEY (complaint_id, department_code)
+);
+"""),
 ]
 
 

@@ -12,7 +12,9 @@ A blueprint's own ``after_request`` runs before this app-wide hook, so the desk'
 
 from __future__ import annotations
 
-from wagesafe.nginx_conf import APP_CSP
+from flask import current_app, request
+
+from wagesafe.nginx_conf import APP_CSP, STATIC_CSP
 
 # Worker pages: a receipt number is in the URL of the receipt page; same-origin keeps it from
 # leaving with a link to another site (the pages' <meta name="referrer"> says the same).
@@ -24,8 +26,26 @@ WORKER_HEADERS = {
 }
 
 
+# The portal (mkdocs-material needs a few inline scripts) as the demo serves it from site/: the same
+# policy nginx gives it in production.
+PORTAL_HEADERS = {
+    "Content-Security-Policy": STATIC_CSP,
+    "Referrer-Policy": "strict-origin-when-cross-origin",
+    "X-Frame-Options": "DENY",
+    "X-Content-Type-Options": "nosniff",
+}
+DEMO_BLUEPRINTS = ("devsite", "mailcatcher")
+
+
+def _is_portal() -> bool:
+    if "devsite" not in current_app.blueprints:
+        return False
+    return request.blueprint in DEMO_BLUEPRINTS or request.endpoint is None  # the portal's own 404 page
+
+
 def add_security_headers(response):
-    for name, value in WORKER_HEADERS.items():
+    chosen = PORTAL_HEADERS if _is_portal() else WORKER_HEADERS
+    for name, value in chosen.items():
         if name not in response.headers:
             response.headers[name] = value
     return response

@@ -20,7 +20,11 @@ PHONE_UA = ("Mozilla/5.0 (Linux; Android 12; V2118A Build/SP1A.210812.003; wv) A
 LOOPBACK = {"127.0.0.1", "localhost", "::1", "[::1]"}
 TILE_PATH = "/e2e-tiles/"
 PHONE = dict(viewport={"width": 390, "height": 844}, device_scale_factor=2, is_mobile=True, has_touch=True,
-             user_agent=PHONE_UA, locale="zh-CN")
+             user_agent=PHONE_UA, locale="zh-CN",
+             # The service's pages carry a strict CSP (script-src 'self', no inline); bypassing it only
+             # lets the tests inject axe-core. That the pages need no inline code is checked through
+             # nginx in tests/test_deploy_nginx.py.
+             bypass_csp=True)
 
 
 @dataclass
