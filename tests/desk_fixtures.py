@@ -111,9 +111,10 @@ class Desk:
         c = self.app.test_client()
         if email:
             user = auth.find_user(self.db, email)
+            from formsvc.officers import sessions
+
             with c.session_transaction() as s:
-                s["desk_uid"] = user.id
-                s["desk_at"] = store.iso(store.utcnow())
+                s["desk_sid"] = sessions.start(self.db, user.id, store.utcnow())
         return c
 
     def case(self, case_id: int) -> dict:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 
@@ -44,10 +44,11 @@ def test_auth_lockout_after_repeated_failures(desk):
     for _ in range(auth.LOCK_FAILURES):
         user, why = auth.check_password(desk.db, HEXI, "nope", T0, "10.0.0.1")
         assert user is None and why == "invalid"
-    # now even the right password is refused for a while ...
-    assert auth.check_password(desk.db, HEXI, PASSWORD, T0 + timedelta(minutes=1), "10.0.0.2") == (None, "locked")
+    # now even the right password is refused for a while from that address ...
+    assert auth.check_password(desk.db, HEXI, PASSWORD, T0 + timedelta(minutes=1), "10.0.0.1") == (None, "locked")
     # ... and accepted once the window has passed
-    user, _ = auth.check_password(desk.db, HEXI, PASSWORD, T0 + timedelta(minutes=auth.LOCK_WINDOW_MINUTES + 1))
+    user, _ = auth.check_password(desk.db, HEXI, PASSWORD, T0 + timedelta(minutes=auth.LOCK_WINDOW_MINUTES + 1),
+                                  "10.0.0.1")
     assert user is not None and user.email == HEXI
 
 
@@ -112,19 +113,93 @@ def test_auth_next_never_leaves_the_desk(desk):
     assert r.headers["Location"].startswith("/desk/") and "evil" not in r.headers["Location"]
 
 
+def _age_session(desk, **delta) -> None:
+    """Move every open session's sign-in and last request back by ``delta``."""
+    from formsvc.storage.store import iso
+
+    for sid, created, seen in desk.db.conn.execute("SELECT id_hash, created_at, last_seen_at FROM desk_sessions"):
+        desk.db.conn.execute("UPDATE desk_sessions SET created_at = ?, last_seen_at = ? WHERE id_hash = ?",
+                             (iso(datetime.fromisoformat(created) - timedelta(**delta)),
+                              iso(datetime.fromisoformat(seen) - timedelta(**delta)), sid))
+
+
 def test_auth_session_expires(desk):
+    """Absolute timeout (SESSION_HOURS from sign-in, whatever the activity) and idle timeout."""
     c = desk.app.test_client()
     login(c, HEXI)
     assert c.get("/desk/cases").status_code == 200
-    with c.session_transaction() as s:
-        s["desk_at"] = store.iso(store.utcnow() - timedelta(hours=desk.config.session_hours, minutes=-1))
-    assert c.get("/desk/cases").status_code == 200  # a minute before the limit
-    with c.session_transaction() as s:
-        s["desk_at"] = store.iso(store.utcnow() - timedelta(hours=desk.config.session_hours, minutes=1))
+    for _ in range(int(desk.config.session_hours * 60 // 50)):  # busy all day: a request every 50 minutes
+        _age_session(desk, minutes=50)
+        desk.db.conn.execute("UPDATE desk_sessions SET last_seen_at = ?", (store.iso(store.utcnow()),))
+        assert c.get("/desk/cases").status_code == 200
+    _age_session(desk, minutes=desk.config.session_hours * 60 % 50 + 1)
+    desk.db.conn.execute("UPDATE desk_sessions SET last_seen_at = ?", (store.iso(store.utcnow()),))
     r = c.get("/desk/cases")
     assert r.status_code == 302 and "/desk/login" in r.headers["Location"]
     with c.session_transaction() as s:
-        assert "desk_uid" not in s
+        assert "desk_sid" not in s
+    c2 = desk.app.test_client()
+    login(c2, HEXI)
+    _age_session(desk, minutes=desk.config.session_idle_minutes - 1)
+    assert c2.get("/desk/cases").status_code == 200  # a minute before the idle limit
+    _age_session(desk, minutes=desk.config.session_idle_minutes + 1)
+    assert c2.get("/desk/cases").status_code == 302
+    why = [r[0] for r in desk.db.conn.execute("SELECT ended_why FROM desk_sessions ORDER BY created_at")]
+    assert why == ["absolute timeout", "idle timeout"]
+
+
+def _copied_cookie(c) -> str:
+    return next(cookie.value for cookie in c._cookies.values() if cookie.key == "session")
+
+
+def _browser_with(desk, cookie: str):
+    thief = desk.app.test_client()
+    thief.set_cookie("session", cookie)
+    return thief
+
+
+def test_a_copied_session_cookie_is_refused_after_sign_out(desk):
+    c = desk.app.test_client()
+    login(c, HEXI)
+    copied = _copied_cookie(c)
+    assert _browser_with(desk, copied).get("/desk/cases").status_code == 200  # the copy works while signed in
+    post(c, "/desk/logout", {"csrf_token": csrf(c)})
+    assert _browser_with(desk, copied).get("/desk/cases").status_code == 302
+
+
+def test_a_copied_session_cookie_is_refused_after_a_password_change(desk):
+    c = desk.app.test_client()
+    login(c, HEXI)
+    copied = _copied_cookie(c)
+    auth.set_password(desk.db, HEXI, "a-new-password-2026")
+    assert _browser_with(desk, copied).get("/desk/cases").status_code == 302
+    assert c.get("/desk/cases").status_code == 302
+
+
+def test_admin_signs_an_account_out_everywhere(desk):
+    officer_phone, officer_pc = desk.app.test_client(), desk.app.test_client()
+    login(officer_phone, HEXI)
+    login(officer_pc, HEXI)
+    admin = desk.client(auth.ADMIN_EMAIL)
+    page = admin.get("/desk/sessions").get_data(as_text=True)
+    assert HEXI in page and "全部退出" in page
+    uid = auth.find_user(desk.db, HEXI).id
+    r = admin.post(f"/desk/users/{uid}/sign-out-everywhere", data={"csrf_token": csrf(admin)})
+    assert r.status_code == 303
+    assert officer_phone.get("/desk/cases").status_code == 302 and officer_pc.get("/desk/cases").status_code == 302
+    assert admin.get("/desk/cases").status_code == 200
+    # an officer may not do it to someone else
+    other = desk.client(HEXI)
+    assert other.post(f"/desk/users/{uid}/sign-out-everywhere", data={"csrf_token": csrf(other)}).status_code == 403
+
+
+def test_a_stranger_cannot_lock_an_officer_out(desk):
+    """Five wrong passwords from elsewhere lock that address for that account, not the officer's own."""
+    for _ in range(auth.LOCK_FAILURES):
+        assert auth.check_password(desk.db, HEXI, "nope", T0, "203.0.113.66") == (None, "invalid")
+    assert auth.check_password(desk.db, HEXI, PASSWORD, T0 + timedelta(minutes=1), "203.0.113.66") == (None, "locked")
+    user, _ = auth.check_password(desk.db, HEXI, PASSWORD, T0 + timedelta(minutes=1), "10.0.0.2")
+    assert user is not None and user.email == HEXI
 
 
 def test_auth_post_without_csrf_token_refused(desk):

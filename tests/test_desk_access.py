@@ -146,3 +146,32 @@ def test_desk_every_route_needs_sign_in(desk):
 def test_desk_audit_page_only_for_county(desk):
     assert desk.client(HEXI).get("/desk/audit").status_code == 403
     assert desk.client(COUNTY).get("/desk/audit").status_code == 200
+
+
+def test_department_downloads_evidence_only_once_the_township_shares_it(desk):
+    """Issue 15: ID cards and contracts reach a department only when the township responsible for the
+    case shares them, and the sharing and every refusal are in the audit log."""
+    cid = insert_case(desk.db, township="hexi", assignee=("department", "housing"), responsible=("township", "hexi"))
+    eid = insert_evidence(desk.db, desk.config, cid)
+    housing = desk.client(HOUSING)
+    page = housing.get(f"/desk/cases/{cid}").get_data(as_text=True)
+    assert "负责的镇街共享后可下载" in page and f"/evidence/{eid}" not in page
+    assert housing.get(f"/desk/cases/{cid}/evidence/{eid}").status_code == 404
+    # the department cannot share it with itself
+    assert post(housing, f"/desk/cases/{cid}/share-evidence", {"department": "housing"}).status_code == 403
+    hexi = desk.client(HEXI)
+    assert post(hexi, f"/desk/cases/{cid}/share-evidence", {"department": "housing"}).status_code == 303
+    assert housing.get(f"/desk/cases/{cid}/evidence/{eid}").status_code == 200
+    assert desk.client(TRANSPORT).get(f"/desk/cases/{cid}/evidence/{eid}").status_code == 404  # not shared with it
+    actions = [r["action"] for r in desk.db.query("SELECT action FROM audit_log WHERE complaint_id = ? ORDER BY id",
+                                                  [cid])]
+    assert "share_evidence" in actions and actions.count("refused_case") >= 2
+
+
+def test_refused_case_access_is_audited(desk):
+    cid = insert_case(desk.db, township="hexi")
+    assert desk.client(DONGCHENG).get(f"/desk/cases/{cid}").status_code == 404
+    [row] = desk.db.query("SELECT * FROM audit_log WHERE action = 'refused_case'")
+    assert row["complaint_id"] == cid
+    assert desk.client(DONGCHENG).get("/desk/cases/999999").status_code == 404  # no such case: nothing to log
+    assert desk.db.execute("SELECT count(*) FROM audit_log WHERE action = 'refused_case'").fetchone()[0] == 1

@@ -95,7 +95,7 @@ def test_submit_writes_everything_together(env):
     config, db, registry = env
     staged = [stage_jpeg(config)]
     result = complaints.submit(db, registry, config, complaint(), staged, ip="10.0.0.1")
-    assert result.created and counts(db) == (1, 1, 1, 2, 2, 2)
+    assert result.created and counts(db) == (1, 1, 1, 2, 2, 3)  # rate events: address, mobile, county-wide
     assert staged[0].final_path.read_bytes() == JPEG and not staged[0].part_path.exists()
 
 
@@ -117,7 +117,7 @@ def test_same_token_twice_returns_the_first_receipt(env):
     staged = [stage_jpeg(config)]
     again = complaints.submit(db, registry, config, c, staged, ip="10.0.0.2")
     assert (again.receipt, again.complaint_id, again.created) == (first.receipt, first.complaint_id, False)
-    assert counts(db) == (1, 1, 0, 2, 2, 2)
+    assert counts(db) == (1, 1, 0, 2, 2, 3)
     assert list(config.upload_dir.iterdir()) == []  # the duplicate's file was discarded
 
 
@@ -125,15 +125,28 @@ def test_rate_limited_submit_stores_nothing(env):
     config, db, registry = env
     from dataclasses import replace
 
-    tight = replace(config, rate_limit_mobile_per_day=1)
-    complaints.submit(db, registry, tight, complaint(), [], ip="10.0.0.1")
+    tight = replace(config, rate_limit_ip_per_10_minutes=1)
+    complaints.submit(db, registry, tight, complaint(), [], ip="10.0.0.1", device="phone-a")
     staged = [stage_jpeg(config)]
     with pytest.raises(ratelimit.RateLimited) as refused:
-        complaints.submit(db, registry, tight, complaint(), staged, ip="10.0.0.9")
-    assert refused.value.key == ratelimit.mobile_key("13812345678")  # the new address was within its limit
+        complaints.submit(db, registry, tight, complaint(mobile="13900000001"), staged, ip="10.0.0.1",
+                          device="phone-b")
+    assert refused.value.key == ratelimit.ip_key("10.0.0.1")
+    assert 1 <= refused.value.retry_after <= 600
     assert counts(db)[0] == 1 and list(config.upload_dir.iterdir()) == []
-    # Nothing of the refused attempt is counted: the address still has its whole quota.
-    assert ratelimit.count(db, ratelimit.ip_key("10.0.0.9"), ratelimit.HOUR, store.utcnow()) == 0
+    # Nothing of the refused attempt is counted: the second phone still has its whole quota.
+    assert ratelimit.count(db, ratelimit.device_key("phone-b"), ratelimit.HOUR, store.utcnow()) == 0
+
+
+def test_mobile_allowance_is_an_alert_not_a_refusal(env):
+    config, db, registry = env
+    from dataclasses import replace
+
+    tight = replace(config, rate_limit_mobile_per_day=1)
+    for ip in ("10.0.0.1", "10.0.0.2", "10.0.0.3"):
+        assert complaints.submit(db, registry, tight, complaint(), [], ip=ip).created
+    alerts = db.conn.execute("SELECT count(*) FROM notices WHERE kind = 'abuse_alert' AND channel = 'email'")
+    assert alerts.fetchone()[0] == 1
 
 
 # --- evidence -------------------------------------------------------------------------------------------------
@@ -224,6 +237,28 @@ def test_notices_sms_carries_only_the_link(env):
     email = notices[("new_case", "email")]
     assert email.subject.startswith("[薪安通] 新欠薪投诉 ABCD-EFGH ") and "\n" not in email.subject
     assert notices[("urgent", "email")].recipient == registry.county.desk.email
+
+
+def test_officer_notices_carry_no_personal_data_by_default(env):
+    """Issue 15: mailboxes are forwarded, printed and kept forever. By default every officer email and
+    SMS has the case number, township, project, urgency, counts and link, and not the worker's name,
+    mobile, words, nor the other party's name; OFFICER_NOTICE_PERSONAL=1 puts them back."""
+    config, db, registry = env
+    decision = routing.route(registry, routing.Thresholds(10, 200_000), project_code="qh012", workers=30)
+    c = dict(vars(complaint(workers=30, owed_by_name="李四包工头", description="老板跑路了，住在幸福小区")), id=7,
+             receipt="ABCD-EFGH", evidence_count=2)
+    private = ("张三", "13812345678", "老板跑路了", "幸福小区", "李四包工头")
+    for n in new_case_notices(c, decision, registry, "https://w.example"):
+        text = n.subject + n.body
+        assert not [p for p in private if p in text], (n.kind, n.channel, text)
+        assert "https://w.example/desk/cases/7" in text
+        if n.channel == "email":
+            project = registry.project("qh012")
+            for needed in ("案件编号：7", "ABCD-EFGH", registry.townships[project.township].name_zh, project.name_zh,
+                           "紧急", "30 人", "证据文件：2 个"):
+                assert needed in n.body, (needed, n.body)
+    full = new_case_notices(c, decision, registry, "https://w.example", personal=True)
+    assert all(p in full[0].body for p in private)
 
 
 # --- rate limits ----------------------------------------------------------------------------------------------

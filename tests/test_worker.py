@@ -108,7 +108,7 @@ def test_notice_is_dead_after_max_attempts(db):
     assert results == [RunResult(retried=1), RunResult(retried=1), RunResult(dead=1), RunResult()]
     row = notice(db)
     assert row["status"] == "dead" and row["attempts"] == 3
-    assert row["last_error"].startswith("attempt 3: TemporaryFailure")
+    assert row["last_error"].startswith("attempt 3: Unreachable")  # a TemporaryFailure: the server was not there
 
 
 def test_permanent_failure_is_dead_at_once(db, catcher):

@@ -169,7 +169,8 @@ def submit(db, registry: Registry, config, data: ComplaintInput, staged: list[ev
                     " VALUES (?, ?, ?, ?, ?, ?, ?)",
                     [(complaint_id, f.stored_name, f.original_name, f.mime, f.size, f.sha256, at) for f in staged])
             stored = dict(row, id=complaint_id, receipt=receipt, evidence_count=len(staged))
-            queued = notices.new_case_notices(stored, decision, registry, config.public_base_url)
+            queued = notices.new_case_notices(stored, decision, registry, config.public_base_url,
+                                              config.officer_notice_personal)
             queued += team_notices.new_case_team_notices(stored, registry.project(data.project_code or ""), registry,
                                                          config)
             receipt_sms = notices.worker_sms("worker_receipt", stored, config.public_base_url)

@@ -134,6 +134,23 @@ def users_set_password(config, email, password):
     click.echo(f"password set for {email}")
 
 
+@users.command("sign-out")
+@click.argument("email")
+@click.pass_obj
+def users_sign_out(config, email):
+    """End every desk session of one account at once (a lost phone, a colleague who left)."""
+    from formsvc.officers import sessions
+    from formsvc.officers.auth import find_user
+    from formsvc.storage.store import utcnow
+
+    db = open_db(config.database)
+    user = find_user(db, email)
+    if user is None:
+        raise click.ClickException(f"no account {email}")
+    n = sessions.end_all(db, user.id, utcnow(), "signed out everywhere (wagesafe users sign-out)")
+    click.echo(f"{n} session(s) of {email} ended")
+
+
 @users.command("list")
 @click.pass_obj
 def users_list(config):

@@ -2,8 +2,12 @@
 
 Composition is kept apart from queuing so the wording can be tested alone. Two rules:
 
-- the email goes to an officer's mailbox and carries a summary; the full case (with the
-  worker's contact details) is behind the desk link, where sign-in is required;
+- the email goes to an officer's mailbox — forwarded, printed, kept forever, out of reach of
+  the retention period — so it carries only what the officer needs to decide to open the case:
+  case number, township, project, urgency, counts and the desk link. Not the worker's name,
+  mobile, the other party's name or the worker's own words: those are behind the link, where
+  sign-in is required and every view is logged (PIPL art. 6: the minimum necessary). A county
+  may set ``OFFICER_NOTICE_PERSONAL=1`` to put them back in (issue 15);
 - an SMS travels through a provider and sits on a phone's lock screen: it carries ONLY a
   short text and the link, never the worker's name, mobile or the amount.
 
@@ -38,31 +42,45 @@ def case_link(public_base_url: str, complaint_id: int) -> str:
     return f"{public_base_url.rstrip('/')}/desk/cases/{complaint_id}"
 
 
-def _summary(c: dict, project: Project | None, decision: RoutingDecision) -> list[str]:
+def _township_name(c: dict, project: Project | None, registry: Registry | None) -> str:
+    code = project.township if project else c.get("chosen_township")
+    if registry is not None and code and code in registry.townships:
+        return registry.townships[code].name_zh
+    return "未确定（县监察大队分派）"
+
+
+def _summary(c: dict, project: Project | None, decision: RoutingDecision, registry: Registry | None = None,
+             personal: bool = False) -> list[str]:
     where = f"{project.name_zh}（{project.code}），{project.address_zh}" if project else (c["site_address"] or "未填写")
-    who = "匿名举报" if c["anonymous"] else f"{c['name']}，手机 {c['mobile']}"
-    owed = OWED_BY_ZH.get(c["owed_by_kind"], "不清楚") + (f"：{c['owed_by_name']}" if c["owed_by_name"] else "")
+    owed = OWED_BY_ZH.get(c["owed_by_kind"], "不清楚")
     lines = [
-        f"回执号：{c['receipt']}",
+        f"案件编号：{c['id']}（回执号 {c['receipt']}）",
+        f"镇街：{_township_name(c, project, registry)}",
         f"工地：{where}",
-        f"投诉人：{who}",
-        f"欠薪方：{owed}",
-        f"工种：{c['trade'] or '未填写'}",
+        f"紧急程度：{'紧急' if decision.urgent else '一般'}",
         f"人数：{c['workers']} 人；金额：{c['amount_yuan']} 元" + (f"；拖欠 {c['months_owed']} 个月" if c["months_owed"] else ""),
         f"证据文件：{c.get('evidence_count', 0)} 个",
         f"分派理由：{decision.reason}",
     ]
     if decision.urgent:
         lines.append(decision.urgent_reason)
+    if not personal:
+        lines.append("投诉人姓名、手机号、欠薪方和情况说明请登录办案台查看（邮件不含个人信息）。")
+        return lines
+    who = "匿名举报" if c["anonymous"] else f"{c['name']}，手机 {c['mobile']}"
+    lines[3:3] = [f"投诉人：{who}", f"欠薪方：{owed}" + (f"：{c['owed_by_name']}" if c["owed_by_name"] else ""),
+                  f"工种：{c['trade'] or '未填写'}"]
     if c["description"]:
         lines += ["", "情况说明：", c["description"]]
     return lines
 
 
-def new_case_notices(c: dict, decision: RoutingDecision, registry: Registry, public_base_url: str) -> list[Notice]:
+def new_case_notices(c: dict, decision: RoutingDecision, registry: Registry, public_base_url: str,
+                     personal: bool = False) -> list[Notice]:
     """Email and SMS to the person who must act, and for urgent cases an email to the county desk.
 
     :param c: the complaint row as stored (with ``id`` and ``receipt``) plus ``evidence_count``.
+    :param personal: ``OFFICER_NOTICE_PERSONAL``: also the worker's name, mobile and words (off by default).
     """
     cid, receipt = c["id"], c["receipt"]
     project = registry.project(c["project_code"]) if c.get("project_code") else None
@@ -77,7 +95,7 @@ def new_case_notices(c: dict, decision: RoutingDecision, registry: Registry, pub
         "",
         "薪安通收到一件新的欠薪投诉，按首问负责制请您在 24 小时内登录处理台接收（签收）。",
         "",
-        *_summary(c, project, decision),
+        *_summary(c, project, decision, registry, personal),
         "",
         f"处理台链接（需登录）：{link}",
     ])
@@ -95,7 +113,7 @@ def new_case_notices(c: dict, decision: RoutingDecision, registry: Registry, pub
             "",
             f"一件紧急欠薪投诉已分派给{person.name}（{decision.reason}）。请督办。",
             "",
-            *_summary(c, project, decision),
+            *_summary(c, project, decision, registry, personal),
             "",
             f"处理台链接（需登录）：{link}",
         ])

@@ -2,7 +2,10 @@
 
 A notice's life: ``pending`` → (claimed) ``sending`` → ``sent``; or back to ``pending`` with a
 later ``next_attempt_at`` after a temporary failure; or ``dead`` after a permanent failure or
-``NOTICE_MAX_ATTEMPTS`` tries (the county desk sees dead notices and acts by phone).
+``NOTICE_MAX_ATTEMPTS`` tries (default 40: with the backoff capped at an hour that rides out
+about 34 hours of mail outage). A notice that dies is told to the county desk **by the other
+channel** (a dead email by SMS to the desk's contact, a dead SMS by email), so nothing is given up
+quietly (issue 15).
 
 Why it is built this way:
 - **Claiming is one write transaction** (``UPDATE ... WHERE id IN (SELECT ...) RETURNING``
@@ -17,6 +20,16 @@ Why it is built this way:
   sender's stable Message-ID makes such a rare duplicate recognisable.
 - **Backoff with jitter** (30 s, 1 min, 2 min ... capped at 1 h, each ±20 %): a mail server
   that comes back is not hit by every queued notice in the same second.
+- **A probe, not only the backoff clock.** A notice that failed because the server could not be
+  reached (``Unreachable``) makes the worker skip that channel for the rest of its round and
+  probe the server every ``PROBE_EVERY`` (5 s; SMTP: connect, EHLO, NOOP). When it answers, every
+  notice that waited for it is due at once: delivery resumes within seconds of the server's
+  return, not at the end of an hour's backoff.
+- **One notice claimed at a time.** A worker killed mid-round holds only the notice it was
+  sending until the lease expires; the rest of the round is free for another worker at once.
+- **Sign-in links count from delivery**: a queued ``sign_in`` notice extends its link's expiry
+  to ``LINK_MINUTES`` from the moment it is handed over, so a link queued during an outage does
+  not arrive expired.
 - The clock, the random source and the sender map are parameters, so tests drive time and
   use real SMTP servers on loopback.
 """
@@ -31,7 +44,7 @@ import socket
 import threading
 import uuid
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 import sqlite_utils
@@ -39,7 +52,7 @@ import sqlite_utils
 from wagesafe.config import Config
 
 from formsvc.storage import store
-from .notifiers import DeliveryError, PermanentFailure, Sender, TemporaryFailure
+from .notifiers import DeliveryError, PermanentFailure, Sender, TemporaryFailure, Unreachable
 from formsvc.storage.store import iso, utcnow
 
 log = logging.getLogger("wagesafe.worker")
@@ -51,6 +64,10 @@ JITTER = 0.2
 BATCH = 20
 TICK_EVERY = timedelta(minutes=1)
 MAX_ERROR_CHARS = 500
+PROBE_EVERY = timedelta(seconds=5)
+UNREACHABLE_MARK = ": Unreachable: "  # in last_error: the notice waits for its server, not for itself
+LINK_MINUTES = 15  # formsvc.officers.auth.LINK_MINUTES (notify sits below officers: not imported)
+DEAD_NOTICE_KIND = "notice_dead"
 
 
 @dataclass
@@ -60,6 +77,7 @@ class RunResult:
     sent: int = 0
     retried: int = 0
     dead: int = 0
+    unreachable: set = field(default_factory=set, compare=False)  # channels whose server did not answer
 
     @property
     def claimed(self) -> int:
@@ -84,12 +102,14 @@ def _rows(cursor) -> list[dict]:
 
 
 def claim(db: sqlite_utils.Database, now: datetime, claimer: str, *, limit: int = BATCH,
-          max_attempts: int = 8, lease: timedelta = LEASE) -> list[dict]:
-    """Atomically take up to ``limit`` due notices (pending and due, or sending with an expired lease).
+          max_attempts: int = 8, lease: timedelta = LEASE, skip_channels=()) -> list[dict]:
+    """Atomically take up to ``limit`` due notices (pending and due, or sending with an expired lease),
+    none of a channel in ``skip_channels``.
 
     A row whose lease expired after its last allowed attempt is marked dead here instead.
     """
     now_s, stale_s = iso(now), iso(now - lease)
+    skip = "".join(f" AND channel != '{c}'" for c in skip_channels if c in ("email", "sms"))
     with store.write_transaction(db):
         db.conn.execute(
             "UPDATE notices SET status = 'dead', last_error = ?"
@@ -98,8 +118,8 @@ def claim(db: sqlite_utils.Database, now: datetime, claimer: str, *, limit: int 
         cursor = db.conn.execute(
             "UPDATE notices SET status = 'sending', claimed_at = ?, claimed_by = ?, attempts = attempts + 1"
             " WHERE id IN (SELECT id FROM notices"
-            "   WHERE (status = 'pending' AND next_attempt_at <= ?) OR (status = 'sending' AND claimed_at <= ?)"
-            "   ORDER BY next_attempt_at, id LIMIT ?)"
+            "   WHERE ((status = 'pending' AND next_attempt_at <= ?) OR (status = 'sending' AND claimed_at <= ?))"
+            f"  {skip} ORDER BY next_attempt_at, id LIMIT ?)"
             " RETURNING *",
             (now_s, claimer, now_s, stale_s, limit))
         rows = _rows(cursor)
@@ -113,9 +133,38 @@ def mark_sent(db: sqlite_utils.Database, notice_id: int, now: datetime) -> None:
                         (iso(now), notice_id))
 
 
+def tell_desk_of_dead_notice(db: sqlite_utils.Database, notice: Mapping, desk: tuple[str, str] | None,
+                             message: str) -> None:
+    """Inside the transaction that marks ``notice`` dead: queue word of it to the county desk by the
+    *other* channel (the dead one's channel is the one that failed). Never for such a word itself."""
+    if not desk or notice.get("kind") == DEAD_NOTICE_KIND:
+        return
+    desk_email, desk_mobile = desk
+    what = f"通知 #{notice['id']}（{notice['kind']}，{notice['channel']} 发往 {notice['recipient']}" + (
+        f"，案件 {notice['complaint_id']}" if notice.get("complaint_id") else "") + "）"
+    key = f"{DEAD_NOTICE_KIND}:{notice['id']}"
+    if notice["channel"] == "email" and desk_mobile:
+        db.conn.execute(
+            "INSERT INTO notices (complaint_id, created_at, kind, channel, recipient, subject, body, dedupe_key,"
+            " status, attempts, next_attempt_at) VALUES (?, ?, ?, 'sms', ?, '', ?, ?, 'pending', 0, ?)"
+            " ON CONFLICT(dedupe_key) WHERE dedupe_key IS NOT NULL DO NOTHING",
+            (notice.get("complaint_id"), iso(utcnow()), DEAD_NOTICE_KIND, desk_mobile,
+             f"【薪安通】邮件通知多次发送失败，已放弃：{what}。请电话通知对方并在办案台查看。", key, iso(utcnow())))
+    elif notice["channel"] != "email" and desk_email:
+        db.conn.execute(
+            "INSERT INTO notices (complaint_id, created_at, kind, channel, recipient, subject, body, dedupe_key,"
+            " status, attempts, next_attempt_at) VALUES (?, ?, ?, 'email', ?, ?, ?, ?, 'pending', 0, ?)"
+            " ON CONFLICT(dedupe_key) WHERE dedupe_key IS NOT NULL DO NOTHING",
+            (notice.get("complaint_id"), iso(utcnow()), DEAD_NOTICE_KIND, desk_email,
+             f"[薪安通] 通知发送失败：{notice['channel']} #{notice['id']}",
+             f"县监察大队：\n\n{what}多次发送失败，系统已停止重试。\n最后的错误：{message}\n\n"
+             "请电话通知对方，并在办案台查看该案件。", key, iso(utcnow())))
+
+
 def mark_failed(db: sqlite_utils.Database, notice: Mapping, now: datetime, error: DeliveryError, claimer: str, *,
-                max_attempts: int = 8, rng: random.Random | None = None) -> str:
-    """Put the notice back for a retry, or mark it dead; return the new status.
+                max_attempts: int = 8, rng: random.Random | None = None, desk: tuple[str, str] | None = None) -> str:
+    """Put the notice back for a retry, or mark it dead (and tell the desk by the other channel);
+    return the new status.
 
     Only the claim's holder may do this: if the lease expired and another worker took the
     row meanwhile, that worker's outcome stands.
@@ -124,8 +173,11 @@ def mark_failed(db: sqlite_utils.Database, notice: Mapping, now: datetime, error
     dead = isinstance(error, PermanentFailure) or notice["attempts"] >= max_attempts
     with store.write_transaction(db):
         if dead:
-            db.conn.execute("UPDATE notices SET status = 'dead', last_error = ?"
-                            " WHERE id = ? AND status = 'sending' AND claimed_by = ?", (message, notice["id"], claimer))
+            cur = db.conn.execute("UPDATE notices SET status = 'dead', last_error = ?"
+                                  " WHERE id = ? AND status = 'sending' AND claimed_by = ?",
+                                  (message, notice["id"], claimer))
+            if cur.rowcount == 1:
+                tell_desk_of_dead_notice(db, notice, desk, message)
         else:
             db.conn.execute("UPDATE notices SET status = 'pending', last_error = ?, next_attempt_at = ?"
                             " WHERE id = ? AND status = 'sending' AND claimed_by = ?",
@@ -133,23 +185,40 @@ def mark_failed(db: sqlite_utils.Database, notice: Mapping, now: datetime, error
     return "dead" if dead else "pending"
 
 
+def refresh_sign_in_link(db: sqlite_utils.Database, notice: Mapping, now: datetime) -> None:
+    """A sign-in link is valid ``LINK_MINUTES`` from its delivery: one queued during an outage is
+    extended as it is handed over (never shortened; a used link stays used)."""
+    import hashlib
+    import re
+
+    found = re.search(r"/desk/login/([A-Za-z0-9_\-]+)", notice.get("body") or "")
+    if notice.get("kind") != "sign_in" or not found:
+        return
+    token_hash = hashlib.sha256(found.group(1).encode()).hexdigest()  # as formsvc.officers.auth stores it
+    until = iso(now + timedelta(minutes=LINK_MINUTES))
+    with store.write_transaction(db):
+        db.conn.execute("UPDATE login_tokens SET expires_at = ? WHERE token_hash = ? AND used_at IS NULL"
+                        " AND expires_at < ?", (until, token_hash, until))
+
+
 def deliver(db: sqlite_utils.Database, notice: Mapping, senders: Mapping[str, Sender], now: datetime, claimer: str,
-            *, max_attempts: int = 8, rng: random.Random | None = None) -> str:
+            *, max_attempts: int = 8, rng: random.Random | None = None, desk: tuple[str, str] | None = None) -> str:
     """Send one claimed notice and record the outcome: ``sent``, ``pending`` (retry later) or ``dead``."""
     sender = senders.get(notice["channel"])
     try:
         if sender is None:
             raise PermanentFailure(f"no sender for channel {notice['channel']!r}")
+        refresh_sign_in_link(db, notice, now)
         sender.send(notice)
     except DeliveryError as e:
-        status = mark_failed(db, notice, now, e, claimer, max_attempts=max_attempts, rng=rng)
+        status = mark_failed(db, notice, now, e, claimer, max_attempts=max_attempts, rng=rng, desk=desk)
         level = logging.ERROR if status == "dead" else logging.WARNING
         log.log(level, "notice %s (%s to %s) %s: %s", notice["id"], notice["channel"], notice["recipient"],
                 "is dead" if status == "dead" else "will be retried", e)
         return status
     except Exception as e:  # a bug in a sender must not stop every other notice: retry, then dead
         status = mark_failed(db, notice, now, TemporaryFailure(f"unexpected {type(e).__name__}: {e}"), claimer,
-                             max_attempts=max_attempts, rng=rng)
+                             max_attempts=max_attempts, rng=rng, desk=desk)
         log.exception("notice %s: unexpected error in the %s sender", notice["id"], notice["channel"])
         return status
     mark_sent(db, notice["id"], now)
@@ -159,24 +228,64 @@ def deliver(db: sqlite_utils.Database, notice: Mapping, senders: Mapping[str, Se
 
 def run_once(db: sqlite_utils.Database, senders: Mapping[str, Sender], now: datetime | None = None, *,
              claimer: str | None = None, max_attempts: int = 8, limit: int = BATCH,
-             rng: random.Random | None = None, lease: timedelta = LEASE) -> RunResult:
-    """Claim the notices due at ``now`` (at most ``limit``), send each, record each outcome.
+             rng: random.Random | None = None, lease: timedelta = LEASE,
+             desk: tuple[str, str] | None = None) -> RunResult:
+    """Claim the notices due at ``now`` one at a time (at most ``limit``), send each, record each outcome.
+
+    One at a time: a worker killed mid-round holds only the notice it was sending. A channel whose
+    server cannot be reached is skipped for the rest of the round (``RunResult.unreachable``);
+    ``probe_and_wake`` brings its notices back as soon as it answers.
 
     :param senders: channel (``email``, ``sms``) → sender; a notice whose channel has none goes dead.
     :param now: the clock (default: the real one); every timestamp this run writes uses it.
+    :param desk: (email, mobile) of the county desk, told by the other channel when a notice dies.
     """
     now = now or utcnow()
     claimer = claimer or worker_id()
     result = RunResult()
-    for notice in claim(db, now, claimer, limit=limit, max_attempts=max_attempts, lease=lease):
-        status = deliver(db, notice, senders, now, claimer, max_attempts=max_attempts, rng=rng)
+    while result.claimed < limit:
+        claimed = claim(db, now, claimer, limit=1, max_attempts=max_attempts, lease=lease,
+                        skip_channels=sorted(result.unreachable))
+        if not claimed:
+            break
+        notice = claimed[0]
+        status = deliver(db, notice, senders, now, claimer, max_attempts=max_attempts, rng=rng, desk=desk)
         if status == "sent":
             result.sent += 1
         elif status == "dead":
             result.dead += 1
         else:
             result.retried += 1
+            row = db.conn.execute("SELECT last_error FROM notices WHERE id = ?", (notice["id"],)).fetchone()
+            if row and UNREACHABLE_MARK in (row[0] or ""):
+                result.unreachable.add(notice["channel"])
     return result
+
+
+def waiting_for_server(db: sqlite_utils.Database, now: datetime) -> list[str]:
+    """Channels with notices backed off because their server could not be reached."""
+    return [r[0] for r in db.conn.execute(
+        "SELECT DISTINCT channel FROM notices WHERE status = 'pending' AND next_attempt_at > ? AND last_error LIKE ?",
+        (iso(now), f"%{UNREACHABLE_MARK}%"))]
+
+
+def probe_and_wake(db: sqlite_utils.Database, senders: Mapping[str, Sender], now: datetime) -> dict[str, int]:
+    """Probe each channel whose notices wait for their server; where it answers, make them due now.
+
+    Returns channel → how many notices were woken. A sender without ``probe`` is not probed (its
+    notices keep their backoff)."""
+    woken = {}
+    for channel in waiting_for_server(db, now):
+        probe = getattr(senders.get(channel), "probe", None)
+        if probe is None or not probe():
+            continue
+        with store.write_transaction(db):
+            cur = db.conn.execute("UPDATE notices SET next_attempt_at = ? WHERE status = 'pending' AND channel = ?"
+                                  " AND next_attempt_at > ? AND last_error LIKE ?",
+                                  (iso(now), channel, iso(now), f"%{UNREACHABLE_MARK}%"))
+        woken[channel] = cur.rowcount
+        log.info("the %s server answers again: %d waiting notice(s) are due now", channel, cur.rowcount)
+    return woken
 
 
 def _tick(db, registry, config: Config, now: datetime) -> None:
@@ -215,6 +324,11 @@ def run_forever(config: Config, stop_event: threading.Event | None = None, *,
     db = store.open_db(config.database)
     claimer = worker_id()
     last_tick: datetime | None = None
+    last_probe: datetime | None = None
+    from formsvc.case.routing import desk_person
+
+    person = desk_person(registry)
+    desk = (person.email, person.mobile)
     log.info("notice worker %s started (poll every %ss)", claimer, config.worker_poll_seconds)
     try:
         while not stop.is_set():
@@ -223,12 +337,17 @@ def run_forever(config: Config, stop_event: threading.Event | None = None, *,
                 _tick(db, registry, config, now)
                 last_tick = now
             try:
-                result = run_once(db, senders, clock(), claimer=claimer, max_attempts=config.notice_max_attempts)
+                now = clock()
+                if last_probe is None or now - last_probe >= PROBE_EVERY:
+                    probe_and_wake(db, senders, now)
+                    last_probe = now
+                result = run_once(db, senders, clock(), claimer=claimer, max_attempts=config.notice_max_attempts,
+                                  desk=desk)
             except Exception:  # e.g. the database is locked for longer than the busy timeout
                 log.exception("delivery round failed; trying again")
                 result = RunResult()
             if result.claimed < BATCH:  # a full batch means more may be waiting: go again at once
-                stop.wait(config.worker_poll_seconds)
+                stop.wait(min(config.worker_poll_seconds, PROBE_EVERY.total_seconds()))
     finally:
         db.conn.close()
         for sig, handler in previous.items():

@@ -343,3 +343,47 @@ def scope_sql(user: User, alias: str = "c") -> tuple[str, list]:
                 f" OR ({alias}.route_target_kind = ? AND {alias}.route_target_code = ?){called_sql})",
                 [user.role, user.scope_code, user.role, user.scope_code, user.role, user.scope_code] + extra)
     return "0", []
+
+
+# ---------------------------------------------------------------- evidence: shared by the responsible township
+
+def evidence_shared_with(db: sqlite_utils.Database, case_id: int) -> list[str]:
+    """Department codes the case's evidence has been shared with."""
+    return [r[0] for r in db.conn.execute("SELECT department_code FROM evidence_shares WHERE complaint_id = ?"
+                                          " ORDER BY shared_at", (case_id,))]
+
+
+def can_download_evidence(db: sqlite_utils.Database, user: User | None, case) -> bool:
+    """Evidence files (ID cards, contracts, chat screenshots) are personal data: the township officers
+    of the case, county and admin; a department only once the township responsible for the case
+    (or the county) has shared them with it (``share_evidence``, logged). Issue 15."""
+    if not can_view(user, case):
+        return False
+    if user.sees_all or user.role == "township":
+        return True
+    return user.role == "department" and user.scope_code in evidence_shared_with(db, case["id"])
+
+
+def can_share_evidence(user: User | None, case) -> bool:
+    """Who decides that a department needs the files: the township responsible for the case, or the county."""
+    if not can_view(user, case):
+        return False
+    return user.sees_all or _mine(user, case["responsible_kind"], case["responsible_code"]) \
+        or _mine(user, case["assignee_kind"], case["assignee_code"]) and user.role == "township"
+
+
+def share_evidence(db: sqlite_utils.Database, user: User, case, department_code: str, now: datetime,
+                   ip: str = "") -> bool:
+    """Share the case's evidence with one department, with its audit row in the same transaction;
+    False if it was shared already."""
+    from formsvc.storage import audit
+
+    if not can_share_evidence(user, case):
+        raise PermissionError("not yours to share")
+    with write_transaction(db):
+        cur = db.conn.execute("INSERT OR IGNORE INTO evidence_shares (complaint_id, department_code, shared_by,"
+                              " shared_at) VALUES (?, ?, ?, ?)", (case["id"], department_code, user.id, iso(now)))
+        if cur.rowcount:
+            audit.insert(db, user.id, "share_evidence", case["id"], detail=f"with department {department_code}",
+                         ip=ip, now=now)
+    return cur.rowcount == 1

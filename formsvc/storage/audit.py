@@ -21,6 +21,8 @@ ACTION_ZH = {"view_case": "查看案件", "download_evidence": "下载证据", "
              "roster_set": "设置值班代岗", "roster_cancel": "取消值班代岗", "resend_notice": "重发失败通知",
              "case_lead": "指定包案领导", "case_raise": "提级办理", "case_call": "吹哨（呼叫部门）",
              "case_report": "部门报到"}
+ACTION_ZH.update({"sign_out_everywhere": "全部退出登录", "refused_case": "无权下载证据（已拒绝）",
+                  "share_evidence": "向行业部门共享证据"})  # issue 15
 
 
 def record(db: sqlite_utils.Database, user_id: int | None, action: str, complaint_id: int | None = None,

@@ -8,14 +8,14 @@ from __future__ import annotations
 
 from wagesafe.config import Config
 
-from .base import DeliveryError, Discard, Notice, PermanentFailure, Sender, TemporaryFailure
+from .base import DeliveryError, Discard, Notice, PermanentFailure, Sender, TemporaryFailure, Unreachable
 from .email import EmailSender
 from .open311 import Open311Sender
 from .sms import AliyunSmsProvider, FileSmsProvider, NoSms
 
 __all__ = [
     "AliyunSmsProvider", "DeliveryError", "Discard", "EmailSender", "Open311Sender", "FileSmsProvider", "NoSms", "Notice",
-    "PermanentFailure", "Sender", "TemporaryFailure", "senders_from_config", "sms_provider",
+    "PermanentFailure", "Sender", "TemporaryFailure", "Unreachable", "senders_from_config", "sms_provider",
 ]
 
 

@@ -24,6 +24,14 @@ class TemporaryFailure(DeliveryError):
     """Trying again later may work (network, timeout, server busy or down, provider rate limit)."""
 
 
+class Unreachable(TemporaryFailure):
+    """The channel's server itself could not be reached (connection refused, reset, timeout, DNS).
+
+    The worker stops trying that channel for the rest of its round and probes the server every few
+    seconds instead (``formsvc.notify.worker``): when it answers again, every notice that waited
+    for it is due at once, instead of at the end of its backoff (up to an hour)."""
+
+
 class PermanentFailure(DeliveryError):
     """Trying again cannot work (address or number refused, misconfiguration the provider rejects)."""
 

@@ -23,7 +23,7 @@ from email.utils import format_datetime, getaddresses, parseaddr
 
 from wagesafe.config import Config
 
-from .base import Notice, PermanentFailure, TemporaryFailure
+from .base import Notice, PermanentFailure, TemporaryFailure, Unreachable
 
 
 def message_id(notice: Notice, domain: str) -> str:
@@ -94,10 +94,21 @@ class EmailSender:
             raise cls(f"message refused: {e.smtp_code} {_text(e.smtp_error)}") from e
         except smtplib.SMTPResponseException as e:
             raise TemporaryFailure(f"SMTP error {e.smtp_code} {_text(e.smtp_error)}") from e
-        except (smtplib.SMTPException, OSError) as e:  # refused, reset, timeout, TLS failure, DNS
-            raise TemporaryFailure(f"cannot reach SMTP server {self.host}:{self.port}: {e}") from e
+        except (smtplib.SMTPServerDisconnected, smtplib.SMTPConnectError, OSError) as e:  # refused, reset, timeout, DNS
+            raise Unreachable(f"cannot reach SMTP server {self.host}:{self.port}: {e}") from e
+        except smtplib.SMTPException as e:  # TLS failure and the like: the server is there
+            raise TemporaryFailure(f"SMTP failure with {self.host}:{self.port}: {e}") from e
         if refused:  # some recipients accepted, some refused: the accepted ones have it; do not resend
             return None
+
+    def probe(self) -> bool:
+        """Is the SMTP server answering? Connect, EHLO, NOOP, QUIT: no message, no login."""
+        try:
+            with smtplib.SMTP(self.host, self.port, timeout=min(self.timeout, 5.0)) as smtp:
+                smtp.ehlo()
+                return smtp.noop()[0] == 250
+        except (smtplib.SMTPException, OSError):
+            return False
 
 
 def _text(value) -> str:

@@ -1,8 +1,11 @@
 """Desk sessions: who is signed in, since when, and the request hooks that enforce it.
 
-The session cookie (signed with SECRET_KEY, HttpOnly, SameSite=Lax) holds the user id and the
-sign-in time; every request re-reads the account (a deactivated officer is out at once) and
-refuses a sign-in older than ``SESSION_HOURS``, whatever the cookie's own lifetime says.
+The session cookie (signed with SECRET_KEY, HttpOnly, SameSite=Lax, ``Secure`` in production)
+holds only a random session id; the session itself is a row on the server
+(``formsvc.officers.sessions``), so signing out, a password change or an admin's "sign out
+everywhere" end it for good, and a copied cookie is refused. Every request re-reads the account
+(a deactivated officer is out at once) and the row: idle for ``SESSION_IDLE_MINUTES`` or signed in
+more than ``SESSION_HOURS`` ago ends the session.
 """
 
 from __future__ import annotations
@@ -15,8 +18,9 @@ from flask_wtf.csrf import CSRFError, generate_csrf, validate_csrf
 from wtforms.validators import ValidationError
 
 from formsvc.web.context import get_config, get_db
+from formsvc.officers import sessions
 from formsvc.officers.auth import ROLE_ZH, User, get_user
-from formsvc.storage.store import iso, utcnow
+from formsvc.storage.store import utcnow
 from .blueprint import bp
 
 PUBLIC_ENDPOINTS = {"desk.login", "desk.login_link", "desk.use_link", "desk.logout"}
@@ -43,15 +47,20 @@ def safe_next(target: str | None) -> str:
 
 
 def sign_in(user: User) -> None:
+    """A new server-side session (the old cookie's session, if any, is ended: no fixation)."""
+    db = get_db()
+    sessions.end(db, session.get("desk_sid", ""), now(), "signed in again")
     session.clear()
     session.permanent = True
-    session["desk_uid"] = user.id
-    session["desk_at"] = iso(now())
+    session["desk_sid"] = sessions.start(db, user.id, now(), client_ip(), request.headers.get("User-Agent", ""))
 
 
-def sign_out() -> None:
-    session.pop("desk_uid", None)
-    session.pop("desk_at", None)
+def sign_out(why: str = "sign-out") -> None:
+    sessions.end(get_db(), session.pop("desk_sid", ""), now(), why)
+
+
+def session_token() -> str:
+    return session.get("desk_sid", "")
 
 
 def current_user() -> User | None:
@@ -59,15 +68,14 @@ def current_user() -> User | None:
 
 
 def _load_user() -> User | None:
-    uid, at = session.get("desk_uid"), session.get("desk_at")
-    if not uid or not at:
+    token = session.get("desk_sid")
+    if not token:
         return None
-    try:
-        signed_in = datetime.fromisoformat(at)
-    except ValueError:
-        return None
-    if now() - signed_in >= timedelta(hours=get_config().session_hours):
-        sign_out()
+    cfg = get_config()
+    uid = sessions.check(get_db(), token, now(), idle=timedelta(minutes=cfg.session_idle_minutes),
+                         absolute=timedelta(hours=cfg.session_hours))
+    if uid is None:
+        session.pop("desk_sid", None)
         return None
     user = get_user(get_db(), int(uid))
     return user if user and user.active else None
@@ -81,6 +89,8 @@ def _configure(state) -> None:
     app.config["SESSION_COOKIE_HTTPONLY"] = True
     if not app.config.get("SESSION_COOKIE_SAMESITE"):
         app.config["SESSION_COOKIE_SAMESITE"] = "Lax"
+    if cfg.production:
+        app.config["SESSION_COOKIE_SECURE"] = True
 
 
 @bp.before_request

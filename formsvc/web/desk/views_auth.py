@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from flask import redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 
 from formsvc.storage import audit
-from formsvc.officers import auth
+from formsvc.officers import auth, sessions
 from formsvc.web.context import get_config, get_db
 from .blueprint import bp
-from .session import client_ip, current_user, now, safe_next, sign_in, sign_out
+from .session import client_ip, current_user, now, safe_next, session_token, sign_in, sign_out
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -65,3 +65,43 @@ def logout():
         audit.record(get_db(), user.id, "sign_out", ip=client_ip(), now=now())
     sign_out()
     return redirect(url_for("desk.login"))
+
+
+@bp.route("/sessions")
+def my_sessions():
+    """Where I am signed in; for an admin also every account, each with "sign out everywhere"."""
+    db, user, cfg = get_db(), current_user(), get_config()
+    accounts = []
+    if user.role == "admin":
+        accounts = [dict(id=r[0], email=r[1], name=r[2], role=r[3], open=r[4]) for r in db.conn.execute(
+            "SELECT u.id, u.email, u.name, u.role, (SELECT count(*) FROM desk_sessions s WHERE s.user_id = u.id"
+            " AND s.ended_at IS NULL) FROM users u WHERE u.active = 1 ORDER BY u.role, u.email")]
+    return render_template("desk/sessions.html", mine=sessions.open_sessions(db, user.id), accounts=accounts,
+                           idle=f"{cfg.session_idle_minutes:g}", hours=f"{cfg.session_hours:g}")
+
+
+@bp.route("/sessions/end-others", methods=["POST"])
+def end_other_sessions():
+    db, user = get_db(), current_user()
+    n = sessions.end_all(db, user.id, now(), "signed out by the officer", keep=session_token())
+    audit.record(db, user.id, "sign_out_everywhere", detail=f"{n} other session(s) of {user.email}", ip=client_ip(),
+                 now=now())
+    flash(f"已退出其他 {n} 个设备。", "ok")
+    return redirect(url_for("desk.my_sessions")), 303
+
+
+@bp.route("/users/<int:user_id>/sign-out-everywhere", methods=["POST"])
+def sign_out_everywhere(user_id: int):
+    """An admin ends every session of an account (a lost phone, a colleague who left)."""
+    db, user = get_db(), current_user()
+    if user.role != "admin":
+        abort(403)
+    target = auth.get_user(db, user_id)
+    if target is None:
+        abort(404)
+    n = sessions.end_all(db, target.id, now(), f"signed out everywhere by {user.email}",
+                         keep=session_token() if target.id == user.id else "")
+    audit.record(db, user.id, "sign_out_everywhere", detail=f"{n} session(s) of {target.email}", ip=client_ip(),
+                 now=now())
+    flash(f"{target.name} 的 {n} 个登录已全部退出。", "ok")
+    return redirect(url_for("desk.my_sessions")), 303

@@ -99,6 +99,7 @@ def case(case_id: int):
     return render_template(
         "desk/case.html", case=case, parts=case_parts(db, case_id), project=project, registry=reg, redacted=redacted,
         can_act=auth.can_act(user, case), personal=personal, STATUS_ZH=case_state.STATUS_ZH,
+        files=_evidence_access(db, user, case, reg),
         EVENT_ZH={**case_state.EVENT_ZH, **hard_cases.EVENT_ZH},
         assignee=case_state.label_for(reg, case["assignee_kind"], case["assignee_code"]),
         responsible=case_state.label_for(reg, case["responsible_kind"], case["responsible_code"]),
@@ -125,6 +126,30 @@ def case_words(db, case: dict) -> dict:
     return {"source": sources.label(case.get("source") or ""), "entered_by": entered,
             "owed_by_kind": OWED_BY_ZH.get(case["owed_by_kind"], case["owed_by_kind"]),
             "callback_time": CALLBACK_ZH.get(case["callback_time"], case["callback_time"])}
+
+
+def _evidence_access(db, user, case: dict, reg) -> dict:
+    """May this user download the files, share them, and with whom are they shared (issue 15)."""
+    shared = auth.evidence_shared_with(db, case["id"])
+    return {"download": auth.can_download_evidence(db, user, case), "share": auth.can_share_evidence(user, case),
+            "shared": [reg.departments[c].name_zh if c in reg.departments else c for c in shared],
+            "departments": [(code, d.name_zh) for code, d in reg.departments.items() if code not in shared]}
+
+
+@bp.route(f"/cases/<int(max={MAX_ID}):case_id>/share-evidence", methods=["POST"])
+def share_evidence(case_id: int):
+    """The responsible township (or the county) lets one department download the case's evidence; logged."""
+    user, db = current_user(), get_db()
+    case = _visible_case(case_id)
+    code = request.form.get("department", "")
+    if code not in get_registry().departments:
+        flash("请选择一个行业部门。", "error")
+    elif not auth.can_share_evidence(user, case):
+        abort(403, description="只有负责此案的镇街或县监察大队可以共享证据")
+    else:
+        auth.share_evidence(db, user, case, code, now(), client_ip())
+        flash(f"证据材料已共享给{get_registry().departments[code].name_zh}（已记入审计日志）。", "ok")
+    return redirect(url_for("desk.case", case_id=case_id)), 303
 
 
 def _redacted_words(case: dict) -> dict | None:
@@ -196,8 +221,13 @@ def case_action(case_id: int, action: str):
 def evidence(case_id: int, evidence_id: int):
     """Stream one evidence file as a download (never rendered inline: it came from the public)."""
     db, cfg, user = get_db(), get_config(), current_user()
-    if _visible_case(case_id).get("redacted_at"):
+    case = _visible_case(case_id)
+    if case.get("redacted_at"):
         abort(404)  # deleted under the retention period (formsvc.duties.retention): only the row's facts remain
+    if not auth.can_download_evidence(db, user, case):
+        audit.record(db, user.id, "refused_case", case_id, detail=f"evidence {evidence_id} not shared with "
+                     f"{user.role} {user.scope_code}", ip=client_ip(), now=now())
+        abort(404)
     rows = list(db.query("SELECT * FROM evidence WHERE id = ? AND complaint_id = ?", [evidence_id, case_id]))
     if not rows:
         abort(404)
