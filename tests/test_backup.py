@@ -22,8 +22,7 @@ from wagesafe.config import Config
 from wagesafe.registry import load_registry
 
 # A real (tiny) PNG: the intake checks evidence by its bytes.
-PNG = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010806000000"
-                    "1f15c4890000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082")
+from tests.images import PNG  # noqa: E402  (a real photo: the service re-encodes it)
 
 
 @pytest.fixture

@@ -34,8 +34,7 @@ ROOT = Path(__file__).resolve().parent.parent
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
 WAGESAFE = [sys.executable, "-m", "wagesafe.cli"] if not (Path(sys.executable).parent / "wagesafe").exists() \
     else [str(Path(sys.executable).parent / "wagesafe")]
-PNG = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010806000000"
-                    "1f15c4890000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082")
+from tests.images import PNG  # noqa: E402  (a real photo: the service re-encodes it)
 
 # No skip when nginx or openssl is missing: `make test` installs both (scripts/system-deps.sh),
 # and a skipped deploy test would hide exactly the missing install it should catch.
@@ -456,3 +455,55 @@ def test_ipv6_and_modern_tls_only(stack):
                     pass
     conf = (stack.base / "wagesafe.conf").read_text()
     assert "ssl_stapling on;" in conf and "ssl_prefer_server_ciphers off;" in conf
+
+
+def test_desk_session_cookie_is_secure_and_a_copy_dies_with_sign_out_and_password_change(stack):
+    """Through nginx over https: the cookie has Secure (and HttpOnly, SameSite); a copied cookie is
+    refused after sign-out and after a password change; the desk has one Referrer-Policy, its own."""
+    from formsvc.officers import auth
+    from formsvc.storage import store
+
+    done = subprocess.run([*WAGESAFE, "users", "sync"], env=stack.env, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    from wagesafe.registry import load_registry
+
+    email = next(t.officer.email for t in load_registry(stack.config.data_dir).townships.values() if t.officer)
+    db = store.connect(stack.config.database)
+    try:
+        auth.set_password(db, email, "correct horse 2026")
+    finally:
+        db.conn.close()
+
+    def sign_in(password: str = "correct horse 2026") -> tuple[dict, list[str]]:
+        jar: dict = {}
+        _, _, body = stack.request("GET", "/desk/login", jar=jar)
+        token = inputs(body.decode())["csrf_token"]
+        form = f"csrf_token={token}&email={email}&password={password.replace(' ', '+')}".encode()
+        status, headers, _ = stack.request("POST", "/desk/login", body=form, jar=jar, referer=False,
+                                           headers={"Content-Type": "application/x-www-form-urlencoded"})
+        assert status == 302, status
+        return jar, headers.get_all("Set-Cookie")
+
+    jar, set_cookies = sign_in()
+    session_cookie = next(c for c in set_cookies if c.startswith("session="))
+    assert "Secure" in session_cookie and "HttpOnly" in session_cookie and "SameSite=Lax" in session_cookie
+    copy = dict(jar)
+    status, headers, _ = stack.request("GET", "/desk/cases", jar=dict(copy))
+    assert status == 200
+    assert headers.get_all("Referrer-Policy") == ["no-referrer"] and len(headers.get_all("Content-Security-Policy")) == 1
+    _, _, body = stack.request("GET", "/desk/cases", jar=jar)
+    token = inputs(body.decode())["csrf_token"]
+    status, _, _ = stack.request("POST", "/desk/logout", body=f"csrf_token={token}".encode(), jar=jar, referer=False,
+                                 headers={"Content-Type": "application/x-www-form-urlencoded"})
+    assert status == 302
+    status, headers, _ = stack.request("GET", "/desk/cases", jar=dict(copy))
+    assert status == 302 and "/desk/login" in headers["Location"]  # the copied cookie died with the sign-out
+    jar, _ = sign_in()
+    copy = dict(jar)
+    assert stack.request("GET", "/desk/cases", jar=dict(copy))[0] == 200
+    db = store.connect(stack.config.database)
+    try:
+        auth.set_password(db, email, "another horse 2026")
+    finally:
+        db.conn.close()
+    assert stack.request("GET", "/desk/cases", jar=dict(copy))[0] == 302  # ... and with the password change

@@ -54,9 +54,10 @@ class Service:
         auth.sync_users(db, load_registry(data), demo_password="hostile-test-password")
         self.county = self.app.test_client()
         user = auth.find_user(db, COUNTY)
-        with self.county.session_transaction() as s:
-            s["desk_uid"] = user.id
-            s["desk_at"] = store.iso(store.utcnow())
+        from formsvc.officers import sessions
+
+        with self.county.session_transaction() as s:  # a server-side session, as the sign-in route makes
+            s["desk_sid"] = sessions.start(db, user.id, store.utcnow())
         db.conn.close()
         r = post_form(self.app.test_client(), files=[("工资条.jpg", H.JPEG)])
         assert r.status_code == 303
@@ -178,7 +179,9 @@ def test_hostile_input_stored_faithfully_and_escaped_everywhere(svc, case):
         assert msg["Bcc"] is None and "\n" not in str(msg["Subject"])
         body = msg.get_content()
         for f, v in texts.items():
-            if f == "name" and row["anonymous"]:
+            if f in ("name", "mobile", "description", "owed_by_name", "trade"):
+                # Not in an officer's mailbox by default (issue 15): behind the desk link only.
+                assert v not in body or len(v) < 3, (f, v)
                 continue
             assert v in body, (f, v)
     for n in notices_:
@@ -277,13 +280,17 @@ def test_hostile_input_uploads(svc, case):
     assert not any(ord(ch) < 32 or ord(ch) == 127 for ch in name)
     assert re.fullmatch(r"[0-9a-f]{32}\.(jpg|png|pdf)", ev["stored_name"])
     stored = svc.config.upload_dir / ev["stored_name"]
-    assert stored.read_bytes() == case.content
+    # A photo is stored re-encoded (formsvc/case/image_check.py): a polyglot keeps its pixels, not its page.
+    expected = H.JPEG if case.content.startswith(H.JPEG) else case.content  # JPEG + a page → the JPEG alone
+    assert stored.read_bytes() == expected
+    if case.content[:3] == b"\xff\xd8\xff":
+        assert b"<script" not in stored.read_bytes()
     assert set(p.name for p in svc.config.upload_dir.iterdir()) - set(before) == {ev["stored_name"]}
     page = svc.county.get(f"/desk/cases/{cid}").get_data(as_text=True)
     assert str(markupsafe.escape(name)) in page
     no_raw_markup(page, name)
     d = svc.county.get(f"/desk/cases/{cid}/evidence/{ev['id']}")
-    assert d.status_code == 200 and d.data == case.content
+    assert d.status_code == 200 and d.data == stored.read_bytes()
     assert d.headers["Content-Disposition"].startswith("attachment")
     assert d.headers["X-Content-Type-Options"] == "nosniff"
     assert d.headers["Content-Type"].split(";")[0] in ("image/jpeg", "image/png", "application/pdf")

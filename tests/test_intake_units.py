@@ -20,7 +20,7 @@ from formsvc.notify.notices import new_case_notices
 from wagesafe.config import Config
 from wagesafe.registry import load_registry
 
-JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01" + b"\x00" * 200
+from tests.images import JPEG, PNG  # noqa: E402  (real photos: the service re-encodes them)
 
 
 @pytest.fixture
@@ -152,7 +152,7 @@ def test_mobile_allowance_is_an_alert_not_a_refusal(env):
 # --- evidence -------------------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("content, ok", [
-    (JPEG, True), (b"\x89PNG\r\n\x1a\n" + b"\0" * 50, True), (b"%PDF-1.7\n" + b"0" * 50, True),
+    (JPEG, True), (PNG, True), (b"\x89PNG\r\n\x1a\n" + b"\0" * 50, False), (b"%PDF-1.7\n" + b"0" * 50, True),
     (b"MZ\x90\x00" + b"\0" * 50, False), (b"<html><script>alert(1)</script>", False),
     (b"GIF89a" + b"\0" * 50, False), (b"PK\x03\x04" + b"\0" * 50, False)])
 def test_evidence_type_is_checked_by_content(content, ok):
@@ -318,3 +318,65 @@ def test_clean_text_fast_path_equals_the_character_loop():
         for multiline in (False, True):
             norm = v.replace("\r\n", "\n").replace("\r", "\n")
             assert clean_text(v, multiline) == _clean_text_slow(norm, multiline), (v, multiline)
+
+
+# --- evidence images: decoded with a pixel limit and re-encoded (issue 15) -------------------------------------
+
+def _upload(content: bytes, name: str = "x.png"):
+    from werkzeug.datastructures import FileStorage
+
+    return FileStorage(stream=io.BytesIO(content), filename=name)
+
+
+def _png_claiming(width: int, height: int) -> bytes:
+    """A small PNG whose header claims ``width`` × ``height`` (a decompression bomb's shape)."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    raw = zlib.compress(b"\0" * 4096, 9)
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0))
+            + chunk(b"IDAT", raw) + chunk(b"IEND", b""))
+
+
+def test_evidence_decompression_bomb_is_refused_before_decoding():
+    started = time.monotonic()
+    mime, problem = evidence.inspect(_upload(_png_claiming(52_000, 52_000)), 10 * 1024 * 1024)
+    assert mime is None and problem.key == "err_file_pixels"
+    assert time.monotonic() - started < 1  # refused from the header: 2.7 gigapixels never decoded
+    assert "百万像素" in i18n.t(problem.key, "zh", **problem.values)
+
+
+def test_evidence_polyglot_loses_everything_but_its_pixels():
+    from PIL import Image
+
+    page = b"<html><body><script>alert(document.cookie)</script></body></html>"
+    for content in (JPEG + page, JPEG[:2] + b"\xff\xfe\x00\x50" + page[:78] + JPEG[2:]):  # appended / in a comment
+        upload = _upload(content, "poly.jpg")
+        mime, problem = evidence.inspect(upload, 10 * 1024 * 1024)
+        assert (mime, problem) == ("image/jpeg", None)
+        stored = upload.stream.read()
+        assert b"<script" not in stored and b"<html" not in stored
+        assert Image.open(io.BytesIO(stored)).size == (16, 16)
+
+
+def test_evidence_photo_loses_its_gps_and_is_turned_upright():
+    from PIL import Image
+
+    img = Image.new("RGB", (40, 20), (10, 200, 30))
+    exif = Image.Exif()
+    exif[0x0112] = 6  # orientation: rotate 90° to show upright
+    exif[0x8825] = {1: "N", 2: (31.0, 14.0, 0.0)}  # GPS
+    buf = io.BytesIO()
+    img.save(buf, "JPEG", exif=exif)
+    upload = _upload(buf.getvalue(), "photo.jpg")
+    assert evidence.inspect(upload, 10 * 1024 * 1024) == ("image/jpeg", None)
+    stored = Image.open(io.BytesIO(upload.stream.read()))
+    assert stored.size == (20, 40) and not stored.getexif().get_ifd(0x8825)
+
+
+def test_evidence_broken_image_is_refused_politely():
+    mime, problem = evidence.inspect(_upload(JPEG[:60], "half.jpg"), 10 * 1024 * 1024)
+    assert mime is None and problem.key == "err_file_broken"

@@ -3,7 +3,9 @@
 Why this shape:
 - The file *name* and the browser's content type are whatever the sender says; only the
   first bytes (``filetype``) tell a JPEG from an EXE or an HTML page dressed as ``.jpg``.
-  Only photos (JPEG, PNG, WebP, HEIC) and PDFs are accepted.
+  Only photos (JPEG, PNG, WebP, HEIC) and PDFs are accepted. JPEG, PNG and WebP are then
+  decoded with a pixel limit and re-encoded (``image_check``): a decompression bomb is
+  refused, a polyglot loses everything but its pixels.
 - Files live under ``config.upload_dir``, outside the web root, under random names from
   ``secrets``: the original name is kept only as text, never used as a path.
 - A complaint and its files must appear together or not at all. Each file is written to a
@@ -23,6 +25,7 @@ from __future__ import annotations
 import errno
 import fcntl
 import hashlib
+import io
 import os
 import secrets
 import time
@@ -31,6 +34,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import filetype
+
+from . import image_check
 
 ALLOWED = {"image/jpeg": "jpg", "image/png": "png", "image/webp": "webp", "image/heic": "heic",
            "application/pdf": "pdf"}
@@ -100,6 +105,15 @@ def inspect(storage, max_bytes: int) -> tuple[str | None, Problem | None]:
     kind = filetype.guess(head)
     if kind is None or kind.mime not in ALLOWED:
         return None, Problem("err_file_type", {"name": name})
+    if kind.mime in image_check.REENCODED:
+        # Decoded with a pixel limit and written anew: no bomb, no polyglot survives (image_check).
+        try:
+            clean = image_check.reencode(stream.read(), kind.mime)
+        except image_check.ImageRefused as refused:
+            stream.seek(0)
+            return None, Problem("err_file_pixels" if refused.kind == "pixels" else "err_file_broken",
+                                 {"name": name, "mp": f"{image_check.MAX_PIXELS // 1_000_000}"})
+        storage.stream = io.BytesIO(clean)
     return kind.mime, None
 
 

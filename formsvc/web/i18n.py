@@ -102,6 +102,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
                      "The file \"{name}\" is too large ({size} MB); each file may be at most {mb} MB. Try a screenshot or photo."),
     "err_file_type": ("文件“{name}”不是照片或 PDF，无法接收。请上传照片（JPG、PNG、HEIC、WebP）或 PDF。",
                       "The file \"{name}\" is not a photo or PDF. Please send photos (JPG, PNG, HEIC, WebP) or PDFs."),
+    "err_file_pixels": ("图片“{name}”的像素太多（超过 {mp} 百万像素），无法接收。请改用手机拍的普通照片或截图。",
+                        "The picture \"{name}\" has too many pixels (over {mp} megapixels). Please send an ordinary "
+                        "phone photo or a screenshot."),
+    "err_file_broken": ("图片“{name}”已损坏，打不开，无法接收。请重新拍照或截图后再上传。",
+                        "The picture \"{name}\" is damaged and cannot be opened. Please take the photo or screenshot "
+                        "again and send that."),
     "err_file_empty": ("文件“{name}”是空的，请重新选择。", "The file \"{name}\" is empty: please choose it again."),
     "err_token": ("页面已过期，请再点一次“提交投诉”。", "This page has expired: please press \"Send my complaint\" again."),
     # the form on a phone (static/intake.js): shrinking photos, the draft, sending again
