@@ -70,10 +70,10 @@ end
 function init(args)
   run, csrf, prefix = tonumber(args[1]), args[2], args[4] or ""
   if args[3] == "1" then
-    local bytes = {}
-    math.randomseed(run)
-    for i = 1, 100000 do bytes[i] = string.char(math.random(0, 255)) end
-    photo = "\255\216\255\224\0\16JFIF\0\1" .. table.concat(bytes)
+    -- a real 100 KB photo (the service decodes and re-encodes every JPEG), written by the bench
+    local f = io.open("%(photo_path)s", "rb")
+    photo = f:read("*a")
+    f:close()
   end
 end
 request = function()
@@ -99,6 +99,24 @@ request = function()
     ["Cookie"] = "%(cookie)s"}, body)
 end
 """
+def real_photo(target: int = 100_000) -> bytes:
+    """A real JPEG of about ``target`` bytes (noise compresses badly, like a phone photo's detail)."""
+    import io
+    import random
+
+    from PIL import Image
+
+    rng = random.Random(15)
+    side = 160
+    while True:
+        img = Image.frombytes("RGB", (side, side), bytes(rng.getrandbits(8) for _ in range(side * side * 3)))
+        out = io.BytesIO()
+        img.save(out, "JPEG", quality=90)
+        if out.tell() >= target:
+            return out.getvalue()
+        side += 20
+
+
 HELLO_LUA = r"""
 local n = 0
 request = function()
@@ -185,9 +203,12 @@ def main(argv=None) -> int:
     # As deployed (deploy/compose.yaml): behind one proxy (nginx) that sets X-Forwarded-For, with the
     # default rate limits and CSRF on.
     env = dict(os.environ, WAGESAFE_VAR_DIR=str(tmp / "var"), WAGESAFE_DATA_DIR=str(ROOT / "data"),
-               SECRET_KEY=secrets.token_hex(32), TRUSTED_PROXIES="1", PYTHONPATH=str(ROOT))
-    for name in ("RATE_LIMIT_IP_PER_HOUR", "RATE_LIMIT_MOBILE_PER_DAY"):
+               SECRET_KEY=secrets.token_hex(32), TRUSTED_PROXIES="127.0.0.1,::1", PYTHONPATH=str(ROOT))
+    for name in ("RATE_LIMIT_IP_PER_HOUR", "RATE_LIMIT_IP_PER_10_MINUTES", "RATE_LIMIT_MOBILE_PER_DAY",
+                 "SURGE_ALERT_PER_10_MINUTES"):
         env.pop(name, None)
+    # wrk posts every complaint with one browser's cookies: a real phone never files thousands an hour.
+    env["RATE_LIMIT_DEVICE_PER_HOUR"] = "100000000"
     config = Config.from_env(env)
     store.open_db(config.database).conn.close()  # migrate once, before the workers start
     port = free_port()
@@ -212,7 +233,10 @@ def main(argv=None) -> int:
         cookie, csrf = session_and_token(port)
         scripts = {"hello": tmp / "hello.lua", "complaint": tmp / "complaint.lua"}
         scripts["hello"].write_text(HELLO_LUA)
-        scripts["complaint"].write_text(LUA % dict(boundary=BOUNDARY, project=PROJECT, cookie=cookie))
+        photo_path = scripts["complaint"].with_name("photo.jpg")
+        photo_path.write_bytes(real_photo())
+        scripts["complaint"].write_text(LUA % dict(boundary=BOUNDARY, project=PROJECT, cookie=cookie,
+                                                   photo_path=photo_path))
         cases = [("GET /hello (hello-world)", "hello", None, ""),
                  (f"POST /r/{PROJECT} (complaint)", "complaint", "0", ""),
                  (f"POST /r/{PROJECT} + 100 KB photo", "complaint", "1", ""),

@@ -86,6 +86,8 @@ def service_env(var_dir: Path, data_dir: Path | None = None, **settings) -> dict
         "SECRET_KEY": "bench-" + secrets.token_hex(16),
         "RATE_LIMIT_IP_PER_HOUR": "1000000",
         "RATE_LIMIT_MOBILE_PER_DAY": "1000000",
+        "RATE_LIMIT_DEVICE_PER_HOUR": "1000000",  # one session posts every complaint of a bench
+        "SURGE_ALERT_PER_10_MINUTES": "0",
         "SMS_PROVIDER": "file",
         "PYTHONUNBUFFERED": "1",
     })

@@ -28,7 +28,8 @@ from tests.images import PNG  # noqa: E402  (a real photo: the service re-encode
 @pytest.fixture
 def env(tmp_path, data_dir) -> dict[str, str]:
     return {"WAGESAFE_DATA_DIR": str(data_dir), "WAGESAFE_VAR_DIR": str(tmp_path / "var"),
-            "RATE_LIMIT_IP_PER_HOUR": "1000000", "RATE_LIMIT_MOBILE_PER_DAY": "1000000"}
+            "RATE_LIMIT_IP_PER_HOUR": "1000000", "RATE_LIMIT_MOBILE_PER_DAY": "1000000",
+            "RATE_LIMIT_DEVICE_PER_HOUR": "1000000", "SURGE_ALERT_PER_10_MINUTES": "0"}
 
 
 def _submit_one(db, registry, config, i: int) -> None:

@@ -139,3 +139,45 @@ def test_demo_refuses_a_taken_port(tmp_path: Path):
                                 capture_output=True, text=True, timeout=60)
     assert result.returncode != 0
     assert "cannot start the mail catcher" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_demo_refuses_a_public_host_unless_told_public(tmp_path: Path):
+    """Every demo account shares a published password and the inbox shows sign-in links (issue 15)."""
+    env = {**os.environ, "WAGESAFE_DATA_DIR": str(ROOT / "data"), "WAGESAFE_VAR_DIR": str(tmp_path / "var"),
+           "WAGESAFE_ENV": "development"}
+    for host in ("0.0.0.0", "192.0.2.10", "::"):
+        done = subprocess.run([str(WAGESAFE), "demo", "--host", host, "--port", str(free_port())], cwd=tmp_path,
+                              env=env, capture_output=True, text=True, timeout=60)
+        assert done.returncode == 1 and "--public" in done.stderr and "演示系统默认只在本机访问" in done.stderr
+
+
+def test_demo_public_turns_the_inbox_off(tmp_path: Path):
+    fake_site(tmp_path / "site")
+    port, smtp_port = free_port(), free_port()
+    env = {**os.environ, "WAGESAFE_DATA_DIR": str(ROOT / "data"), "WAGESAFE_SITE_DIR": str(tmp_path / "site"),
+           "WAGESAFE_VAR_DIR": str(tmp_path / "var"), "SMTP_PORT": str(smtp_port), "WAGESAFE_ENV": "development",
+           "PYTHONUNBUFFERED": "1"}
+    env.pop("PUBLIC_BASE_URL", None)
+    with open(tmp_path / "demo.out", "w+") as out:
+        # (loopback still: a test never listens beyond it; --public is what matters for the inbox)
+        proc = subprocess.Popen([str(WAGESAFE), "demo", "--host", "127.0.0.1", "--port", str(port), "--public"],
+                                cwd=tmp_path, env=env, stdout=out, stderr=subprocess.STDOUT)
+        base = f"http://127.0.0.1:{port}"
+        try:
+            deadline = time.monotonic() + 40
+            while time.monotonic() < deadline and proc.poll() is None:
+                try:
+                    if get(base + "/healthz")[0] == 200:
+                        break
+                except OSError:
+                    time.sleep(0.2)
+            assert get(base + "/complain")[0] == 200
+            assert get(base + "/dev/mail/")[0] == 404
+            assert "off with --public" in output(out)
+        finally:
+            proc.send_signal(signal.SIGINT)
+            try:
+                proc.wait(20)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait(10)

@@ -51,7 +51,8 @@ TOKEN_RES = [re.compile(r'name="(csrf_token|submission_token)"[^>]*value="([^"]*
 def make_app(tmp_path: Path, data_dir: Path, testing: bool = True, **env):
     settings = {"WAGESAFE_VAR_DIR": str(tmp_path / "var"), "WAGESAFE_DATA_DIR": str(data_dir),
                 "PUBLIC_BASE_URL": "https://wagesafe.example", "RATE_LIMIT_IP_PER_HOUR": "100000",
-                "RATE_LIMIT_MOBILE_PER_DAY": "100000", **env}
+                "RATE_LIMIT_MOBILE_PER_DAY": "100000", "RATE_LIMIT_DEVICE_PER_HOUR": "100000",
+                "SURGE_ALERT_PER_10_MINUTES": "0", **env}
     app = create_app(Config.from_env(settings))
     app.config["TESTING"] = testing
     return app

@@ -22,7 +22,8 @@ from tests.test_intake import make_app, submit
 def env(tmp_path, data_dir):
     config = Config.from_env({"WAGESAFE_VAR_DIR": str(tmp_path / "var"), "WAGESAFE_DATA_DIR": str(data_dir),
                               "PUBLIC_BASE_URL": "https://wagesafe.example", "RATE_LIMIT_IP_PER_HOUR": "100000",
-                              "RATE_LIMIT_MOBILE_PER_DAY": "100000"})
+                              "RATE_LIMIT_MOBILE_PER_DAY": "100000",
+                              "RATE_LIMIT_DEVICE_PER_HOUR": "100000", "SURGE_ALERT_PER_10_MINUTES": "0"})
     config.upload_dir.mkdir(parents=True)
     return config, store.open_db(config.database), load_registry(data_dir)
 

@@ -145,7 +145,7 @@ def session_key(session_token: str) -> str:
 
 
 def mobile_key(mobile: str) -> str:
-    return f"submit-mobile:{mobile}"
+    return f"submit-mobile:{_hashed(mobile)}"  # a hash: this table is not a second list of workers' numbers
 
 
 SURGE_KEY = "submit-all"

@@ -42,26 +42,27 @@ def after_complaint(db, registry, config, *, mobile: str, receipt: str, now: dat
     ratelimit.record(db, ratelimit.SURGE_KEY, now)
     threshold = config.surge_alert_per_10_minutes
     if threshold > 0:
-        n = ratelimit.count(db, ratelimit.SURGE_KEY, ratelimit.SURGE_WINDOW, now)
+        # Counting stops past the threshold: under a real surge the window holds thousands of events.
+        n = ratelimit.count(db, ratelimit.SURGE_KEY, ratelimit.SURGE_WINDOW, now, threshold + 1)
         if n > threshold:
             hour = now.strftime("%Y-%m-%dT%H")
             _queue(db, registry, f"surge:{hour}",
-                   f"投诉激增：10 分钟内全县 {n} 件",
+                   f"投诉激增：10 分钟内全县超过 {threshold} 件",
                    "\n".join([f"{registry.county.desk.name_zh}：", "",
-                              f"截至 {now:%Y-%m-%d %H:%M} (UTC)，10 分钟内全县收到 {n} 件投诉，"
-                              f"超过预警线 {threshold} 件。系统没有拒收任何投诉。",
+                              f"截至 {now:%Y-%m-%d %H:%M} (UTC)，10 分钟内全县收到的投诉超过预警线 {threshold} 件。"
+                              "系统没有拒收任何投诉。",
                               "可能是某个工地集体讨薪，也可能是有人批量提交虚假投诉。请登录办案台查看最新案件。",
                               "本小时内不再重复提醒。"]))
     if mobile:
         allowance = config.rate_limit_mobile_per_day
         ratelimit.record(db, ratelimit.mobile_key(mobile), now)
-        n = ratelimit.count(db, ratelimit.mobile_key(mobile), ratelimit.DAY, now)
+        n = ratelimit.count(db, ratelimit.mobile_key(mobile), ratelimit.DAY, now, max(allowance, 0) + 1)
         if allowance > 0 and n > allowance:
             tag = hashlib.sha256(mobile.encode()).hexdigest()[:12]
             _queue(db, registry, f"mobile-allowance:{tag}:{now:%Y-%m-%d}",
-                   f"同一手机号 24 小时内投诉 {n} 次",
+                   f"同一手机号 24 小时内投诉超过 {allowance} 次",
                    "\n".join([f"{registry.county.desk.name_zh}：", "",
-                              f"一个手机号在 24 小时内提交了 {n} 件投诉（每日 {allowance} 件以上即提醒），"
+                              f"一个手机号在 24 小时内提交的投诉超过 {allowance} 件，"
                               f"最近一件的回执号是 {receipt}。投诉均已受理，没有拒收。",
                               "手机号无法在表单上验证，可能是工人本人多次提交，也可能是别人冒用其号码。"
                               "请在办案台按回执号查看，必要时电话核实。今天不再重复提醒。"]))

@@ -164,12 +164,29 @@ def _sign_ins(database) -> list[str]:
     return lines
 
 
+def _is_loopback(host: str) -> bool:
+    import ipaddress
+
+    host = host.strip("[]").lower()
+    if host in ("localhost", "localhost.localdomain", "ip6-localhost") or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
 @click.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True)
+@click.option("--public", is_flag=True,
+              help="allow a --host other than loopback (a training room); turns the demo inbox /dev/mail/ off")
 @click.pass_obj
-def demo(config: Config, host: str, port: int) -> None:
-    """Run everything on one machine: portal, forms, desk, notice worker and mail catcher (Ctrl-C stops)."""
+def demo(config: Config, host: str, port: int, public: bool) -> None:
+    """Run everything on one machine: portal, forms, desk, notice worker and mail catcher (Ctrl-C stops).
+
+    The demo's accounts share one published password and its inbox shows sign-in links: it listens
+    on loopback only, unless ``--public`` says that is meant, and then the inbox is not served."""
     from werkzeug.serving import make_server
 
     from formsvc import create_app
@@ -178,6 +195,11 @@ def demo(config: Config, host: str, port: int) -> None:
 
     if config.production:
         raise click.ClickException("the demo is for development; use `wagesafe serve` and `wagesafe worker`")
+    if not _is_loopback(host) and not public:
+        raise click.ClickException(
+            f"--host {host} would let other machines in: every demo account shares the password "
+            f"{DEMO_PASSWORD!r} and the demo inbox shows their sign-in links. 演示系统默认只在本机访问。"
+            " If that is what you want (a training room), add --public: the inbox /dev/mail/ is then off.")
     _logging()
     registry = _registry_or_exit(config)
     config = demo_config(config, host, port)
@@ -198,8 +220,8 @@ def demo(config: Config, host: str, port: int) -> None:
                                    "is another demo running? Set SMTP_PORT to use another port") from None
     config = dataclasses.replace(config, smtp_port=catcher.port)
     app = create_app(config)
-    if "mailcatcher" not in app.blueprints:
-        app.register_blueprint(mailcatcher.bp)
+    if "mailcatcher" not in app.blueprints and not public:
+        app.register_blueprint(mailcatcher.bp)  # never with --public: it shows every sign-in link
     app.register_blueprint(devsite.make_blueprint(config.site_dir))
     try:
         server = make_server(host, port, app, threaded=True)
@@ -222,7 +244,8 @@ def demo(config: Config, host: str, port: int) -> None:
         *([f"  {_pad('complaint form 投诉表单')}{base}/r/{first}"] if first else []),
         f"  {_pad('general form 通用表单')}{base}/complain",
         f"  {_pad('officer desk 办案台')}{base}/desk/",
-        f"  {_pad('demo inbox 演示收件箱')}{base}/dev/mail/",
+        (f"  {_pad('demo inbox 演示收件箱')}(off with --public; mail is in {config.var_dir / 'mail'})" if public
+         else f"  {_pad('demo inbox 演示收件箱')}{base}/dev/mail/"),
         f"  {_pad('SMS (files) 短信文件')}{config.var_dir / 'sms'}",
         "", "Demo sign-ins 演示账号:",
         *(sign_ins or ["  (none yet: the accounts module is not there)"]),
