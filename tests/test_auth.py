@@ -209,8 +209,10 @@ def test_auth_post_without_csrf_token_refused(desk):
     csrf(c)
     r = c.post(f"/desk/cases/{cid}/acknowledge")
     assert r.status_code == 400
+    assert "页面已过期" in r.get_data(as_text=True)  # a polite page in Chinese, not a bare "Bad Request"
     assert desk.case(cid)["status"] == "new"
-    assert c.post("/desk/login", data={"email": HEXI, "password": PASSWORD}).status_code == 400
+    r = c.post("/desk/login", data={"email": HEXI, "password": PASSWORD})
+    assert r.status_code == 400 and "这次操作没有保存" in r.get_data(as_text=True)
 
 
 def test_auth_deactivated_account_is_signed_out(desk):

@@ -392,6 +392,18 @@ def test_thirty_workers_behind_one_address_all_get_receipts_while_one_device_flo
     assert all(r[1]["Location"].startswith("/receipt/") for r in results)
     assert took < 60, took
     assert len(junk_statuses) >= 50 and 429 in junk_statuses and 303 not in junk_statuses, junk_statuses[:20]
+    # The officers were told, without the workers' names, mobiles or words (issue 15).
+    from formsvc.storage import store
+
+    db = store.connect(stack.config.database)
+    try:
+        bodies = [s + b for s, b in db.conn.execute(
+            "SELECT subject, body FROM notices WHERE kind NOT LIKE 'worker%' AND body != ''")]
+    finally:
+        db.conn.close()
+    assert len(bodies) >= 30
+    for text in bodies:
+        assert "工友" not in text and "工资没结" not in text and not re.search(r"139\d{8}", text), text
 
 
 def test_a_flood_of_valid_complaints_from_one_address_is_slowed_and_the_desk_alerted(stack):
