@@ -21,10 +21,10 @@ app = create_app()
 _submit = complaints.submit
 
 
-def _submit_unless_no_db(db, registry, config, data, staged, *, ip, now=None):
+def _submit_unless_no_db(db, registry, config, data, staged, *, ip, now=None, **limits):
     if request.path.startswith(NO_DB_PREFIX + "/"):
         return complaints.SubmitResult(complaint_id=0, receipt=receipts.new_receipt(), created=False)
-    return _submit(db, registry, config, data, staged, ip=ip, now=now)
+    return _submit(db, registry, config, data, staged, ip=ip, now=now, **limits)
 
 
 complaints.submit = _submit_unless_no_db  # the view looks it up on the module at each request
