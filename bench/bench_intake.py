@@ -100,21 +100,10 @@ request = function()
 end
 """
 def real_photo(target: int = 100_000) -> bytes:
-    """A real JPEG of about ``target`` bytes (noise compresses badly, like a phone photo's detail)."""
-    import io
-    import random
+    """A real JPEG of about ``target`` bytes (``common.photo``)."""
+    from bench.common import photo
 
-    from PIL import Image
-
-    rng = random.Random(15)
-    side = 160
-    while True:
-        img = Image.frombytes("RGB", (side, side), bytes(rng.getrandbits(8) for _ in range(side * side * 3)))
-        out = io.BytesIO()
-        img.save(out, "JPEG", quality=90)
-        if out.tell() >= target:
-            return out.getvalue()
-        side += 20
+    return photo(target)
 
 
 HELLO_LUA = r"""

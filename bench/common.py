@@ -42,7 +42,30 @@ JSON_PREFIX = "BENCH-JSON "
 # bench/hello_wsgi.py serves the complaint form again under this prefix with complaints.submit skipped.
 NO_DB_PREFIX = "/bench-no-db"
 
-JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01" + b"\x00" * 2000
+def photo(target_bytes: int = 0) -> bytes:
+    """A real JPEG (the service decodes and re-encodes every photo, so magic bytes no longer pass):
+    a small plain one, or noise (which compresses as badly as a phone photo's detail) of about
+    ``target_bytes``. Made with the service's own settings, so it survives re-encoding unchanged
+    in size class."""
+    import io
+    import random
+
+    from PIL import Image
+
+    if not target_bytes:
+        out = io.BytesIO()
+        Image.new("RGB", (16, 16), (200, 120, 40)).save(out, "JPEG", quality=90, optimize=True)
+        return out.getvalue()
+    rng, side = random.Random(15), 160
+    while True:
+        out = io.BytesIO()
+        Image.frombytes("RGB", (side, side), rng.randbytes(side * side * 3)).save(out, "JPEG", quality=90)
+        if out.tell() >= target_bytes:
+            return out.getvalue()
+        side += max(20, side // 5)
+
+
+JPEG = photo()
 
 GOOD_FIELDS = dict(name="张三", mobile="13812345678", owed_by_kind="team_leader", owed_by_name="李四",
                    trade="木工", workers="3", amount_yuan="12000", months_owed="2",
