@@ -93,7 +93,8 @@ def test_poster_qr_to_acknowledged_status(system, phone, new_context, tmp_path):
     # 3. The officer's email arrives at the loopback SMTP server, addressed to the responsible officer.
     msg, body = wait_for_mail(system.mail_dir, receipt)
     assert officer.email in msg["X-Envelope-To"], (msg["X-Envelope-To"], officer.email)
-    assert marker in body  # the worker's own words reach the officer
+    assert marker not in body and "李建国" not in body and mobile not in body  # only behind the desk link
+    assert receipt in body and project.name_zh in body
     links = re.findall(r"https?://\S+", body)
     case_link = next((u for u in links if "/desk/cases/" in u), None)
     assert case_link == f"{system.base}/desk/cases/{case_id}", f"links in the notice: {links}"
@@ -110,6 +111,7 @@ def test_poster_qr_to_acknowledged_status(system, phone, new_context, tmp_path):
         password_form.locator("button[type=submit]").tap()
     assert desk.url == case_link, f"after sign-in the officer landed on {desk.url}, not the case"
     assert receipt in desk.inner_text("main")
+    assert marker in desk.inner_text("main")  # the worker's own words reach the officer, behind sign-in
     with desk.expect_navigation():
         desk.get_by_role("button", name=re.compile("确认受理")).tap()
     assert desk.get_by_role("button", name=re.compile("确认受理")).count() == 0, "still offered to acknowledge"
