@@ -519,3 +519,17 @@ def test_desk_session_cookie_is_secure_and_a_copy_dies_with_sign_out_and_passwor
     finally:
         db.conn.close()
     assert stack.request("GET", "/desk/cases", jar=dict(copy))[0] == 302  # ... and with the password change
+
+
+def test_sign_in_attempts_are_limited_by_nginx_too(stack):
+    """(Last in this file: it uses the address's sign-in bucket up.) Guessing passwords through nginx
+    meets its own bucket, whatever the account; reading the desk's pages is not limited."""
+    seen = []
+    for _ in range(40):
+        status, _, body = stack.request("POST", "/desk/login", body=b"email=a%40b.cn&password=x", jar={},
+                                        headers={"Content-Type": "application/x-www-form-urlencoded"})
+        seen.append(status)
+        if status == 429:
+            break
+    assert seen[-1] == 429 and len(seen) >= 10, seen
+    assert stack.request("GET", "/desk/login", jar={})[0] == 200
