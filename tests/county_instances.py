@@ -134,7 +134,8 @@ def signed_in(app, db, email: str):
 
     c = app.test_client()
     user = auth.find_user(db, email)
-    with c.session_transaction() as s:
-        s["desk_uid"] = user.id
-        s["desk_at"] = store.iso(store.utcnow())
+    from formsvc.officers import sessions
+
+    with c.session_transaction() as s:  # a server-side session, as the sign-in route makes
+        s["desk_sid"] = sessions.start(db, user.id, store.utcnow())
     return c

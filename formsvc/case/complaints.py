@@ -24,7 +24,7 @@ import secrets
 import sqlite3
 import time
 from dataclasses import dataclass, fields
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from wagesafe.registry import Registry
 
@@ -119,7 +119,7 @@ def _insert_complaint(db, row: dict) -> tuple[int, str]:
 
 def submit(db, registry: Registry, config, data: ComplaintInput, staged: list[evidence.StagedFile], *,
            ip: str, now: datetime | None = None, rate_limited: bool = True, device: str = "",
-           session_token: str = "") -> SubmitResult:
+           session_token: str = "", ip_limit: tuple[int, timedelta] | None = None) -> SubmitResult:
     """Store a complaint with its routing, evidence, events and notices in one transaction.
 
     :param staged: evidence already written to ``.part`` files; published after COMMIT, deleted otherwise.
@@ -127,6 +127,7 @@ def submit(db, registry: Registry, config, data: ComplaintInput, staged: list[ev
         public form's limits (and the surge and per-mobile alerts) are for anonymous visitors, not the desk.
     :param device: the browser's long-lived device cookie, ``session_token``: its session's CSRF secret
         (each limited per hour, see ``ratelimit``); empty when the caller has none.
+    :param ip_limit: ``(limit, window)`` for ``ip`` instead of RATE_LIMIT_IP_PER_10_MINUTES (an API key's own).
     :raises ratelimit.RateLimited: the address, device or session has reached its limit (nothing is stored).
     :returns: ``created=False`` and the first case when the submission token, or the channel's own
         number (``source_ref``, per ``source``), was seen before: nothing new is stored.
@@ -156,7 +157,8 @@ def submit(db, registry: Registry, config, data: ComplaintInput, staged: list[ev
                 result = find_by_source_ref(db, row["source"], row["source_ref"])
                 raise _Rollback(result) from None
             # Another channel (no web client, no address) is not counted per address: "" would be one bucket.
-            limits = [(ratelimit.ip_key(ip), config.rate_limit_ip_per_10_minutes, ratelimit.IP_WINDOW)] if ip else []
+            per_ip, window = ip_limit or (config.rate_limit_ip_per_10_minutes, ratelimit.IP_WINDOW)
+            limits = [(ratelimit.ip_key(ip), per_ip, window)] if ip else []
             for key, value in ((ratelimit.device_key, device), (ratelimit.session_key, session_token)):
                 if value:
                     limits.append((key(value), config.rate_limit_device_per_hour, ratelimit.HOUR))

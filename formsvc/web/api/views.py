@@ -8,7 +8,6 @@ check has passed. Reads are public and carry no personal data (``public.represen
 
 from __future__ import annotations
 
-import dataclasses
 import logging
 import sqlite3
 from datetime import datetime, timedelta, timezone
@@ -206,9 +205,9 @@ def _post_request(fmt):
     inbound = parse(form, get_registry(), _service_codes(), partner=partner, idempotency_key=idem)
     cfg = get_config()
     # The per-key limit is the submit's own per-"IP" limit, counted for the key instead of an address.
-    keyed = dataclasses.replace(cfg, rate_limit_ip_per_hour=cfg.open311_rate_limit_per_hour)
     try:
-        result = complaints.submit(get_db(), get_registry(), keyed, inbound.complaint, [], ip=f"open311:{partner}")
+        result = complaints.submit(get_db(), get_registry(), cfg, inbound.complaint, [], ip=f"open311:{partner}",
+                                   ip_limit=(cfg.open311_rate_limit_per_hour, ratelimit.HOUR))
     except ratelimit.RateLimited as e:
         what = "此密钥" if e.key.startswith("submit-ip:") else "此手机号"
         raise ApiError(429, f"{what}提交太多，请稍后再试 rate limit reached; try again later") from None
