@@ -54,7 +54,7 @@ def test_transferred_case_on_the_status_page_and_the_desk(two_counties, browser,
         ctx.context.close()
     ctx.assert_no_external()
 
-    ctx = make_context(browser, bypass_csp=True, **PHONE)
+    ctx = make_context(browser, **{**PHONE, "bypass_csp": True})
     try:
         page = ctx.page()
         page.goto(f"{a.base}/desk/login")
