@@ -1,7 +1,6 @@
 """Nothing given up quietly (issue 15): a day's mail outage is ridden out, delivery resumes within
-seconds of the server's return (a probe, not the backoff clock), a dead notice is told to the county
-desk by the other channel, a crashed worker holds one notice, not its batch, and a sign-in link
-queued during an outage is valid from its delivery. Real SMTP on loopback, a real SQLite file."""
+seconds of the server's return (a probe, not the backoff clock), a crashed worker holds one notice,
+not its batch, and a sign-in link queued during an outage is valid from its delivery. Real SMTP on loopback, a real SQLite file."""
 
 from __future__ import annotations
 
@@ -67,19 +66,6 @@ def test_six_hours_of_smtp_outage_then_every_notice_delivered_once_within_30_sec
     messages = [m for m in (read_message(p) for p in (tmp_path / "mail").rglob("*.eml"))
                 if "officer.li@" in m["To"]]
     assert len(messages) == 25 and len({m["Message-ID"] for m in messages}) == 25  # each once
-
-
-def test_a_dead_notice_is_told_to_the_county_desk_by_the_other_channel(db):  # noqa: F811
-    queue(db, 1)
-    port = free_port()
-    now = store.utcnow()
-    for n in range(3):
-        run_once(db, sender(port), now + timedelta(hours=n * 2), max_attempts=3,
-                 desk=("desk@qinghe.example.gov.cn", "13300000009"))
-    rows = db.conn.execute("SELECT kind, channel, recipient, status, body FROM notices ORDER BY id").fetchall()
-    assert rows[0][3] == "dead"
-    [told] = rows[1:]
-    assert told[:3] == ("notice_dead", "sms", "13300000009") and "#1" in told[4]
 
 
 def test_a_crashed_worker_holds_one_notice_not_its_batch(db, tmp_path):  # noqa: F811

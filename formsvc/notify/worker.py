@@ -3,9 +3,8 @@
 A notice's life: ``pending`` → (claimed) ``sending`` → ``sent``; or back to ``pending`` with a
 later ``next_attempt_at`` after a temporary failure; or ``dead`` after a permanent failure or
 ``NOTICE_MAX_ATTEMPTS`` tries (default 40: with the backoff capped at an hour that rides out
-about 34 hours of mail outage). A notice that dies is told to the county desk **by the other
-channel** (a dead email by SMS to the desk's contact, a dead SMS by email), so nothing is given up
-quietly (issue 15).
+about 34 hours of mail outage). A dead officer notice is told to the county desk by the other
+channel (``formsvc.duties.dead_notices``), and can be resent from the desk.
 
 Why it is built this way:
 - **Claiming is one write transaction** (``UPDATE ... WHERE id IN (SELECT ...) RETURNING``
@@ -67,7 +66,6 @@ MAX_ERROR_CHARS = 500
 PROBE_EVERY = timedelta(seconds=5)
 UNREACHABLE_MARK = ": Unreachable: "  # in last_error: the notice waits for its server, not for itself
 LINK_MINUTES = 15  # formsvc.officers.auth.LINK_MINUTES (notify sits below officers: not imported)
-DEAD_NOTICE_KIND = "notice_dead"
 
 
 @dataclass
@@ -133,38 +131,10 @@ def mark_sent(db: sqlite_utils.Database, notice_id: int, now: datetime) -> None:
                         (iso(now), notice_id))
 
 
-def tell_desk_of_dead_notice(db: sqlite_utils.Database, notice: Mapping, desk: tuple[str, str] | None,
-                             message: str) -> None:
-    """Inside the transaction that marks ``notice`` dead: queue word of it to the county desk by the
-    *other* channel (the dead one's channel is the one that failed). Never for such a word itself."""
-    if not desk or notice.get("kind") == DEAD_NOTICE_KIND:
-        return
-    desk_email, desk_mobile = desk
-    what = f"通知 #{notice['id']}（{notice['kind']}，{notice['channel']} 发往 {notice['recipient']}" + (
-        f"，案件 {notice['complaint_id']}" if notice.get("complaint_id") else "") + "）"
-    key = f"{DEAD_NOTICE_KIND}:{notice['id']}"
-    if notice["channel"] == "email" and desk_mobile:
-        db.conn.execute(
-            "INSERT INTO notices (complaint_id, created_at, kind, channel, recipient, subject, body, dedupe_key,"
-            " status, attempts, next_attempt_at) VALUES (?, ?, ?, 'sms', ?, '', ?, ?, 'pending', 0, ?)"
-            " ON CONFLICT(dedupe_key) WHERE dedupe_key IS NOT NULL DO NOTHING",
-            (notice.get("complaint_id"), iso(utcnow()), DEAD_NOTICE_KIND, desk_mobile,
-             f"【薪安通】邮件通知多次发送失败，已放弃：{what}。请电话通知对方并在办案台查看。", key, iso(utcnow())))
-    elif notice["channel"] != "email" and desk_email:
-        db.conn.execute(
-            "INSERT INTO notices (complaint_id, created_at, kind, channel, recipient, subject, body, dedupe_key,"
-            " status, attempts, next_attempt_at) VALUES (?, ?, ?, 'email', ?, ?, ?, ?, 'pending', 0, ?)"
-            " ON CONFLICT(dedupe_key) WHERE dedupe_key IS NOT NULL DO NOTHING",
-            (notice.get("complaint_id"), iso(utcnow()), DEAD_NOTICE_KIND, desk_email,
-             f"[薪安通] 通知发送失败：{notice['channel']} #{notice['id']}",
-             f"县监察大队：\n\n{what}多次发送失败，系统已停止重试。\n最后的错误：{message}\n\n"
-             "请电话通知对方，并在办案台查看该案件。", key, iso(utcnow())))
-
-
 def mark_failed(db: sqlite_utils.Database, notice: Mapping, now: datetime, error: DeliveryError, claimer: str, *,
-                max_attempts: int = 8, rng: random.Random | None = None, desk: tuple[str, str] | None = None) -> str:
-    """Put the notice back for a retry, or mark it dead (and tell the desk by the other channel);
-    return the new status.
+                max_attempts: int = 8, rng: random.Random | None = None) -> str:
+    """Put the notice back for a retry, or mark it dead; return the new status (the county desk hears
+    of a dead officer notice by the other channel: ``formsvc.duties.dead_notices``).
 
     Only the claim's holder may do this: if the lease expired and another worker took the
     row meanwhile, that worker's outcome stands.
@@ -173,11 +143,8 @@ def mark_failed(db: sqlite_utils.Database, notice: Mapping, now: datetime, error
     dead = isinstance(error, PermanentFailure) or notice["attempts"] >= max_attempts
     with store.write_transaction(db):
         if dead:
-            cur = db.conn.execute("UPDATE notices SET status = 'dead', last_error = ?"
-                                  " WHERE id = ? AND status = 'sending' AND claimed_by = ?",
-                                  (message, notice["id"], claimer))
-            if cur.rowcount == 1:
-                tell_desk_of_dead_notice(db, notice, desk, message)
+            db.conn.execute("UPDATE notices SET status = 'dead', last_error = ?"
+                            " WHERE id = ? AND status = 'sending' AND claimed_by = ?", (message, notice["id"], claimer))
         else:
             db.conn.execute("UPDATE notices SET status = 'pending', last_error = ?, next_attempt_at = ?"
                             " WHERE id = ? AND status = 'sending' AND claimed_by = ?",
@@ -202,7 +169,7 @@ def refresh_sign_in_link(db: sqlite_utils.Database, notice: Mapping, now: dateti
 
 
 def deliver(db: sqlite_utils.Database, notice: Mapping, senders: Mapping[str, Sender], now: datetime, claimer: str,
-            *, max_attempts: int = 8, rng: random.Random | None = None, desk: tuple[str, str] | None = None) -> str:
+            *, max_attempts: int = 8, rng: random.Random | None = None) -> str:
     """Send one claimed notice and record the outcome: ``sent``, ``pending`` (retry later) or ``dead``."""
     sender = senders.get(notice["channel"])
     try:
@@ -211,14 +178,14 @@ def deliver(db: sqlite_utils.Database, notice: Mapping, senders: Mapping[str, Se
         refresh_sign_in_link(db, notice, now)
         sender.send(notice)
     except DeliveryError as e:
-        status = mark_failed(db, notice, now, e, claimer, max_attempts=max_attempts, rng=rng, desk=desk)
+        status = mark_failed(db, notice, now, e, claimer, max_attempts=max_attempts, rng=rng)
         level = logging.ERROR if status == "dead" else logging.WARNING
         log.log(level, "notice %s (%s to %s) %s: %s", notice["id"], notice["channel"], notice["recipient"],
                 "is dead" if status == "dead" else "will be retried", e)
         return status
     except Exception as e:  # a bug in a sender must not stop every other notice: retry, then dead
         status = mark_failed(db, notice, now, TemporaryFailure(f"unexpected {type(e).__name__}: {e}"), claimer,
-                             max_attempts=max_attempts, rng=rng, desk=desk)
+                             max_attempts=max_attempts, rng=rng)
         log.exception("notice %s: unexpected error in the %s sender", notice["id"], notice["channel"])
         return status
     mark_sent(db, notice["id"], now)
@@ -228,8 +195,7 @@ def deliver(db: sqlite_utils.Database, notice: Mapping, senders: Mapping[str, Se
 
 def run_once(db: sqlite_utils.Database, senders: Mapping[str, Sender], now: datetime | None = None, *,
              claimer: str | None = None, max_attempts: int = 8, limit: int = BATCH,
-             rng: random.Random | None = None, lease: timedelta = LEASE,
-             desk: tuple[str, str] | None = None) -> RunResult:
+             rng: random.Random | None = None, lease: timedelta = LEASE) -> RunResult:
     """Claim the notices due at ``now`` one at a time (at most ``limit``), send each, record each outcome.
 
     One at a time: a worker killed mid-round holds only the notice it was sending. A channel whose
@@ -238,7 +204,6 @@ def run_once(db: sqlite_utils.Database, senders: Mapping[str, Sender], now: date
 
     :param senders: channel (``email``, ``sms``) → sender; a notice whose channel has none goes dead.
     :param now: the clock (default: the real one); every timestamp this run writes uses it.
-    :param desk: (email, mobile) of the county desk, told by the other channel when a notice dies.
     """
     now = now or utcnow()
     claimer = claimer or worker_id()
@@ -249,7 +214,7 @@ def run_once(db: sqlite_utils.Database, senders: Mapping[str, Sender], now: date
         if not claimed:
             break
         notice = claimed[0]
-        status = deliver(db, notice, senders, now, claimer, max_attempts=max_attempts, rng=rng, desk=desk)
+        status = deliver(db, notice, senders, now, claimer, max_attempts=max_attempts, rng=rng)
         if status == "sent":
             result.sent += 1
         elif status == "dead":
@@ -325,10 +290,6 @@ def run_forever(config: Config, stop_event: threading.Event | None = None, *,
     claimer = worker_id()
     last_tick: datetime | None = None
     last_probe: datetime | None = None
-    from formsvc.case.routing import desk_person
-
-    person = desk_person(registry)
-    desk = (person.email, person.mobile)
     log.info("notice worker %s started (poll every %ss)", claimer, config.worker_poll_seconds)
     try:
         while not stop.is_set():
@@ -341,8 +302,7 @@ def run_forever(config: Config, stop_event: threading.Event | None = None, *,
                 if last_probe is None or now - last_probe >= PROBE_EVERY:
                     probe_and_wake(db, senders, now)
                     last_probe = now
-                result = run_once(db, senders, clock(), claimer=claimer, max_attempts=config.notice_max_attempts,
-                                  desk=desk)
+                result = run_once(db, senders, clock(), claimer=claimer, max_attempts=config.notice_max_attempts)
             except Exception:  # e.g. the database is locked for longer than the busy timeout
                 log.exception("delivery round failed; trying again")
                 result = RunResult()
