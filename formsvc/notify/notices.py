@@ -58,6 +58,7 @@ def _summary(c: dict, project: Project | None, decision: RoutingDecision, regist
         f"镇街：{_township_name(c, project, registry)}",
         f"工地：{where}",
         f"紧急程度：{'紧急' if decision.urgent else '一般'}",
+        f"欠薪方：{owed}",  # the kind only (company, team leader); the name is behind the link
         f"人数：{c['workers']} 人；金额：{c['amount_yuan']} 元" + (f"；拖欠 {c['months_owed']} 个月" if c["months_owed"] else ""),
         f"证据文件：{c.get('evidence_count', 0)} 个",
         f"分派理由：{decision.reason}",
@@ -65,11 +66,11 @@ def _summary(c: dict, project: Project | None, decision: RoutingDecision, regist
     if decision.urgent:
         lines.append(decision.urgent_reason)
     if not personal:
-        lines.append("投诉人姓名、手机号、欠薪方和情况说明请登录办案台查看（邮件不含个人信息）。")
+        lines.append("投诉人姓名、手机号、欠薪方名称和情况说明请登录办案台查看（邮件不含个人信息）。")
         return lines
     who = "匿名举报" if c["anonymous"] else f"{c['name']}，手机 {c['mobile']}"
-    lines[3:3] = [f"投诉人：{who}", f"欠薪方：{owed}" + (f"：{c['owed_by_name']}" if c["owed_by_name"] else ""),
-                  f"工种：{c['trade'] or '未填写'}"]
+    lines[4] += f"：{c['owed_by_name']}" if c["owed_by_name"] else ""
+    lines[3:3] = [f"投诉人：{who}", f"工种：{c['trade'] or '未填写'}"]
     if c["description"]:
         lines += ["", "情况说明：", c["description"]]
     return lines
