@@ -117,6 +117,8 @@ def test_legal_aid_list_usable_when_tiles_fail(system, phone, registry):
     phone.context.route(f"**{TILE_PATH}**", tiles)  # registered last, so it is tried first
     page = phone.page()
     page.goto(system.base + "/legal-aid/")
+    page.locator(".ws-show-map").tap()  # Leaflet is fetched when the worker asks for the map
+    page.wait_for_selector("#ws-map.leaflet-container")
     page.wait_for_load_state("networkidle")
     assert page.locator("#ws-map").is_visible(), "the map did not start (Leaflet missing?)"
     assert failed, "the map asked for no tiles: this test did not test failing tiles"

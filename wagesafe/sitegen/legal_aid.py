@@ -21,12 +21,13 @@ from .html import e, tel, zh
 TEXT = {
     "zh": {"call": "打电话", "address": "地址", "hours": "时间", "services": "服务", "navigate": "导航",
            "amap": "高德地图", "baidu": "百度地图", "apple": "苹果地图", "geo": "其他地图应用",
-           "locate": "用我的位置，按远近排序", "map_label": "法律援助点地图",
+           "locate": "用我的位置，按远近排序", "map_label": "法律援助点地图", "show_map": "点这里显示地图（约 50 KB）",
            "no_tiles": "地图底图未配置，下面只画出各点的相对位置。请看地图下方的列表。",
            "approval": "审图号", "nearest": "离你最近"},
     "en": {"call": "Call", "address": "Address", "hours": "Hours", "services": "Services", "navigate": "Directions",
            "amap": "Amap", "baidu": "Baidu Maps", "apple": "Apple Maps", "geo": "Other map app",
            "locate": "Use my location to sort by distance", "map_label": "Map of legal-aid places",
+           "show_map": "Tap to show the map (about 50 KB)",
            "no_tiles": "No map tiles are configured: the map shows where the places are relative to each other. "
                        "Use the list below.",
            "approval": "Map approval number", "nearest": "Nearest to you"},
@@ -117,9 +118,12 @@ def legal_aid_html(reg: Registry, cfg: Config, lang: str) -> str:
     out = [f'<div class="ws-map-wrap"><div id="ws-map" class="ws-map" role="region" aria-label="{e(t["map_label"])}"'
            f' data-tile-url="{e(tiles["url"])}" data-tile-overlay="{e(tiles["overlay"])}"'
            f' data-tile-subdomains="{e(tiles["subdomains"])}"'
-           f' data-tile-attribution="{e(tiles["attribution"])}" data-nearest="{e(t["nearest"])}"></div>']
+           f' data-tile-attribution="{e(tiles["attribution"])}" data-nearest="{e(t["nearest"])}">'
+           f'<button type="button" class="md-button ws-show-map">{e(t["show_map"])}</button></div>']
     # The map's box is in the page from the start (its height in wagesafe.css), so the map appearing
-    # moves nothing; without JavaScript the CSS hides it (@media (scripting: none)).
+    # moves nothing; without JavaScript the CSS hides it (@media (scripting: none)). Leaflet (about
+    # 46 KB gzip and, on a cheap phone, most of the page's main-thread time) is fetched only when
+    # the worker taps the box: the list below, with its phone numbers, is the page's content.
     if not tiles["url"]:
         out.append(f'<p class="ws-map-note">{e(t["no_tiles"])}</p>')
     if tiles["approval"]:

@@ -1,12 +1,35 @@
 /* Legal-aid map. The list in the page is the real content; this script only adds:
-   - a Leaflet map of the places (tiles only when configured; otherwise the points on a plain
-     background, with a note), markers at data-map-lat/lon (already in the tile datum);
+   - a Leaflet map of the places, fetched and drawn when the worker taps the map's box (tiles only
+     when configured; otherwise the points on a plain background, with a note), markers at
+     data-map-lat/lon (already in the tile datum);
    - a "use my location" button that sorts the places by distance (WGS-84, the phone's datum). */
 (function () {
   var places = Array.prototype.slice.call(document.querySelectorAll(".ws-place[data-lat]"));
   var mapEl = document.getElementById("ws-map");
+  var me = document.currentScript;
 
-  if (mapEl && window.L && places.length) {
+  // Leaflet is fetched only when the worker taps the map's box: on a cheap phone it is most of the
+  // page's bytes and main-thread time, and the list below is the page's real content.
+  var show = mapEl && mapEl.querySelector(".ws-show-map");
+  if (show && me && places.length) {
+    show.addEventListener("click", function () {
+      show.disabled = true;
+      var css = document.createElement("link");
+      css.rel = "stylesheet";
+      css.href = me.getAttribute("data-leaflet-css");
+      document.head.appendChild(css);
+      var js = document.createElement("script");
+      js.src = me.getAttribute("data-leaflet-js");
+      js.onload = drawMap;
+      js.onerror = function () { show.disabled = false; };
+      document.head.appendChild(js);
+    });
+  } else if (show) {
+    show.hidden = true;
+  }
+
+  function drawMap() {
+    if (!(mapEl && window.L && places.length)) return;
     mapEl.hidden = false;
     mapEl.textContent = "";
     var map = L.map(mapEl, { scrollWheelZoom: false, attributionControl: true });
