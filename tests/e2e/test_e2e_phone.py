@@ -192,10 +192,12 @@ def test_e2e_phone_legal_aid_list_does_not_move_when_the_map_appears(system, pho
     page.goto(system.base + "/legal-aid/", wait_until="load")
     page.wait_for_timeout(500)
     assert asked == [], "Leaflet fetched before the map was asked for"
-    before = page.locator(".ws-places").first.bounding_box()
+    where = "el => el.getBoundingClientRect().top + window.scrollY"  # in the page, whatever the scroll
+    before = page.locator(".ws-places").first.evaluate(where)
     page.locator(".ws-show-map").tap()
     page.wait_for_selector("#ws-map.leaflet-container .leaflet-interactive")
-    assert page.locator(".ws-places").first.bounding_box() == before  # the list did not move
+    page.wait_for_load_state("networkidle")  # Leaflet's stylesheet too
+    assert page.locator(".ws-places").first.evaluate(where) == before  # the list did not move
     shift = page.evaluate("""() => new Promise(resolve => {
         let cls = 0;  // every shift, also those just after the tap (hadRecentInput is not excluded)
         new PerformanceObserver(l => { for (const e of l.getEntries()) cls += e.value; })
