@@ -51,15 +51,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench.bench_static import NGINX, run_checked, self_signed, stop_nginx  # noqa: E402
 from bench.common import ROOT, VENV_BIN, Gunicorn, emit, free_port, service_env, table, wait_port  # noqa: E402
 from tests.camera_photo import camera_jpeg  # noqa: E402
+# The same browser, flags and WeChat phone as the browser tests (one definition).
+from tests.e2e.e2e_support import CHROMIUM, CHROMIUM_ARGS, PHONE_UA  # noqa: E402
 from wagesafe.nginx_conf import local_main_conf  # noqa: E402
 
-CHROMIUM = os.environ.get("WAGESAFE_E2E_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-PHONE_UA = ("Mozilla/5.0 (Linux; Android 12; V2118A Build/SP1A.210812.003; wv) AppleWebKit/537.36 "
-            "(KHTML, like Gecko) Version/4.0 Chrome/107.0.5304.141 Mobile Safari/537.36 XWEB/5023 "
-            "MMWEBSDK/20230202 MMWEBID/1234 MicroMessenger/8.0.33.2320(0x28002151) WeChat/arm64 Weixin "
-            "NetType/WIFI Language/zh_CN ABI/arm64")
 PHONE = dict(viewport={"width": 390, "height": 844}, device_scale_factor=2, is_mobile=True, has_touch=True,
              user_agent=PHONE_UA, locale="zh-CN", ignore_https_errors=True)
 # Issue 16's slow-3G profile: 400 ms latency, 400 kbit/s each way (bytes per second for CDP).
