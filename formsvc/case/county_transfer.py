@@ -117,13 +117,11 @@ def config_county(config) -> str:
 
 def transfers_of(db, case_id: int) -> list[dict]:
     """The case's transfers to other counties, newest first, with their notice's delivery state."""
-    cur = db.conn.execute(
+    return list(db.query(
         "SELECT t.*, n.id AS notice_id, n.status AS notice_status, n.attempts AS notice_attempts,"
         " n.last_error AS notice_error, n.next_attempt_at AS notice_next FROM county_transfers t"
         " LEFT JOIN notices n ON n.dedupe_key = 'county-transfer:' || t.id"
-        " WHERE t.complaint_id = ? ORDER BY t.id DESC", (case_id,))
-    names = [d[0] for d in cur.description]
-    return [dict(zip(names, r)) for r in cur.fetchall()]
+        " WHERE t.complaint_id = ? ORDER BY t.id DESC", (case_id,)))
 
 
 def resend(db, case_id: int, transfer_id: int, now: datetime) -> bool:

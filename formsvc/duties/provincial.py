@@ -38,13 +38,11 @@ def enabled(config) -> bool:
 
 
 def _changed(db) -> list[dict]:
-    cur = db.conn.execute(
+    return list(db.query(
         "SELECT c.id, c.status, c.project_code, c.site_address, c.assignee_kind, c.assignee_code, c.workers,"
         " c.amount_yuan, c.months_owed, c.owed_by_kind, c.trade, c.created_at, p.reported_status"
         " FROM complaints c LEFT JOIN provincial_reports p ON p.complaint_id = c.id"
-        " WHERE p.complaint_id IS NULL OR p.reported_status != c.status ORDER BY c.id LIMIT ?", (BATCH,))
-    names = [d[0] for d in cur.description]
-    return [dict(zip(names, r)) for r in cur.fetchall()]
+        " WHERE p.complaint_id IS NULL OR p.reported_status != c.status ORDER BY c.id LIMIT ?", (BATCH,)))
 
 
 def _new_params(c: dict, registry) -> list[tuple[str, str]]:

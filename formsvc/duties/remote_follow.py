@@ -24,13 +24,11 @@ BATCH = 50
 
 
 def due(db, now: datetime) -> list[dict]:
-    cur = db.conn.execute(
+    return list(db.query(
         "SELECT id, complaint_id, county_code, county_name, remote_id, remote_status, remote_status_notes"
         " FROM county_transfers WHERE remote_id IS NOT NULL AND closed_at IS NULL"
         " AND (checked_at IS NULL OR checked_at <= ?) ORDER BY checked_at IS NOT NULL, checked_at LIMIT ?",
-        (iso(now - FOLLOW_EVERY), BATCH))
-    names = [d[0] for d in cur.description]
-    return [dict(zip(names, r)) for r in cur.fetchall()]
+        (iso(now - FOLLOW_EVERY), BATCH)))
 
 
 def follow(db, config, now: datetime, environ=None) -> list[str]:

@@ -24,8 +24,7 @@ from dataclasses import dataclass
 from wagesafe.registry import Project, Registry
 
 from formsvc.case.routing import RoutingDecision, desk_person
-
-OWED_BY_ZH = {"company": "公司", "team_leader": "班组长/包工头", "unknown": "不清楚"}
+from formsvc.case.words import OWED_BY_ZH
 
 
 @dataclass(frozen=True)

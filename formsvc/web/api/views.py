@@ -124,10 +124,8 @@ def _ids(raw: str) -> list[int]:
 
 
 def _rows(where: str, params: list) -> list[dict]:
-    cur = get_db().conn.execute(f"SELECT {public.COLUMNS} FROM complaints c WHERE {where}"
-                                f" ORDER BY c.id DESC LIMIT {MAX_LIST}", params)
-    names = [d[0] for d in cur.description]
-    return [dict(zip(names, r)) for r in cur.fetchall()]
+    return list(get_db().query(f"SELECT {public.COLUMNS} FROM complaints c WHERE {where}"
+                               f" ORDER BY c.id DESC LIMIT {MAX_LIST}", params))
 
 
 def _list_requests(fmt):
