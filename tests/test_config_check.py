@@ -12,9 +12,21 @@ from wagesafe.config import Config
 from wagesafe.config_check import UnsafeConfigError, problems
 
 
+HTTPS_PARTNERS = """partner_counties:
+  - code: baishui
+    name_zh: 白水县
+    open311_url: https://wage.baishui.example.gov.cn/open311/v2
+    key_setting: PARTNER_KEY_BAISHUI
+    status_url: https://wage.baishui.example.gov.cn/status
+"""
+
+
 def safe_env(tmp_path: Path, data_dir: Path) -> dict[str, str]:
-    """A production configuration that should pass: every value a county must set, set well."""
+    """A production configuration that should pass: every value a county must set, set well
+    (the sample's partner, a demo on this machine over http, becomes a real one over https)."""
+    (data_dir / "partners.yaml").write_text(HTTPS_PARTNERS, encoding="utf-8")
     return {
+        "PARTNER_KEY_BAISHUI": "ws311_" + "b" * 43,
         "WAGESAFE_ENV": "production",
         "WAGESAFE_DATA_DIR": str(data_dir),
         "WAGESAFE_SITE_DIR": str(tmp_path / "srv" / "site"),
@@ -44,7 +56,7 @@ def safe_env(tmp_path: Path, data_dir: Path) -> dict[str, str]:
 
 def test_config_check_accepts_a_safe_production_config(tmp_path, data_dir):
     env = safe_env(tmp_path, data_dir)
-    assert problems(Config.from_env(env)) == []
+    assert problems(Config.from_env(env), env) == []
     result = CliRunner().invoke(main, ["config", "check"], env=env)
     assert result.exit_code == 0, result.output
     assert result.output.strip().splitlines()[-1] == "configuration OK"
@@ -92,7 +104,7 @@ def test_config_check_rejects_unsafe_setting(tmp_path, data_dir, what, changes, 
     env = safe_env(tmp_path, data_dir)
     site = env["WAGESAFE_SITE_DIR"]
     env.update({k: v.replace("{site}", site).replace("{data}", str(data_dir)) for k, v in changes.items()})
-    found = problems(Config.from_env(env))
+    found = problems(Config.from_env(env), env)
     assert len(found) == 1, found  # exactly this problem, nothing else blamed
     assert found[0].startswith(setting), found[0]
 
@@ -120,10 +132,12 @@ def test_service_refuses_to_start_in_production_with_unsafe_config(tmp_path, dat
     assert not (tmp_path / "var" / "wagesafe.db").exists()  # refused before touching anything
 
 
-def test_service_starts_in_production_with_safe_config(tmp_path, data_dir):
+def test_service_starts_in_production_with_safe_config(tmp_path, data_dir, monkeypatch):
     from formsvc import create_app
 
-    app = create_app(Config.from_env(safe_env(tmp_path, data_dir)))
+    env = safe_env(tmp_path, data_dir)
+    monkeypatch.setenv("PARTNER_KEY_BAISHUI", env["PARTNER_KEY_BAISHUI"])  # the service reads its own environment
+    app = create_app(Config.from_env(env))
     assert app.config["WAGESAFE"].production
     assert not app.debug
 

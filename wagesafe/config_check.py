@@ -38,11 +38,13 @@ def report(found: list[str]) -> str:
     return "\n".join([head, *(f"  - {line}" for line in found)])
 
 
-def problems(config: Config) -> list[str]:
+def problems(config: Config, environ: dict | None = None) -> list[str]:
     """Every setting that is unsafe for a production server, one line each (empty when safe).
 
     The check is about a *server*: it is meant to be run with the production environment file
     loaded, and it also names ``WAGESAFE_ENV`` itself when that is not ``production``.
+
+    :param environ: where the partner counties' keys are looked for (default: the process environment).
     """
     placeholders = _placeholders(config)
     found: list[str] = []
@@ -55,6 +57,7 @@ def problems(config: Config) -> list[str]:
     found += _limits(config)
     found += _map(config)
     found += _provincial(config)
+    found += _partners(config, environ)
     # A setting still at CHANGE-ME is named once, as that, not again as "too short" and the like.
     unfilled = {line.split()[0] for line in placeholders}
     return placeholders + [line for line in found if line.split()[0] not in unfilled]
@@ -69,6 +72,24 @@ def _provincial(config: Config) -> list[str]:
     if bool(url) != bool(key):
         out.append("PROVINCIAL_OPEN311_KEY and PROVINCIAL_OPEN311_URL go together: set both to report to the "
                    "province, or neither")
+    return out
+
+
+def _partners(config: Config, environ: dict | None) -> list[str]:
+    """Partner counties (issue 24): ``partners.yaml`` valid, each over https, each one's key set.
+
+    Plain http would carry a transferred worker's name, mobile and story, and our API key, in clear."""
+    import os
+
+    from .registry.partners import FILE_NAME, check_partners
+
+    partners, found = check_partners(config.data_dir, production=True)
+    out = [f"{FILE_NAME}: {line}" if not line.startswith(FILE_NAME) else line for line in found]
+    env = os.environ if environ is None else environ
+    for county in partners.counties.values():
+        if not env.get(county.key_setting, "").strip():
+            out.append(f"{county.key_setting} is empty: the API key {county.name_zh} ({county.code}) issued to us; "
+                       f"transfers there would fail. 请设置 {county.key_setting}（对方县发给本县的 Open311 密钥）")
     return out
 
 

@@ -48,3 +48,25 @@ def get_config() -> Config:
     from flask import current_app
 
     return current_app.config["WAGESAFE"]
+
+
+def get_partners():
+    """The partner counties (``partners.yaml``), read once per request. A broken file means no
+    partners, never an error page: the problems are logged and kept in ``g.partner_problems`` for
+    the county desk's banner (``desk/_partners_banner.html``)."""
+    import logging
+
+    from wagesafe.registry.partners import check_partners
+
+    if "partners" not in g:
+        config = get_config()
+        g.partners, g.partner_problems = check_partners(config.data_dir, production=config.production)
+        if g.partner_problems:
+            logging.getLogger("wagesafe.open311").error("partners.yaml is broken, no partner county used: %s",
+                                                        "; ".join(g.partner_problems))
+    return g.partners
+
+
+def get_partner_problems() -> list[str]:
+    get_partners()
+    return g.partner_problems

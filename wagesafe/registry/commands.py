@@ -31,12 +31,23 @@ def load_or_exit(config: Config) -> Registry:
               help="registry directory (default: WAGESAFE_DATA_DIR or data/)")
 @click.pass_obj
 def check(config: Config, data_dir: Path | None) -> None:
-    """Validate the registry and report every problem at once."""
+    """Validate the registry (and its partners.yaml) and report every problem at once."""
+    from .partners import FILE_NAME, check_partners
+
+    partners, partner_problems = check_partners(data_dir or config.data_dir, production=config.production)
+    for line in partner_problems:
+        click.echo(line, err=True)
     try:
         reg = load_registry(data_dir or config.data_dir)
     except RegistryError as e:
         click.echo(e.report(), err=True)
         sys.exit(1)
+    if partner_problems:
+        click.echo(f"{FILE_NAME}：{len(partner_problems)} 个问题，修正后再运行 wagesafe check "
+                   f"({len(partner_problems)} problem(s) in {FILE_NAME})", err=True)
+        sys.exit(1)
+    if partners.counties:
+        click.echo(f"{FILE_NAME} OK: {len(partners.counties)} partner county(ies): {', '.join(partners.counties)}")
     click.echo(f"registry OK: {len(reg.townships)} townships, {len(reg.projects)} projects, "
                f"{len(reg.legal_aid)} legal-aid places, {len(reg.departments)} departments")
 

@@ -60,47 +60,177 @@ class Partners:
 
 EMPTY = Partners(counties={}, services=())
 
+COUNTY_FIELDS = {"code", "name_zh", "name_en", "open311_url", "jurisdiction_id", "key_setting", "status_url"}
+SERVICE_FIELDS = {"code", "name_zh", "name_en", "description_zh"}
+_LOOPBACK_NAMES = {"localhost", "localhost.localdomain", "ip6-localhost"}
 
-def _text(entry: dict, key: str, where: str, required: bool = True) -> str:
+
+class PartnersError(ValueError):
+    """``partners.yaml`` has problems; ``problems`` lists every one (Chinese first, then English),
+    each naming the file and the entry, so an editor fixes the file in one pass."""
+
+    def __init__(self, problems: list[str]):
+        self.problems = list(problems)
+        super().__init__(self.report())
+
+    def report(self) -> str:
+        return "\n".join([*self.problems, f"{FILE_NAME}：共 {len(self.problems)} 个问题，协作县一个也不会用 "
+                           f"({len(self.problems)} problem(s); no partner county is used until it is fixed)"])
+
+
+def is_loopback_url(url: str) -> bool:
+    """True when the URL's host is this machine (127.0.0.0/8, ::1, localhost): the demo and the tests."""
+    import ipaddress
+    from urllib.parse import urlsplit
+
+    try:
+        host = (urlsplit(url).hostname or "").lower()
+    except ValueError:
+        return False
+    if host in _LOOPBACK_NAMES or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _text(entry: dict, key: str) -> str:
     value = entry.get(key, "")
-    value = "" if value is None else str(value).strip()
-    if required and not value:
-        raise ValueError(f"{where}: “{key}” is missing")
-    return value
+    return "" if value is None else str(value).strip()
 
 
-def load_partners(data_dir: str | Path) -> Partners:
-    """Read ``partners.yaml`` (no file: no partners, no extra services).
+def _check_url(url: str, field: str, where: str, production: bool, problems: list[str]) -> None:
+    """https, except plain http to this machine outside production (the demo's two counties)."""
+    from urllib.parse import urlsplit
 
-    :raises ValueError: with the entry and the field, so an editor can fix the file.
+    try:
+        parts = urlsplit(url)
+        ok_host = bool(parts.hostname)
+    except ValueError:
+        parts, ok_host = None, False
+    if parts is None or parts.scheme not in ("http", "https") or not ok_host:
+        problems.append(f"{where}：{field} 不是网址，应为 https://… （{field} is not an https:// address: {url!r}）")
+    elif parts.scheme == "http" and (production or not is_loopback_url(url)):
+        problems.append(f"{where}：{field} 必须用 https://；http 会把投诉人的姓名、手机号和我们的密钥明文送出"
+                        f"（只有开发环境中的本机地址可用 http） ({field} must use https: plain http would carry the "
+                        f"worker's name, mobile and our API key in clear; http only to this machine in development)")
+
+
+def check_partners(data_dir: str | Path, *, production: bool = False) -> tuple[Partners, list[str]]:
+    """Read and check ``partners.yaml``; return what is valid and every problem found.
+
+    Checks: YAML that parses, the two lists' shapes, known field names, required fields, unique
+    codes, the key setting named as an environment variable, https (plain http only to a loopback
+    host, and only outside production). A file with any problem yields :data:`EMPTY`, so a typo
+    never half-configures the partners (see :func:`load_partners`).
     """
     path = Path(data_dir) / FILE_NAME
     if not path.is_file():
-        return EMPTY
-    doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        return EMPTY, []
+    problems: list[str] = []
+    try:
+        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (yaml.YAMLError, UnicodeDecodeError) as e:
+        mark = getattr(e, "problem_mark", None)
+        line = f"第 {mark.line + 1} 行" if mark is not None else ""
+        return EMPTY, [f"{FILE_NAME}{line}：不是有效的 YAML，请检查缩进和冒号 (not valid YAML: {str(e).splitlines()[0]})"]
+    if doc is None:
+        doc = {}
+    if not isinstance(doc, dict):
+        return EMPTY, [f"{FILE_NAME}：顶层应是 partner_counties 和 open311 两项 (the top level must be a mapping "
+                       "with partner_counties and open311)"]
+    for key in doc:
+        if key not in ("partner_counties", "open311"):
+            problems.append(f"{FILE_NAME}：不认识的项 {key!r}，只能是 partner_counties 或 open311 (unknown key {key!r})")
     counties: dict[str, PartnerCounty] = {}
-    for i, entry in enumerate(doc.get("partner_counties") or [], 1):
-        where = f"{FILE_NAME}: partner_counties #{i}"
-        code = _text(entry, "code", where)
-        if not CODE_RE.match(code):
-            raise ValueError(f"{where}: code {code!r} must be lower-case letters, digits, - or _")
-        url = _text(entry, "open311_url", where).rstrip("/")
-        if not url.startswith(("http://", "https://")):
-            raise ValueError(f"{where}: open311_url must start with https:// (http:// only on a test machine)")
-        setting = _text(entry, "key_setting", where)
-        if not SETTING_RE.match(setting):
-            raise ValueError(f"{where}: key_setting {setting!r} must be an environment variable name")
-        counties[code] = PartnerCounty(
-            code=code, name_zh=_text(entry, "name_zh", where), name_en=_text(entry, "name_en", where, False) or code,
-            open311_url=url, jurisdiction_id=_text(entry, "jurisdiction_id", where, False) or code,
-            key_setting=setting, status_url=_text(entry, "status_url", where, False))
+    entries = doc.get("partner_counties") or []
+    if not isinstance(entries, list):
+        problems.append(f"{FILE_NAME}：partner_counties 应是列表（每个协作县一项，以 “- code:” 开头） "
+                        "(partner_counties must be a list)")
+        entries = []
+    settings_seen: dict[str, str] = {}
+    for i, entry in enumerate(entries, 1):
+        where = f"{FILE_NAME} partner_counties 第 {i} 项"
+        if not isinstance(entry, dict):
+            problems.append(f"{where}：应是 code、name_zh、open311_url、key_setting 等字段 (entry #{i} must be a mapping)")
+            continue
+        code = _text(entry, "code")
+        if code:
+            where += f"（{code}）"
+        for key in entry:
+            if key not in COUNTY_FIELDS:
+                problems.append(f"{where}：不认识的字段 {key!r}，可用：{', '.join(sorted(COUNTY_FIELDS))} (unknown field {key!r})")
+        missing = [k for k in ("code", "name_zh", "open311_url", "key_setting") if not _text(entry, k)]
+        for k in missing:
+            problems.append(f"{where}：缺少 {k} ({k} is missing)")
+        if code and not CODE_RE.match(code):
+            problems.append(f"{where}：code 只能用小写字母、数字、- 或 _，以字母开头 (code {code!r}: lower-case letters, "
+                            "digits, - or _)")
+        elif code in counties:
+            problems.append(f"{where}：code {code} 重复，每个协作县的 code 必须不同 (code {code} is listed twice)")
+        url = _text(entry, "open311_url").rstrip("/")
+        if url:
+            _check_url(url, "open311_url", where, production, problems)
+        status_url = _text(entry, "status_url")
+        if status_url:
+            _check_url(status_url, "status_url", where, production, problems)
+        setting = _text(entry, "key_setting")
+        if setting and not SETTING_RE.match(setting):
+            problems.append(f"{where}：key_setting 应是环境变量名（大写字母、数字、_，如 PARTNER_KEY_BAISHUI），"
+                            f"不是密钥本身 (key_setting {setting[:12]!r}… must name an environment variable, not be the key)")
+        elif setting in settings_seen:
+            problems.append(f"{where}：key_setting {setting} 已用于 {settings_seen[setting]}，每个县的密钥应分开 "
+                            f"(key_setting {setting} is already used by {settings_seen[setting]})")
+        elif setting:
+            settings_seen[setting] = code
+        if not missing and not problems_for(where, problems):
+            counties[code] = PartnerCounty(
+                code=code, name_zh=_text(entry, "name_zh"), name_en=_text(entry, "name_en") or code,
+                open311_url=url, jurisdiction_id=_text(entry, "jurisdiction_id") or code,
+                key_setting=setting, status_url=status_url)
     services = []
-    for i, entry in enumerate((doc.get("open311") or {}).get("services") or [], 1):
-        where = f"{FILE_NAME}: open311.services #{i}"
-        code = _text(entry, "code", where)
-        if not CODE_RE.match(code):
-            raise ValueError(f"{where}: code {code!r} must be lower-case letters, digits, - or _")
-        services.append(ExtraService(code=code, name_zh=_text(entry, "name_zh", where),
-                                     name_en=_text(entry, "name_en", where, False) or code,
-                                     description_zh=_text(entry, "description_zh", where, False)))
-    return Partners(counties=counties, services=tuple(services))
+    open311 = doc.get("open311") or {}
+    raw_services = open311.get("services") or [] if isinstance(open311, dict) else None
+    if not isinstance(raw_services, list):
+        problems.append(f"{FILE_NAME}：open311.services 应是列表 (open311.services must be a list)")
+        raw_services = []
+    seen_services: set[str] = set()
+    for i, entry in enumerate(raw_services, 1):
+        where = f"{FILE_NAME} open311.services 第 {i} 项"
+        if not isinstance(entry, dict):
+            problems.append(f"{where}：应是 code、name_zh 等字段 (entry #{i} must be a mapping)")
+            continue
+        code = _text(entry, "code")
+        for key in entry:
+            if key not in SERVICE_FIELDS:
+                problems.append(f"{where}：不认识的字段 {key!r} (unknown field {key!r})")
+        for k in ("code", "name_zh"):
+            if not _text(entry, k):
+                problems.append(f"{where}：缺少 {k} ({k} is missing)")
+        if code and not CODE_RE.match(code):
+            problems.append(f"{where}：code 只能用小写字母、数字、- 或 _ (code {code!r}: lower-case letters, digits, - or _)")
+        elif code in seen_services:
+            problems.append(f"{where}：code {code} 重复 (code {code} is listed twice)")
+        seen_services.add(code)
+        services.append(ExtraService(code=code, name_zh=_text(entry, "name_zh"), name_en=_text(entry, "name_en") or code,
+                                     description_zh=_text(entry, "description_zh")))
+    if problems:
+        return EMPTY, problems
+    return Partners(counties=counties, services=tuple(services)), []
+
+
+def problems_for(where: str, problems: list[str]) -> bool:
+    return any(p.startswith(where) for p in problems)
+
+
+def load_partners(data_dir: str | Path, *, production: bool = False) -> Partners:
+    """Read ``partners.yaml`` (no file: no partners, no extra services).
+
+    :raises PartnersError: with every problem, each naming the file and the entry.
+    """
+    partners, problems = check_partners(data_dir, production=production)
+    if problems:
+        raise PartnersError(problems)
+    return partners
+

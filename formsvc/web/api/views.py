@@ -16,13 +16,11 @@ from pathlib import Path
 from flask import request, send_file
 from werkzeug.exceptions import HTTPException
 
-from wagesafe.registry.partners import load_partners
-
 from formsvc.case import complaints, evidence_links, open311_services, ratelimit
 from formsvc.case.cases import label_for
 from formsvc.officers import api_keys
 from formsvc.storage import store
-from formsvc.web.context import get_config, get_db, get_registry
+from formsvc.web.context import get_config, get_db, get_partners, get_registry
 from . import formats, public
 from .blueprint import bp
 from .inbound import ApiError, check_idempotency_key, parse
@@ -41,7 +39,7 @@ def _fmt() -> str:
 
 
 def _partners():
-    return load_partners(get_config().data_dir)
+    return get_partners()
 
 
 def _service_codes() -> set[str]:

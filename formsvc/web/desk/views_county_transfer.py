@@ -9,25 +9,24 @@ from __future__ import annotations
 
 from flask import flash, redirect, request, url_for
 
-from wagesafe.registry.partners import load_partners
-
 from formsvc.case import cases as case_state
 from formsvc.case import county_transfer
-from formsvc.web.context import get_config, get_db
+from formsvc.web.context import get_config, get_db, get_partner_problems, get_partners
 from .blueprint import bp
 from .session import now
 from .views_cases import MAX_ID, _actionable_case, _visible_case
 
 
 def _partners():
-    return load_partners(get_config().data_dir)
+    return get_partners()
 
 
 @bp.app_context_processor
 def county_transfer_helpers():
     """For the case page's block: the partner counties and a case's transfers (read only when shown)."""
     return {"partner_counties": lambda: list(_partners().counties.values()),
-            "county_transfers_of": lambda case_id: county_transfer.transfers_of(get_db(), case_id)}
+            "county_transfers_of": lambda case_id: county_transfer.transfers_of(get_db(), case_id),
+            "partner_problems": get_partner_problems}
 
 
 @bp.route(f"/cases/<int(max={MAX_ID}):case_id>/transfer-county", methods=["POST"])

@@ -240,12 +240,10 @@ def render_case(db, form, case: dict, mobile: str, lang: str, **extra):
     case["place"] = _place(case["assignee_kind"], case["assignee_code"], lang)
     case["events"] = [dict(e, text=case_status.public_text(e, lang)) for e in case["events"]]
     if case["status"] == "transferred_out":  # sent to another county (issue 18): where, and how to follow it
-        from wagesafe.registry.partners import load_partners
-
         from formsvc.case import county_transfer
+        from formsvc.web.context import get_partners
 
-        case["county_transfer"] = county_transfer.worker_view(db, case["id"], load_partners(get_config().data_dir),
-                                                              lang)
+        case["county_transfer"] = county_transfer.worker_view(db, case["id"], get_partners(), lang)
         case["place"] = case["county_transfer"]["county"] if case["county_transfer"] else case["place"]
     case["next"] = next_steps.for_worker(db, get_registry(), get_config(), case, case["place"], lang)
     return render_template("intake/status.html", form=form, case=case, mobile=mobile, **extra)
