@@ -1,7 +1,7 @@
 """The production path, live: Debian's nginx, with the site file rendered from ``deploy/``, in front
 of gunicorn started by ``wagesafe serve`` in production mode, over real HTTPS on loopback.
 
-Everything is built the way the README's Deploy steps build it — ``wagesafe build`` for the
+Everything is built the way manual/operator.md's Deploy steps build it — ``wagesafe build`` for the
 portal, ``wagesafe deploy render-nginx`` for the nginx site, ``wagesafe serve`` for gunicorn —
 with a self-signed certificate made by ``openssl`` at test time. Only the outer nginx.conf
 (pid file, temp paths, running as the current user) is the test's own, as /etc/nginx/nginx.conf

@@ -3,7 +3,7 @@
 The defaults run the embedded demo (``make run``): SQLite under ``var/``, the local mail
 catcher on 127.0.0.1:8025, SMS written to files. Production must set the few values that
 ``wagesafe config check`` names; everything else has a default that is safe to keep.
-Each setting is documented in the README's configuration table (a test checks that).
+Each setting is documented in manual/configuration.md's table (a test checks that).
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ def _bool(value: str) -> bool:
 
 @dataclass(frozen=True)
 class Setting:
-    """One environment variable: its name, default and meaning (the README table is made from these)."""
+    """One environment variable: its name, default and meaning (manual/configuration.md's table is made from these)."""
 
     name: str
     default: str

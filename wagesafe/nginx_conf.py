@@ -67,7 +67,7 @@ def _v6_listen(listen: str, given: str | None) -> str:
 
 @dataclass(frozen=True)
 class NginxSite:
-    """Where things are on the server; the defaults are the paths the README's Deploy steps use."""
+    """Where things are on the server; the defaults are the paths the Deploy steps of manual/operator.md use."""
 
     server_name: str
     site_root: Path

@@ -125,7 +125,7 @@ def upgrade_cmd(config: Config, dest: Path | None) -> None:
 
 @click.group("deploy")
 def deploy_group() -> None:
-    """Files for a production server (see the README's Deploy section)."""
+    """Files for a production server (see manual/operator.md)."""
 
 
 @deploy_group.command("render-nginx")
