@@ -100,6 +100,26 @@ def test_no_import_cycles():
     assert not found, "modules that import each other in a circle:\n" + "\n".join(" ↔ ".join(c) for c in found)
 
 
+def outputs_imported_by_the_core(graph: dict[str, set[str]]) -> list[str]:
+    """``wagesafe/`` is the shared core the outputs build on: only ``wagesafe.cli``, which assembles
+    the command, may import an output (``formsvc``, ``qr``); anything else doing so turns the arrows round."""
+    return sorted(f"{module} imports {target}" for module, targets in graph.items()
+                  if module.split(".")[0] == "wagesafe" and module != "wagesafe.cli"
+                  for target in targets if target.split(".")[0] in ("formsvc", "qr"))
+
+
+def test_shared_core_imports_no_output():
+    found = outputs_imported_by_the_core(import_graph())
+    assert not found, "the shared core imports an output:\n" + "\n".join(found)
+
+
+def test_shared_core_check_can_fail():
+    graph = {"wagesafe.cli": {"formsvc.commands"}, "wagesafe.x": {"formsvc.storage.store", "wagesafe.config"},
+             "wagesafe.sitegen.y": {"qr.posters"}, "formsvc.a": {"wagesafe.config"}}
+    assert outputs_imported_by_the_core(graph) == ["wagesafe.sitegen.y imports qr.posters",
+                                                   "wagesafe.x imports formsvc.storage.store"]
+
+
 def test_formsvc_top_level_is_small_and_documented():
     """formsvc/ reads as the architecture: about ten entries, each saying what it holds."""
     entries = [p for p in (ROOT / "formsvc").iterdir() if p.name != "__pycache__"]

@@ -2,9 +2,10 @@
 
 This module only assembles the group. Each command lives beside the part it serves
 (``wagesafe.registry.commands``, ``wagesafe.sitegen.commands``, ``qr.commands``,
-``formsvc.commands``, ``wagesafe.ops_commands``); each parses its options, calls one library
+``formsvc.commands``, operator commands included); each parses its options, calls one library
 function and turns known errors into a clear message and a non-zero exit (never a traceback).
-Nothing imports this module back: the helper the commands share (``load_or_exit``) lives in
+It is the one module of ``wagesafe/`` that imports an output (``formsvc``, ``qr``); nothing imports
+this module back: the helper the commands share (``load_or_exit``) lives in
 ``wagesafe.registry.commands``.
 """
 
@@ -16,7 +17,6 @@ from formsvc.commands import commands as formsvc_commands
 from qr.commands import commands as qr_commands
 
 from .config import Config
-from .ops_commands import commands as ops_commands
 from .registry.commands import commands as registry_commands
 from .sitegen.commands import commands as site_commands
 
@@ -32,5 +32,5 @@ def main(ctx: click.Context) -> None:
         raise click.ClickException(f"a setting is not valid: {e}") from None
 
 
-for _command in [*registry_commands, *site_commands, *qr_commands, *formsvc_commands, *ops_commands]:
+for _command in [*registry_commands, *site_commands, *qr_commands, *formsvc_commands]:
     main.add_command(_command)

@@ -1,6 +1,7 @@
 """Operator commands: ``config check``, ``backup``, ``restore``, ``upgrade``, ``deploy render-nginx``.
 
-Each parses its options, calls one library function (``wagesafe.config_check``,
+They live in the form service because backups, restores and upgrades are of its database: the shared
+core (``wagesafe/``) imports no output, and ``wagesafe.cli`` only assembles the group. Each parses its options, calls one library function (``wagesafe.config_check``,
 ``formsvc.storage.backup``, ``formsvc.storage.store``, ``wagesafe.nginx_conf``) and turns a known failure into
 one clear message and a non-zero exit: these are run by a county's IT officer, often at night
 from a systemd timer, and a traceback helps nobody there.
@@ -12,7 +13,7 @@ from pathlib import Path
 
 import click
 
-from .config import Config
+from wagesafe.config import Config
 
 
 @click.group("config")
@@ -24,7 +25,7 @@ def config_group() -> None:
 @click.pass_obj
 def config_check(config: Config) -> None:
     """Say whether the configuration is safe for production; one line per problem, exit 1 if any."""
-    from .config_check import explain_proxies, problems, report
+    from wagesafe.config_check import explain_proxies, problems, report
 
     found = problems(config)
     for line in explain_proxies(config):  # where the client's address comes from (the CDN case)
@@ -154,7 +155,7 @@ def deploy_group() -> None:
 def render_nginx(config: Config, server_name, site_root, upstream, cert, key, http_listen, https_listen,
                  http_listen6, https_listen6, resolver, log_dir, out) -> None:
     """Render the nginx site from deploy/nginx/wagesafe.conf.template and the current settings."""
-    from .nginx_conf import NginxSite, default_server_name, render
+    from wagesafe.nginx_conf import NginxSite, default_server_name, render
 
     text = render(config, NginxSite(
         server_name=server_name or default_server_name(config), site_root=site_root or config.site_dir,
