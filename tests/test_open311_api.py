@@ -234,3 +234,32 @@ def test_rate_limit_per_key_and_revoked_keys(county):
     with sqlite3.connect(county.database) as c:
         stored = [r[0] for r in c.execute("SELECT key_hash FROM api_keys")]
     assert key not in stored and other not in stored
+
+
+@pytest.mark.parametrize("method,path,allow", [
+    ("PUT", "requests.json", "GET, POST"), ("DELETE", "requests/1.json", "GET"), ("PUT", "services.json", "GET"),
+    ("PATCH", "services/wage_other.xml", "GET"), ("GET", "servicerequestupdates.json", "POST")])
+def test_an_unsupported_method_answers_405_with_allow(county, method, path, allow):
+    r = requests.request(method, f"{county.api}/{path}", timeout=10)
+    assert r.status_code == 405, (method, path, r.text)
+    assert r.headers["Allow"] == allow
+    _assert_spec_error(r, "xml" if path.endswith(".xml") else "json")
+    assert requests.put(f"{county.api}/nothing.json", timeout=10).status_code == 404  # no such path: still 404
+
+
+def test_a_reused_idempotency_key_with_another_body_is_refused(county):
+    key = key_for(county, "idem-body")
+    headers = {"Idempotency-Key": "baishui-7-reused-key"}
+    first = requests.post(f"{county.api}/requests.json", data={**GOOD, "api_key": key}, headers=headers, timeout=10)
+    assert first.status_code == 201
+    again = requests.post(f"{county.api}/requests.json", data={**GOOD, "api_key": key}, headers=headers, timeout=10)
+    assert again.status_code == 200
+    assert again.json()[0]["service_request_id"] == first.json()[0]["service_request_id"]
+    before = (count(county), count(county, "notices"))
+    other = {**GOOD, "api_key": key, "attribute[amount_yuan]": "99000", "description": "另一位工人的另一件事"}
+    r = requests.post(f"{county.api}/requests.json", data=other, headers=headers, timeout=10)
+    assert r.status_code == 409
+    [err] = r.json()
+    assert err["code"] == 409 and "Idempotency-Key" in err["description"] and "新的投诉请用新的" in err["description"]
+    assert (count(county), count(county, "notices")) == before
+    assert county.server_errors() == []

@@ -414,6 +414,49 @@ CREATE TABLE evidence_shares (
     PRIMARY KEY (complaint_id, department_code)
 );
 """),
+    # Federation an operator can trust (i24). `county_meta`: the county this database belongs to,
+    # written at first use (formsvc.storage.county_identity): no command or server runs it with
+    # another county's registry. `open311_bodies`: the fingerprint of the request body each
+    # partner's Idempotency-Key first came with (the same key with another body is refused).
+    # `evidence_fetches`: files a partner county sends with a transfer, fetched once by the worker
+    # and stored as our own evidence. `evidence_links_used`: a signed link to one of our files
+    # opens once. None of them is touched by a web complaint's transaction.
+    ("0011_i24_federation", """
+CREATE TABLE county_meta (
+    key TEXT PRIMARY KEY,                    -- county_code
+    value TEXT NOT NULL,
+    set_at TEXT NOT NULL
+);
+CREATE TABLE open311_bodies (
+    source_ref TEXT PRIMARY KEY,             -- <key name>:<Idempotency-Key>, as on the complaint
+    body_sha256 TEXT NOT NULL,
+    complaint_id INTEGER NOT NULL REFERENCES complaints(id)
+);
+CREATE TABLE evidence_fetches (
+    id INTEGER PRIMARY KEY,
+    complaint_id INTEGER NOT NULL REFERENCES complaints(id),
+    url TEXT NOT NULL,
+    size INTEGER,                            -- what the sender's link says: checked against the file
+    sha256 TEXT NOT NULL DEFAULT '',
+    name TEXT NOT NULL DEFAULT '',
+    status TEXT NOT NULL DEFAULT 'pending',  -- pending | stored | failed
+    attempts INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at TEXT NOT NULL,
+    last_error TEXT NOT NULL DEFAULT '',
+    evidence_id INTEGER,
+    created_at TEXT NOT NULL
+);
+CREATE INDEX evidence_fetches_due ON evidence_fetches(next_attempt_at) WHERE status = 'pending';
+CREATE TABLE evidence_links_used (
+    sig TEXT PRIMARY KEY,                    -- the link's signature: it opens once
+    evidence_id INTEGER NOT NULL,
+    transfer_id INTEGER,
+    used_at TEXT NOT NULL,
+    ip TEXT NOT NULL DEFAULT ''
+);
+ALTER TABLE county_transfers ADD COLUMN remote_outcome TEXT NOT NULL DEFAULT '';  -- JSON: kind, amounts
+ALTER TABLE county_transfers ADD COLUMN settled_kind TEXT NOT NULL DEFAULT '';    -- last told: delivered|refused|dead
+"""),
 ]
 
 

@@ -207,6 +207,7 @@ def _post_request(fmt):
     except ratelimit.RateLimited as e:
         what = "此密钥" if e.key.startswith("submit-ip:") else "此手机号"
         raise ApiError(429, f"{what}提交太多，请稍后再试 rate limit reached; try again later") from None
+    _same_body_or_refuse(partner, idem, form, result)
     log.info("open311: partner %s %s case %s", partner, "made" if result.created else "repeated", result.complaint_id)
     notice = (f"已受理，回执号 {result.receipt}，由{label_for(get_registry(), *_assignee(result.complaint_id))}办理"
               if result.created else "此请求已收到过（同一 Idempotency-Key），未重复立案 already received")
@@ -215,6 +216,33 @@ def _post_request(fmt):
     data = [{"service_request_id": str(result.complaint_id), "service_notice": notice, "account_id": "",
              "receipt": result.receipt}]
     return formats.respond(data, fmt, "service_requests", "request", status=201 if result.created else 200)
+
+
+def body_fingerprint(form) -> str:
+    """SHA-256 of the request's fields, in order of name then value. ``media_url`` is left out: a
+    WageSafe sender signs fresh, short-lived evidence links at each attempt (the same case, sent again)."""
+    import hashlib
+    import json
+
+    items = sorted((k, v) for k in form for v in form.getlist(k) if k != "media_url")
+    return hashlib.sha256(json.dumps(items, ensure_ascii=False).encode()).hexdigest()
+
+
+def _same_body_or_refuse(partner: str, idem: str, form, result) -> None:
+    """The first body an Idempotency-Key came with is remembered; the same key again with another body
+    is a partner's bug (two different complaints under one key), refused with 409 instead of
+    silently answering with the first case."""
+    db, ref, digest = get_db(), f"{partner}:{idem}", body_fingerprint(form)
+    with store.write_transaction(db):
+        row = db.conn.execute("SELECT body_sha256 FROM open311_bodies WHERE source_ref = ?", (ref,)).fetchone()
+        if row is None:
+            db.conn.execute("INSERT INTO open311_bodies (source_ref, body_sha256, complaint_id) VALUES (?, ?, ?)",
+                            (ref, digest, result.complaint_id))
+            return
+    if row[0] != digest:
+        raise ApiError(409, "此 Idempotency-Key 已用于另一份不同的请求，未重复立案；新的投诉请用新的 Idempotency-Key"
+                            f"（原请求编号 {result.complaint_id}） Idempotency-Key reused with a different body: "
+                            "nothing was stored; use a new key for a new request")
 
 
 def _assignee(complaint_id: int) -> tuple[str, str]:
@@ -299,6 +327,21 @@ def evidence_file(evidence_id):
 @bp.route("/", defaults={"rest": ""}, methods=["GET", "POST", "PUT", "PATCH", "DELETE"])
 @bp.route("/<path:rest>", methods=["GET", "POST", "PUT", "PATCH", "DELETE"])
 def not_found(rest):
-    """Anything else under /open311: 404 in the specification's format (JSON unless .xml was asked)."""
+    """Anything else under /open311: 405 when the path exists for another method (with ``Allow``),
+    else 404, in the specification's format (JSON unless .xml was asked)."""
+    from flask import current_app
+
     fmt = "xml" if rest.endswith(".xml") else "json"
+    adapter = current_app.url_map.bind_to_environ(request.environ)
+    allowed = []
+    for method in ("GET", "POST"):
+        try:
+            endpoint, _ = adapter.match(method=method)
+        except HTTPException:
+            continue
+        if endpoint != request.endpoint:
+            allowed.append(method)
+    if allowed:
+        return formats.error(405, f"不支持 {request.method} 方法，只能用 {'、'.join(allowed)} method not allowed",
+                             fmt, {"Allow": ", ".join(allowed)})
     return formats.error(404, "没有这个地址，见 /open311/v2/discovery.json not found (see /open311/v2/discovery.json)", fmt)
