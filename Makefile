@@ -71,4 +71,4 @@ bench/lighthouse/node_modules/.installed: bench/lighthouse/package.json bench/li
 	touch $@
 
 clean:
-	rm -rf site var .pytest_cache build *.egg-info
+	rm -rf site .site.releases var .pytest_cache build *.egg-info

@@ -16,7 +16,7 @@ import click
 from formsvc.commands import commands as formsvc_commands
 from qr.commands import commands as qr_commands
 
-from .config import Config
+from .config import Config, with_demo_address
 from .registry.commands import commands as registry_commands
 from .sitegen.commands import commands as site_commands
 
@@ -27,7 +27,7 @@ from .sitegen.commands import commands as site_commands
 def main(ctx: click.Context) -> None:
     """WageSafe (薪安通): registry, portal, posters, complaint service and desk."""
     try:
-        ctx.obj = Config.from_env()
+        ctx.obj = with_demo_address(Config.from_env())  # a demo's own port, once it ran
     except ValueError as e:
         raise click.ClickException(f"a setting is not valid: {e}") from None
 

@@ -322,3 +322,31 @@ def proxy_networks(value: str) -> tuple:
     if value.isdigit():
         value = LOOPBACK_PROXIES if int(value) > 0 else ""
     return tuple(ipaddress.ip_network(part, strict=False) for part in value.replace(",", " ").split())
+
+
+# The demo's own address, remembered under VAR_DIR by `wagesafe demo` (issue 26): a later plain
+# `wagesafe build` / `wagesafe posters` / `make build` in the same checkout must point the feed and
+# the QR codes at the port the demo runs on, not at PUBLIC_BASE_URL's default.
+DEMO_ADDRESS_FILE = "demo-base-url"
+
+
+def remember_demo_address(config: "Config") -> None:
+    """Write the demo's base URL where ``with_demo_address`` finds it."""
+    config.var_dir.mkdir(parents=True, exist_ok=True)
+    (config.var_dir / DEMO_ADDRESS_FILE).write_text(config.public_base_url + "\n", encoding="utf-8")
+
+
+def with_demo_address(config: "Config", environ: dict[str, str] | None = None) -> "Config":
+    """``config`` with the demo's remembered address when PUBLIC_BASE_URL is not set (never in production)."""
+    import dataclasses
+
+    env = os.environ if environ is None else environ
+    if config.production or env.get("PUBLIC_BASE_URL"):
+        return config
+    try:
+        remembered = (config.var_dir / DEMO_ADDRESS_FILE).read_text(encoding="utf-8").strip().rstrip("/")
+    except OSError:
+        return config
+    if not remembered.startswith(("http://", "https://")):
+        return config
+    return dataclasses.replace(config, public_base_url=remembered)

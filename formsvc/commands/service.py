@@ -16,7 +16,7 @@ import threading
 
 import click
 
-from wagesafe.config import Config
+from wagesafe.config import Config, remember_demo_address
 
 from formsvc.storage import store
 
@@ -203,6 +203,7 @@ def demo(config: Config, host: str, port: int, public: bool) -> None:
     _logging()
     registry = _registry_or_exit(config)
     config = demo_config(config, host, port)
+    remember_demo_address(config)  # a later plain `wagesafe build` here keeps this address
     database = store.open_db(config.database)
     try:
         from formsvc.officers.auth import sync_users

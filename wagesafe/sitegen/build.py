@@ -1,9 +1,9 @@
 """``wagesafe build``: the registry and ``docs/`` → the static portal in ``Config.site_dir``.
 
 MkDocs empties its ``site_dir`` before building, but ``<site_dir>/posters/`` belongs to
-``wagesafe posters``. So the site is built into a sibling temporary directory, the posters
-are moved across, and the two directories are swapped: a failed build leaves the old site
-(and its posters) untouched. Every text asset of the site (not the posters, see
+``wagesafe posters``. So each build goes into a new directory under ``.<site>.releases/``, the
+posters are linked across, and ``<site>`` (a symlink) is pointed at it in one rename: a failed
+build leaves the old site (and its posters) untouched, and nobody reads a half-built one. Every text asset of the site (not the posters, see
 ``precompress``) gets a precompressed ``.gz`` twin for nginx's ``gzip_static``.
 """
 
@@ -16,6 +16,8 @@ import shutil
 import time
 from dataclasses import dataclass
 from pathlib import Path
+
+from mkdocs.exceptions import MkDocsException
 
 from wagesafe.config import ROOT, Config
 from wagesafe.registry import Registry
@@ -58,47 +60,115 @@ def precompress(site_dir: Path, suffixes: tuple[str, ...] = GZIP_SUFFIXES, skip:
     return count
 
 
+class PortalBuildError(MkDocsException):
+    """The portal did not build; the message says why (file and line where known), Chinese first.
+    The live portal is untouched."""
+
+
+class _Collect(logging.Handler):
+    """MkDocs' warnings and errors during one build, to tell whoever asked for the build why it failed."""
+
+    def __init__(self):
+        super().__init__(logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
+
+
+def releases_dir(site_dir: Path) -> Path:
+    """Where the built portals live; ``site_dir`` is a symlink to the one being served."""
+    return site_dir.with_name(f".{site_dir.name}.releases")
+
+
 def build_site(config: Config, registry: Registry, *, mkdocs_yml: Path | None = None,
                verbose: bool = False) -> BuildResult:
-    """Build the portal from ``registry`` into ``config.site_dir``, keeping its posters.
+    """Build the portal from ``registry`` into a new directory and swap it in atomically.
+
+    ``config.site_dir`` becomes (or stays) a symlink to the new build, replaced in one rename
+    (``_swap``): a reader (nginx, the demo's devsite) sees the old portal or the new one, never a
+    half-written or missing one. The posters of the old build are carried over as hard links
+    (``wagesafe posters`` then rewrites only the ones that changed). A failed build leaves the
+    live portal as it was.
 
     :param mkdocs_yml: the MkDocs configuration (default: the repository's ``mkdocs.yml``).
-    :raises mkdocs.exceptions.MkDocsException: when MkDocs fails (the old site stays).
+    :raises PortalBuildError: when a page's front matter is broken or MkDocs fails (the old site stays).
     """
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
 
     os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
-    logging.getLogger("mkdocs").setLevel(logging.INFO if verbose else logging.WARNING)
+    mk_log = logging.getLogger("mkdocs")
+    mk_log.setLevel(logging.INFO if verbose else logging.WARNING)
     import jieba
 
     jieba.setLogLevel(logging.WARNING)  # its "building prefix dict" chatter on every build
     started = time.perf_counter()
-    site_dir = config.site_dir.resolve()
+    site_dir = config.site_dir.absolute()
     site_dir.parent.mkdir(parents=True, exist_ok=True)
-    tmp = site_dir.with_name(f".{site_dir.name}.building-{os.getpid()}")
-    shutil.rmtree(tmp, ignore_errors=True)
+    releases = releases_dir(site_dir)
+    releases.mkdir(exist_ok=True)
+    new = releases / (time.strftime("%Y%m%dT%H%M%S", time.gmtime()) + f"-{os.getpid()}-{time.monotonic_ns()}")
     base = config.public_base_url.rstrip("/") + "/"
-    cfg = load_config(config_file=str(mkdocs_yml or ROOT / "mkdocs.yml"), site_dir=str(tmp), site_url=base)
+    cfg = load_config(config_file=str(mkdocs_yml or ROOT / "mkdocs.yml"), site_dir=str(new), site_url=base)
+    broken = hooks.front_matter_problems(Path(cfg.docs_dir))
+    if broken:
+        raise PortalBuildError("页首信息有错，门户没有生成（线上门户保持原样）。"
+                               "The portal was not built (the live portal is unchanged):\n" + "\n".join(broken))
     hooks.use_context(hooks.SiteContext(registry, config))
+    collect = _Collect()
+    mk_log.addHandler(collect)
     try:
         t0 = time.perf_counter()
         build(cfg)
         mkdocs_seconds = time.perf_counter() - t0
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
+    except BaseException as err:
+        shutil.rmtree(new, ignore_errors=True)
+        if isinstance(err, (KeyboardInterrupt, SystemExit)):
+            raise
+        why = "\n".join(collect.messages) or str(err)
+        raise PortalBuildError("门户没有生成（线上门户保持原样）。The portal was not built (the live portal is "
+                               f"unchanged):\n{why}") from None
     finally:
+        mk_log.removeHandler(collect)
         hooks.use_context(None)
 
-    pages = sum(1 for _ in tmp.rglob("index.html"))
+    pages = sum(1 for _ in new.rglob("index.html"))
     if (site_dir / POSTERS).is_dir():
-        os.replace(site_dir / POSTERS, tmp / POSTERS)
-    gz = precompress(tmp)
-    old = site_dir.with_name(f".{site_dir.name}.old-{os.getpid()}")
-    if site_dir.exists():
-        os.replace(site_dir, old)
-    os.replace(tmp, site_dir)
-    shutil.rmtree(old, ignore_errors=True)
+        _link_tree(site_dir / POSTERS, new / POSTERS)
+    gz = precompress(new)
+    _swap(site_dir, new)
+    _prune(releases, keep={new.name})
     return BuildResult(site_dir=site_dir, pages=pages, projects=len(registry.projects), gz_files=gz,
                        seconds=time.perf_counter() - started, mkdocs_seconds=mkdocs_seconds)
+
+
+def _link_tree(src: Path, dst: Path) -> None:
+    """Copy a tree as hard links (a copy where the file system cannot link)."""
+    def link(a, b):
+        try:
+            os.link(a, b)
+        except OSError:
+            shutil.copy2(a, b)
+
+    shutil.copytree(src, dst, copy_function=link, symlinks=True)
+
+
+def _swap(site_dir: Path, new: Path) -> None:
+    """Point ``site_dir`` at ``new`` in one rename. A ``site_dir`` that is still a real directory
+    (a portal built before releases) is moved into the releases once, then replaced by the link."""
+    link = site_dir.with_name(f".{site_dir.name}.swap-{os.getpid()}")
+    if link.is_symlink() or link.exists():
+        link.unlink()
+    os.symlink(os.path.relpath(new, site_dir.parent), link)
+    if site_dir.exists() and not site_dir.is_symlink():
+        os.replace(site_dir, releases_dir(site_dir) / f"{new.name}-before")
+    os.replace(link, site_dir)
+
+
+def _prune(releases: Path, keep: set[str]) -> None:
+    """Delete old builds, keeping ``keep`` and the newest other one (a page being read now finishes)."""
+    older = sorted((p for p in releases.iterdir() if p.name not in keep and p.is_dir()),
+                   key=lambda p: p.stat().st_mtime, reverse=True)
+    for stale in older[1:]:
+        shutil.rmtree(stale, ignore_errors=True)

@@ -2,10 +2,13 @@
 
 - ``on_config``: loads the registry (``wagesafe build`` hands over the one it validated; ``mkdocs
   serve`` loads ``WAGESAFE_DATA_DIR``) and gives the theme what it shows on every page.
-- ``on_files``: adds one virtual page per project and per township for the language being built. It runs after
+- ``on_files``: stops the build on a page whose front matter MkDocs would silently ignore
+  (``front_matter``: file, line, Chinese first); tells the link checker about the legal-aid card
+  PDFs that ``wagesafe posters`` writes (``CARD_PDFS``: no false warning on every build); adds one
+  virtual page per project and per township for the language being built. It runs after
   mkdocs-static-i18n has sorted the files by language (priority below its -100), because that
   plugin re-creates every file it sees from disk and would lose a virtual file's content.
-- ``on_page_content`` / ``on_post_page``: replace ``<!-- ws:NAME -->`` markers with generated
+- ``on_page_content`` / ``on_post_page``: puts a post's date under its title; replace ``<!-- ws:NAME -->`` markers with generated
   HTML (after Markdown, so thousands of projects never go through the Markdown parser; project
   and township pages only as they are written, see ``on_post_page``).
 - ``on_post_build``: writes the Atom feed of policy updates for the language just built.
@@ -23,14 +26,18 @@ from mkdocs.structure.files import File, Files, InclusionLevel
 from wagesafe.config import Config
 from wagesafe.registry import Registry, RegistryError, load_registry
 
+from . import front_matter
 from .calculator import calculator_html
 from .defaulters import defaulters_html
 from .legal_aid import legal_aid_html
 from .projects import (project_index_html, project_page_html, project_page_markdown, project_url, township_page_html,
                        township_page_markdown, township_url)
-from .updates import atom_feed, load_posts, updates_list_html
+from .updates import atom_feed, load_posts, post_header_html, updates_list_html
 
 LANGS = ("zh", "en")
+# Written by `wagesafe posters` (qr.card: CARD_DIR, CARD_FILES) beside the posters, linked from the
+# legal-aid pages. MkDocs does not make them, so its link checker would warn on every build.
+CARD_PDFS = ("posters/_legal-aid-card/card.pdf", "posters/_legal-aid-card/card-a4.pdf")
 
 
 @dataclass
@@ -97,10 +104,26 @@ def on_config(config):
     return config
 
 
+def front_matter_problems(docs_dir: Path) -> list[str]:
+    """Every page under ``docs_dir`` whose front matter MkDocs would drop silently."""
+    found = []
+    for path in sorted(docs_dir.rglob("*.md")):
+        label = f"{docs_dir.name}/{path.relative_to(docs_dir).as_posix()}"
+        if (why := front_matter.file_problem(path, label)) is not None:
+            found.append(why)
+    return found
+
+
 @event_priority(-200)
 def on_files(files: Files, config) -> Files:
+    found = front_matter_problems(Path(config.docs_dir))
+    if found:
+        raise PluginError("页首信息有错，门户没有生成（线上门户保持原样）。The portal was not built:\n" + "\n".join(found))
     lang = building_language(config)
     reg = context().registry
+    for uri in CARD_PDFS:
+        if files.get_file_from_path(uri) is None:  # known to the link checker, never written by MkDocs
+            files.append(File.generated(config, uri, content=b"", inclusion=InclusionLevel.EXCLUDED))
     for p in reg.projects.values():
         files.append(_virtual(config, lang, f"projects/{p.code}/index.md", project_page_markdown(reg, p, lang),
                               {other: project_url(p.code, other) for other in LANGS}))
@@ -124,6 +147,8 @@ def _virtual(config, lang: str, src_uri: str, content: str, urls: dict[str, str]
 
 
 def on_page_content(html: str, page, config, files) -> str:
+    if "updates/posts/" in page.file.src_uri and page.meta.get("date"):
+        html = _with_post_header(html, post_header_html(page.meta, building_language(config)))
     if "<!-- ws:" not in html:
         return html
     ctx = context()
@@ -140,6 +165,12 @@ def on_page_content(html: str, page, config, files) -> str:
         posts = load_posts(Path(config.docs_dir) / "updates" / "posts", lang)
         html = html.replace("<!-- ws:updates -->", updates_list_html(posts, lang))
     return html
+
+
+def _with_post_header(html: str, header: str) -> str:
+    """The post's date line right under its title (first ``</h1>``), or first when it has none."""
+    end = html.find("</h1>")
+    return html[:end + 5] + "\n" + header + html[end + 5:] if end >= 0 else header + "\n" + html
 
 
 def on_post_page(output: str, page, config) -> str:

@@ -4,7 +4,7 @@ Material's blog plugin drops posts when combined with mkdocs-static-i18n
 (ultrabug/mkdocs-static-i18n#283), so the list and the feeds are made here from each post's
 front matter (``title``, ``date``, ``categories``, ``summary``). A post without an ``.en.md``
 twin appears on the English list in Chinese, marked as such, and its English page falls back
-to Chinese visibly.
+to Chinese visibly; its categories are still named in English (``CATEGORIES``), never in Chinese.
 """
 
 from __future__ import annotations
@@ -24,6 +24,42 @@ TEXT = {
     "en": {"none": "No updates yet.", "feed": "Subscribe (Atom feed)", "title": "WageSafe policy updates",
            "zh_only": "in Chinese"},
 }
+
+# The categories a post may carry (the desk offers these), Chinese → English. An English list or
+# feed names a Chinese category by its English name; a category not in this table is left out
+# of the English list rather than shown in Chinese.
+CATEGORIES = {"政策": "Policy", "通知": "Notice", "案例": "Case", "解读": "Explainer", "活动": "Event"}
+_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+           "November", "December")
+
+
+def category_name(category: str, lang: str) -> str:
+    """The category as ``lang`` names it ("" when English has no name for a Chinese category)."""
+    if lang == "zh":
+        back = {en: zh for zh, en in CATEGORIES.items()}
+        return back.get(category, category)
+    if category in CATEGORIES:
+        return CATEGORIES[category]
+    return category if category.isascii() else ""
+
+
+def date_words(d: date, lang: str) -> str:
+    """A post's date as a reader writes it: 2026年6月18日, 18 June 2026."""
+    return f"{d.year}年{d.month}月{d.day}日" if lang == "zh" else f"{d.day} {_MONTHS[d.month - 1]} {d.year}"
+
+
+def post_header_html(meta: dict, lang: str) -> str:
+    """The line under a post's title: its date and categories (a post's own page)."""
+    try:
+        d = _as_date(meta.get("date"), Path("post"))
+    except ValueError:
+        return ""
+    cats = meta.get("categories") or []
+    names = [n for n in (category_name(str(c), lang) for c in (cats if isinstance(cats, list) else [cats])) if n]
+    said = "发布于" if lang == "zh" else "Published"
+    cat_html = "".join(f' <span class="ws-cat">{e(n)}</span>' for n in names)
+    return (f'<p class="ws-post-date">{said} <time datetime="{d.isoformat()}">{e(date_words(d, lang))}</time>'
+            f'{cat_html}</p>')
 
 
 @dataclass(frozen=True)
@@ -91,7 +127,8 @@ def updates_list_html(posts: list[Post], lang: str) -> str:
         if lang == "en" and p.lang != "en":
             mark = f' <small class="ws-badge" lang="en">({e(t["zh_only"])})</small>'
             attr = ' lang="zh-Hans"'
-        cats = "".join(f'<span class="ws-cat">{e(c)}</span>' for c in p.categories)
+        cats = "".join(f'<span class="ws-cat">{e(n)}</span>' for n in (category_name(c, lang) for c in p.categories)
+                       if n)
         out.append(f'<li class="ws-update" data-date="{p.date.isoformat()}">'
                    f'<time datetime="{p.date.isoformat()}">{p.date.isoformat()}</time> {cats}'
                    f'<h2 class="ws-update-title"><a href="posts/{e(p.slug)}/"{attr}>{e(p.title)}</a>{mark}</h2>'
@@ -131,7 +168,8 @@ def atom_feed(posts: list[Post], lang: str, site_url: str) -> bytes:
         sub(entry, "updated", stamp(p.date))
         sub(entry, "published", stamp(p.date))
         for c in p.categories:
-            sub(entry, "category", term=c)
+            if name := category_name(c, lang):
+                sub(entry, "category", term=name)
         if p.summary:
             sub(entry, "summary", p.summary)
     return ET.tostring(feed, encoding="utf-8", xml_declaration=True)
