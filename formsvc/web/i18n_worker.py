@@ -41,16 +41,17 @@ WORDS: dict[str, tuple[str, str]] = {
     "next_paid_in_full": ("请确认钱已到账。如果没有收到或没有收全，请在下面告诉我们（{days} 天内可重新办理）。",
                           "Check that the money has arrived. If it has not, or not all of it, tell us below (within "
                           "{days} days the case is reopened)."),
-    "next_partly_paid": ("剩下的钱可以申请劳动仲裁（免费，《劳动争议调解仲裁法》第五十三条），农民工申请法律援助不查经济困难（《法律援助法》第四十二条）。也请在下面告诉我们是否满意。",
+    "next_partly_paid": ("剩下的钱可以申请劳动仲裁（免费，《劳动争议调解仲裁法》第五十三条），农民工讨薪申请法律援助不查经济困难（《法律援助法》第四十二条第三项）。也请在下面告诉我们是否满意。",
                          "For the rest you can apply for labour arbitration (free: Labour Dispute Mediation and "
-                         "Arbitration Law art. 53); migrant workers get legal aid without a means test (Legal Aid "
-                         "Law art. 42). Tell us below if you are satisfied."),
+                         "Arbitration Law art. 53); migrant workers claiming wages get legal aid without a means "
+                         "test (Legal Aid Law art. 42(3)). Tell us below if you are satisfied."),
     "next_mediation": ("按协议，欠薪方应在 {date} 前支付。到期没有支付，请在下面回复“没有拿到”，或申请劳动仲裁。",
                        "Under the agreement they must pay by {date}. If they do not, answer \"not paid\" below, or "
                        "apply for labour arbitration."),
-    "next_arbitration": ("请向劳动仲裁机构申请仲裁：免费（第五十三条），自知道权利被侵害起 1 年内申请，离职的自离职起 1 年内（第二十七条）。可以先拨 12348 申请法律援助。",
-                         "Apply to the labour arbitration committee: it is free (art. 53); apply within 1 year of "
-                         "knowing of the wrong, or of leaving the job (art. 27). Legal aid first: call 12348."),
+    "next_arbitration": ("请向劳动仲裁机构申请仲裁：免费（《劳动争议调解仲裁法》第五十三条），自知道权利被侵害起 1 年内申请，离职的自离职起 1 年内（同法第二十七条）。可以先拨 12348 申请法律援助。",
+                         "Apply to the labour arbitration committee: it is free (Labour Dispute Mediation and "
+                         "Arbitration Law art. 53); apply within 1 year of knowing of the wrong, or of leaving the "
+                         "job (same law, art. 27). Legal aid first: call 12348."),
     "next_inspection_case": ("劳动保障监察已立案，一般在 60 个工作日内查处完毕（《劳动保障监察条例》第十七条）。",
                              "Labour inspection has opened a case; it is normally finished within 60 working days "
                              "(Regulations on Labour Security Inspection art. 17)."),
