@@ -77,6 +77,10 @@ def create_app(config: Config | None = None) -> Flask:
     db = store.connect(config.database)
     try:
         store.migrate(db)
+        # This database is this county's (issue 24): another county's registry is refused before anything runs.
+        from .storage import county_identity
+
+        county_identity.bind(db, app.extensions["wagesafe_registry"].county.code)
         # Uploads a crash left staged: publish those whose complaint was stored, delete the rest.
         # Cheap (a directory listing) and safe while other workers serve (see evidence.recover).
         evidence.recover(db, config.upload_dir)

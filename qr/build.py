@@ -22,7 +22,7 @@ from .card import CARD_DIR, build_card
 from .content import PosterContent, poster_content
 from .errors import PosterError
 from .fonts import register_fonts
-from .manifest import is_current, load_manifest, save_manifest
+from .manifest import is_current, load_manifest, manifest_county, save_manifest
 from .prune import prune_posters
 from .render import FILE_NAMES, FORMATS, render_project
 from .urls import check_base_url
@@ -93,7 +93,13 @@ def build_posters(config: Config, registry: Registry, codes: list[str] | None = 
     base_url = check_base_url(config.public_base_url, config.production)
     fonts = register_fonts()
     out = posters_dir(config)
+    owner = manifest_county(out)
+    if owner and owner != registry.county.code:
+        raise PosterError(f"海报目录 {out} 属于 {owner}（见其 manifest.json），而登记册是 {registry.county.code} 的："
+                          f"什么也没有改。请为本县设置自己的 WAGESAFE_SITE_DIR。 (the posters directory belongs to "
+                          f"county {owner!r}; nothing was changed)")
     manifest = load_manifest(out)
+    written_before = set(manifest) if owner else set()  # a manifest without a county (older) vouches for nothing
     if codes is not None:
         unknown = [c for c in codes if registry.project(c) is None]
         if unknown:
@@ -132,11 +138,19 @@ def build_posters(config: Config, registry: Registry, codes: list[str] | None = 
                         _record(report, manifest, pending, code, error)
                         bar.update(1)
     known = set(registry.projects)
-    save_manifest(out, {code: entry for code, entry in manifest.items() if code in known})
+    current = {code: entry for code, entry in manifest.items() if code in known}
+    # Removed projects' entries stay listed until their folder is pruned: the manifest is this county's
+    # only proof that it wrote them (a --keep-removed or partial run must not forget them).
+    stale = {code: entry for code, entry in manifest.items() if code not in known}
+    pruning = prune and codes is None
+    save_manifest(out, current if pruning and owner else {**current, **stale}, registry.county.code)
     report.card = build_card(registry, out, base_url)  # the county's card: two small PDFs, every run
-    if prune and codes is None:  # after the manifest: it no longer lists what is about to go
-        pruned = prune_posters(out, known | {CARD_DIR})
+    if pruning:  # after the manifest: it no longer lists what is about to go
+        pruned = prune_posters(out, known | {CARD_DIR}, written=written_before)
         report.removed, report.left_alone = pruned.removed, pruned.left_alone
+        kept = {name for name, _ in pruned.left_alone if name in stale}
+        if kept:  # still ours, still there: keep vouching for it
+            save_manifest(out, {**current, **{c: stale[c] for c in kept}}, registry.county.code)
     return report
 
 

@@ -33,10 +33,12 @@ class PruneReport:
     left_alone: list[tuple[str, str]] = field(default_factory=list)
 
 
-def prune_posters(posters_dir: Path, known: set[str]) -> PruneReport:
+def prune_posters(posters_dir: Path, known: set[str], written: set[str] | None = None) -> PruneReport:
     """Remove ``<posters_dir>/<code>/`` for each code not in ``known`` whose folder holds only poster files.
 
     :param known: the registry's project codes (their folders are the builder's to keep current).
+    :param written: the codes this county's manifest says it wrote (issue 24): any other folder is
+        left alone, whatever it holds (``None``: every folder named like a code, as before).
     """
     report = PruneReport()
     try:
@@ -55,7 +57,7 @@ def prune_posters(posters_dir: Path, known: set[str]) -> PruneReport:
         elif not is_project_code(name):
             report.left_alone.append((name, "a folder not named like a project code"))
         else:
-            reason = _remove_folder(posters_dir, name)
+            reason = _remove_folder(posters_dir, name, ours=written is None or name in written)
             if reason is None:
                 report.removed.append(name)
             else:
@@ -63,7 +65,7 @@ def prune_posters(posters_dir: Path, known: set[str]) -> PruneReport:
     return report
 
 
-def _remove_folder(posters_dir: Path, name: str) -> str | None:
+def _remove_folder(posters_dir: Path, name: str, ours: bool = True) -> str | None:
     """Remove one folder of poster files; return why it was kept instead, or None when it is gone."""
     try:
         fd = os.open(posters_dir / name, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW)
@@ -76,6 +78,8 @@ def _remove_folder(posters_dir: Path, name: str) -> str | None:
         if foreign:
             shown = ", ".join(foreign[:3]) + (f" and {len(foreign) - 3} more" if len(foreign) > 3 else "")
             return f"it holds files the poster builder does not write ({shown})"
+        if not ours:
+            return "this county's manifest does not list it (another county's, or written by hand)"
         for f in files:
             os.unlink(f.name, dir_fd=fd)
     except OSError as e:

@@ -106,15 +106,36 @@ def test_partial_build_removes_nothing(small):
     assert sorted(os.listdir(out / GONE)) == sorted(FILE_NAMES.values())
 
 
-def test_leftover_folder_of_builder_files_only_is_removed(small):
-    """A folder with some of the poster files (a build of fewer formats, an interrupted one) goes too."""
+def test_a_folder_this_countys_manifest_does_not_list_is_left_alone(small):
+    """Issue 24: only what this county's manifest says it wrote is pruned; a folder of poster-like files
+    it never wrote (another county's, a copy by hand) stays and is named."""
     config, data_dir = small
     out = posters_dir(config)
     (out / "qh048").mkdir()
     (out / "qh048" / "qr.png").write_bytes(b"\x89PNG")
     (out / "qh047").mkdir()
     report = build_posters(config, load_registry(data_dir), jobs=1)
-    assert report.removed == ["qh047", "qh048"] and not (out / "qh048").exists() and not (out / "qh047").exists()
+    assert report.removed == [] and (out / "qh048" / "qr.png").exists() and (out / "qh047").is_dir()
+    assert {name for name, why in report.left_alone if "manifest does not list" in why} == {"qh047", "qh048"}
+
+
+def test_another_countys_posters_directory_is_refused(small):
+    """Two demos pointed at one site directory: the second county's build changes nothing of the first's."""
+    import json
+
+    from qr.build import PosterError
+
+    config, data_dir = small
+    out = posters_dir(config)
+    doc = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert doc["county"] == "qinghe"
+    doc["county"] = "baishui"
+    (out / "manifest.json").write_text(json.dumps(doc), encoding="utf-8")
+    before = sorted(p.name for p in out.iterdir())
+    _only(data_dir, ["qh001"])
+    with pytest.raises(PosterError, match="属于 baishui"):
+        build_posters(config, load_registry(data_dir), jobs=1)
+    assert sorted(p.name for p in out.iterdir()) == before
 
 
 def _run(args: list[str], config: Config, data_dir: Path):

@@ -29,6 +29,19 @@ def _registry_or_exit(config: Config):
     return load_or_exit(config)
 
 
+def _bind_or_exit(config: Config, database) -> None:
+    """Write this county's code into its database at first migrate; refuse another county's (issue 24)."""
+    from wagesafe.county_identity import CountyMismatch
+
+    from formsvc.storage import county_identity
+
+    registry = _registry_or_exit(config)
+    try:
+        county_identity.bind(database, registry.county.code)
+    except CountyMismatch as e:
+        raise click.ClickException(str(e)) from None
+
+
 def _logging() -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
@@ -121,6 +134,7 @@ def migrate(config: Config) -> None:
     """Apply every pending migration."""
     database = store.connect(config.database)
     applied = store.migrate(database)
+    _bind_or_exit(config, database)
     click.echo(f"applied {len(applied)} migration(s): {', '.join(applied)}" if applied
                else f"nothing to do: {config.database} is up to date")
 
@@ -205,6 +219,7 @@ def demo(config: Config, host: str, port: int, public: bool) -> None:
     config = demo_config(config, host, port)
     remember_demo_address(config)  # a later plain `wagesafe build` here keeps this address
     database = store.open_db(config.database)
+    _bind_or_exit(config, database)
     try:
         from formsvc.officers.auth import sync_users
     except ImportError:

@@ -104,10 +104,15 @@ def sync_users(db: sqlite_utils.Database, registry, demo_password: str | None = 
     With ``demo_password`` every synced account gets that password (the demo only: one hash
     is computed and shared, which is fine for a password everybody knows anyway).
     Returns counts: ``created``, ``updated``, ``deactivated``.
+
+    :raises wagesafe.county_identity.CountyMismatch: the database is another county's (issue 24):
+        nobody is deactivated.
     """
+    from formsvc.storage import county_identity
     from formsvc.storage.store import utcnow
 
     now = now or utcnow()
+    county_identity.bind(db, registry.county.code, now)
     demo_hash = hash_password(demo_password) if demo_password else None
     counts = {"created": 0, "updated": 0, "deactivated": 0}
     wanted = registry_accounts(registry)

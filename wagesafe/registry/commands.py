@@ -18,12 +18,21 @@ from . import Registry, RegistryError, load_registry
 
 
 def load_or_exit(config: Config) -> Registry:
-    """Load the registry, or print every problem and exit 1: no command runs on an invalid registry."""
+    """Load the registry, or print every problem and exit 1: no command runs on an invalid registry,
+    nor on another county's database (``wagesafe.county_identity``)."""
+    from wagesafe.county_identity import CountyMismatch, check
+
     try:
-        return load_registry(config.data_dir)
+        registry = load_registry(config.data_dir)
     except RegistryError as e:
         click.echo(e.report(), err=True)
         sys.exit(1)
+    try:
+        check(config.database, registry.county.code)
+    except CountyMismatch as e:
+        click.echo(str(e), err=True)
+        sys.exit(2)
+    return registry
 
 
 @click.command()
