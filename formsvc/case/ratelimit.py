@@ -23,9 +23,14 @@ Why the limits look the way they do (issue 15):
   county desk is told once that day (``formsvc.case.surge``).
 - **A surge alerts, never refuses**: more than ``SURGE_ALERT_PER_10_MINUTES`` complaints county-wide
   in 10 minutes (a collapsed site's whole workforce, or an attack) tells the county desk.
-- **Status checks and receipt look-ups have their own buckets** per address, so a crew checking
-  progress never blocks a crew filing; receipt pages count only misses (guesses), which is
-  what throttles receipt guessing without slowing a worker who opens their own receipt.
+- **Status checks and receipt look-ups count only misses** (guesses), and per what one device
+  holds (issue 25): a device cookie the service signed (``formsvc.web.intake.limits``), never a
+  cookie the client made up; per receipt (someone trying mobiles against one receipt); and per
+  address only far above anything a crew does. A receipt or case this browser filed or already
+  opened is never refused, so other people's misses never block a worker's own page.
+- **Junk posts** (an expired or forged form token, a form with errors) are refused per device
+  only after many, and posts that carry no cookie we issued have a small bucket per address of
+  their own: a real worker's browser always holds our cookie, so neither bucket refuses them.
 """
 
 from __future__ import annotations
@@ -44,9 +49,15 @@ IP_WINDOW = timedelta(minutes=10)       # the per-address window: short, so a re
 SURGE_WINDOW = timedelta(minutes=10)
 KEEP = timedelta(days=2)  # older events can no longer count against any window
 STATUS_WINDOW = timedelta(minutes=10)
-STATUS_CHECKS_PER_WINDOW = 30  # status look-ups per address in 10 minutes: plenty for a crew, too few to guess
-STATUS_CHECKS_PER_HOUR = STATUS_CHECKS_PER_WINDOW  # old name, kept for callers
-RECEIPT_MISSES_PER_WINDOW = 20  # receipt pages not found, per address in 10 minutes (a guesser's misses)
+RECEIPT_MISSES_PER_WINDOW = 20  # receipt pages not found, per device in 10 minutes (a guesser's misses)
+MISS_WINDOW = STATUS_WINDOW
+STATUS_MISSES_PER_DEVICE = 20   # status checks that found nothing, per device in 10 minutes
+STATUS_MISSES_PER_RECEIPT = 10  # wrong mobiles tried against one receipt in an hour
+RECEIPT_WINDOW = HOUR
+MISSES_PER_ADDRESS = 300        # misses per address in 10 minutes: ten times what a crew of 30 could mistype
+MISSES_WITHOUT_COOKIE = 20      # misses per address in 10 minutes from clients holding no cookie we signed
+JUNK_PER_DEVICE = 30            # junk posts (bad token, form errors) per device in 10 minutes
+JUNK_WITHOUT_COOKIE = 30        # junk posts per address in 10 minutes from clients holding no cookie we signed
 
 
 class RateLimited(Exception):
@@ -55,15 +66,17 @@ class RateLimited(Exception):
     ``retry_after`` is how long until one event leaves the window (whole seconds, at least 1):
     the refusal page states it instead of "a few minutes"."""
 
-    def __init__(self, key: str, retry_after: int = 60):
+    def __init__(self, key: str, retry_after: int = 60, why: str = ""):
         super().__init__(key)
         self.key = key
         self.retry_after = max(1, int(retry_after))
+        self.why = why
 
     @property
     def kind(self) -> str:
-        """``ip``, ``device``, ``session``, ``status``, ``receipt`` ... (what the page may mention)."""
-        return self.key.split(":", 1)[0].rsplit("-", 1)[-1]
+        """``ip``, ``device``, ``session``, ``status``, ``receipt`` ... (what the page may mention):
+        the ``why`` given, else the last word of the key's prefix."""
+        return self.why or self.key.split(":", 1)[0].rsplit("-", 1)[-1]
 
 
 def count(db, key: str, window: timedelta, now: datetime, limit: int | None = None) -> int:
@@ -151,9 +164,20 @@ def mobile_key(mobile: str) -> str:
 SURGE_KEY = "submit-all"
 
 
-def status_key(ip: str) -> str:
-    return f"status-ip:{ip}"
+def miss_key(scope: str, value: str) -> str:
+    """A look-up that found nothing (status check, receipt page), counted per ``scope``: ``device``
+    (a signed device id), ``nocookie`` (an address, for clients without our cookie), ``receipt``
+    (the receipt tried) or ``ip`` (everyone behind an address)."""
+    return f"miss-{scope}:{value if scope in ('ip', 'nocookie') else _hashed(value)}"
 
 
-def receipt_key(ip: str) -> str:
-    return f"receipt-ip:{ip}"
+def junk_key(scope: str, value: str) -> str:
+    """A post refused as junk, per ``device`` (signed id) or ``nocookie`` (an address)."""
+    return f"junk-{scope}:{value if scope == 'nocookie' else _hashed(value)}"
+
+
+def over(db, key: str, limit: int, window: timedelta, now: datetime, why: str = "") -> RateLimited | None:
+    """The refusal if ``key`` already holds ``limit`` events in ``window`` (nothing is recorded)."""
+    if count(db, key, window, now, limit) < limit:
+        return None
+    return RateLimited(key, retry_after(db, key, limit, window, now), why)

@@ -79,3 +79,19 @@ def address_refused(db, registry, *, ip: str, now: datetime) -> None:
                           "之后的提交被暂缓几分钟（页面告诉工人几分钟后再试并给出电话）。",
                           "如果这是一个工地的工人集体用同一 Wi-Fi 投诉，请主动联系该工地；"
                           "如果是批量虚假投诉，请保留办案台上的记录。本小时内不再重复提醒。"]))
+
+
+def device_refused(db, registry, *, ip: str, device: str, now: datetime) -> None:
+    """After a per-device refusal of valid complaints (its own transaction): the flood is refused
+    for that one phone, its address stays open for everyone else; the desk is told once an hour
+    per device (issue 25)."""
+    tag = hashlib.sha256(device.encode()).hexdigest()[:12]
+    with write_transaction(db):
+        _queue(db, registry, f"device-flood:{tag}:{now:%Y-%m-%dT%H}",
+               "同一部手机短时间内大量投诉，已暂缓这部手机的提交",
+               "\n".join([f"{registry.county.desk.name_zh}：", "",
+                          f"{now:%Y-%m-%d %H:%M} (UTC)：网络地址 {ip} 上的一部手机（浏览器）在一小时内提交的有效投诉"
+                          "达到上限，这部手机之后的提交被暂缓（页面告诉它几分钟后再试并给出电话）。"
+                          "同一网络上的其他手机照常可以投诉。",
+                          "如果是一个人替全班组多次投诉，请主动联系；如果是批量虚假投诉，请保留办案台上的记录。"
+                          "本小时内不再重复提醒。"]))

@@ -176,6 +176,18 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "rate_why_device": ("这部手机一小时内已经提交了很多件。", "This phone has sent many complaints within the hour. "),
     "rate_why_status": ("这个网络查询进度的次数太多。", "This network checked progress very many times. "),
     "rate_why_receipt": ("这个网络打开了很多不存在的回执号。", "This network opened many receipt numbers that do not exist. "),
+    "rate_why_phone": ("这部手机短时间内查了很多次，回执号或手机号都对不上。",
+                       "This phone looked up many receipt numbers or mobiles that did not match. "),
+    "rate_why_thisreceipt": ("这个回执号最近被输错手机号太多次，为保护投诉人的信息，暂停查询。",
+                             "The wrong mobile was typed for this receipt too many times; to protect the worker, "
+                             "look-ups of it are paused. "),
+    "rate_why_many": ("这个网络短时间内查询失败的次数远远超过正常。",
+                      "Far more failed look-ups than normal came from this network. "),
+    "rate_why_nocookie": ("这个浏览器没有保留本站的 Cookie，而同一网络上这样的提交太多了。请允许 Cookie 后重新打开页面。",
+                          "This browser keeps no cookie from this site, and too many such posts came from this "
+                          "network. Please allow cookies and open the page again. "),
+    "rate_why_junk": ("这部手机短时间内提交了很多份已过期或没填好的表单。",
+                      "This phone sent many expired or incomplete forms in a short time. "),
     "rate_wait_minutes": ("{n} 分钟", "{n} minutes"),
     "rate_wait_seconds": ("{n} 秒", "{n} seconds"),
     "csrf_title": ("页面已过期", "This page has expired"),

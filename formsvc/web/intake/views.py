@@ -8,10 +8,9 @@ The decisions live elsewhere: ``forms.check_complaint`` (is the input good?),
 from __future__ import annotations
 
 import math
-import secrets
 import unicodedata
 
-from flask import Response, g, make_response, render_template, request, session, url_for
+from flask import Response, g, render_template, request, session, url_for
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.routing import PathConverter
@@ -23,12 +22,12 @@ from formsvc.web.context import get_config, get_db, get_registry
 from formsvc.web import i18n
 from formsvc.storage import store, write_turns
 from .blueprint import bp
-from . import next_steps
+from . import limits, next_steps
 from .forms import (TOKEN_RE, ComplaintForm, StatusForm, check_complaint, form_with_errors, posted_complaint,
                     uploads)
 
 LANG_COOKIE_SECONDS = 365 * 24 * 3600
-DEVICE_COOKIE = "wsdev"
+DEVICE_COOKIE = limits.DEVICE_COOKIE
 
 
 def current_lang() -> str:
@@ -38,12 +37,25 @@ def current_lang() -> str:
     return g.lang
 
 
+@bp.before_request
+def refuse_junk_floods():
+    """A device (or, without our cookie, an address's cookieless clients) that sent too much junk
+    is refused before its post is read any further (issue 25); everyone else goes on."""
+    if request.method == "POST":
+        refused = limits.junk_refused()
+        if refused:
+            return _rate_limited(refused)
+    return None
+
+
 @bp.after_request
 def remember_lang(response):
     chosen = i18n.normalize_lang(request.args.get("lang"))
     if chosen and chosen != request.cookies.get(i18n.COOKIE):
         response.set_cookie(i18n.COOKIE, chosen, max_age=LANG_COOKIE_SECONDS, samesite="Lax",
                             secure=request.is_secure, httponly=True)
+    if request.method in ("GET", "HEAD") and response.status_code == 200 and response.mimetype == "text/html":
+        limits.give_device_cookie(response)  # every worker page: the form, the status check, a receipt
     return response
 
 
@@ -104,10 +116,11 @@ def _complaint_page(project):
             carried = request.args.get(name, "")[:12]
             if carried.isdigit():
                 getattr(form, name).data = carried
-        return _with_device_cookie(_form_page(form, project, lang, config))
+        return _form_page(form, project, lang, config)
     posted = posted_complaint()
     if (posted.website.data or "").strip():
-        # A bot filled the hidden field: look like success, store nothing.
+        # A bot filled the hidden field: look like success, store nothing (and count it as junk).
+        limits.junk_seen()
         return render_template("intake/receipt.html", receipt=receipts.new_receipt(), place=_place("county", "", lang),
                                anonymous=True, urgent=False, kind="county")
     token = posted.submission_token.data or ""
@@ -117,6 +130,7 @@ def _complaint_page(project):
     try:
         data, checked = check_complaint(posted, files, registry, config, lang, project)
         if data is None:
+            limits.junk_seen()  # a device sending forms with errors again and again is refused after many
             kept = _hold(checked, config, token) if TOKEN_RE.match(token) else []
             return _form_page(form_with_errors(posted), project, lang, config, had_files=bool(files),
                               held=kept), 400
@@ -126,13 +140,15 @@ def _complaint_page(project):
                 staged.append(evidence.stage(storage, mime, config.upload_dir))
             db = get_db()
             result = complaints.submit(db, registry, config, data, staged, ip=request.remote_addr or "",
-                                       device=request.cookies.get(DEVICE_COOKIE, ""),
-                                       session_token=str(session.get("csrf_token", "")))
+                                       device=limits.device(), session_token=str(session.get("csrf_token", "")))
         except ratelimit.RateLimited as refused:  # submit already deleted the staged files
-            if refused.kind == "ip":
-                from formsvc.case import surge
+            from formsvc.case import surge
 
+            if refused.kind == "ip":
                 surge.address_refused(get_db(), registry, ip=request.remote_addr or "", now=store.utcnow())
+            elif refused.kind in ("device", "session"):
+                surge.device_refused(get_db(), registry, ip=request.remote_addr or "", device=refused.key,
+                                     now=store.utcnow())
             return _rate_limited(refused)
         except BaseException:
             evidence.discard(staged)
@@ -142,6 +158,7 @@ def _complaint_page(project):
         held_uploads.release(held, delete=False)
     # To the receipt: the path by hand (url_for cost more than the rest of the redirect; receipts are
     # URL-safe) and no body (every browser follows a 303; werkzeug's redirect also renders a page).
+    limits.remember_receipt(result.receipt)  # its receipt page and status check are never refused here
     response = Response(b"", 303, {"Location": f"{request.script_root}/receipt/{result.receipt}"})
     if result.created:
         # Once the worker has the response: the WAL checkpoint, now and then (see write_turns).
@@ -185,19 +202,17 @@ def general_form():
 @bp.route("/receipt/<receipt>")
 def receipt_page(receipt: str):
     """The receipt itself is the key: 40 random bits cannot be guessed, and the page shows no
-    personal data (only where the case went), so it needs no session and can be bookmarked."""
+    personal data (only where the case went), so it needs no session and can be bookmarked.
+    Misses (guesses) are counted per device, and per address only far above a crew; a receipt this
+    browser filed is never refused (``limits``)."""
     lang = current_lang()
-    db, now, ip = get_db(), store.utcnow(), request.remote_addr or ""
-    key = ratelimit.receipt_key(ip)
-    if ratelimit.count(db, key, ratelimit.STATUS_WINDOW, now, ratelimit.RECEIPT_MISSES_PER_WINDOW) \
-            >= ratelimit.RECEIPT_MISSES_PER_WINDOW:
-        # A guesser's misses used this address's bucket up: no look-up at all until one leaves the window.
-        wait = ratelimit.retry_after(db, key, ratelimit.RECEIPT_MISSES_PER_WINDOW, ratelimit.STATUS_WINDOW, now)
-        return _rate_limited(ratelimit.RateLimited(key, wait))
+    db = get_db()
+    refused = limits.lookup_refused(receipt, per_device=ratelimit.RECEIPT_MISSES_PER_WINDOW, per_receipt=False)
+    if refused:  # a guesser's misses used its bucket up: no look-up at all until one leaves the window
+        return _rate_limited(refused)
     summary = complaints.receipt_summary(db, receipt) if receipts.is_receipt(receipt) else None
     if summary is None:
-        with store.write_transaction(db):
-            ratelimit.record(db, key, now)  # only misses count: a worker opening their own receipt never does
+        limits.lookup_missed(receipt, per_receipt=False)  # only misses count
         return render_template("intake/receipt_gone.html"), 404
     return render_template("intake/receipt.html", receipt=summary["receipt"], anonymous=summary["anonymous"],
                            urgent=summary["urgent"], kind=summary["assignee_kind"], sms=summary["sms"],
@@ -212,14 +227,11 @@ def status():
         form.receipt.data = request.args.get("receipt", "")[:20]
         return render_template("intake/status.html", form=form, case=None)
     db = get_db()
-    try:
-        with store.write_transaction(db):
-            ratelimit.take(db, ratelimit.status_key(request.remote_addr or ""), ratelimit.STATUS_CHECKS_PER_WINDOW,
-                           ratelimit.STATUS_WINDOW, store.utcnow())
-    except ratelimit.RateLimited as refused:
-        return _rate_limited(refused)
     form.validate()
     receipt = receipts.normalize(form.receipt.data or "")
+    refused = limits.lookup_refused(receipt)  # misses per device, per receipt, per address far above a crew
+    if refused:
+        return _rate_limited(refused)
     mobile_typed = (form.mobile.data or "").strip()
     mobile = rules.normalize_mobile(mobile_typed) if mobile_typed else ""
     if not (form.receipt.data or "").strip():
@@ -230,7 +242,9 @@ def status():
         return render_template("intake/status.html", form=form, case=None), 400
     case = complaints.find_for_status(db, receipt, mobile) if receipt else None
     if case is None:
+        limits.lookup_missed(receipt)
         return render_template("intake/status.html", form=form, case=None, not_found=True), 404
+    limits.remember_receipt(receipt)
     return render_case(db, form, case, mobile, lang)
 
 
@@ -259,16 +273,6 @@ def healthz():
     return "ok\n", 200, {"Content-Type": "text/plain; charset=utf-8"}
 
 
-def _with_device_cookie(page):
-    """The form page, with a long-lived random device cookie if the browser has none yet: the
-    per-device limit (``ratelimit.device_key``) counts it, never the address a crew shares."""
-    response = make_response(page)
-    if not request.cookies.get(DEVICE_COOKIE):
-        response.set_cookie(DEVICE_COOKIE, secrets.token_urlsafe(16), max_age=LANG_COOKIE_SECONDS, samesite="Lax",
-                            secure=request.is_secure, httponly=True)
-    return response
-
-
 def _wait_words(seconds: int, lang: str) -> str:
     if seconds < 90:
         return i18n.t("rate_wait_seconds", lang, n=seconds)
@@ -289,6 +293,12 @@ def _rate_limited(refused: ratelimit.RateLimited):
 
 @bp.errorhandler(CSRFError)
 def csrf_failed(_e):
+    """An expired or forged token: junk. Counted per device (or per address without our cookie);
+    past the limit the refusal page answers instead of "page expired"."""
+    refused = limits.junk_refused()
+    if refused:
+        return _rate_limited(refused)
+    limits.junk_seen()
     return render_template("intake/message.html", title_key="csrf_title", body_key="csrf_body", back=True), 400
 
 

@@ -60,6 +60,16 @@ def calculator():
                            owed=yuan(r.owed), earned=yuan(r.earned), paid=yuan(r.paid))
 
 
+@bp.after_request
+def give_device_cookie(response):
+    """The worker's tools are worker pages too: their posts count per device (``intake.limits``)."""
+    if request.method in ("GET", "HEAD") and response.status_code == 200 and response.mimetype == "text/html":
+        from formsvc.web.intake import limits
+
+        limits.give_device_cookie(response)
+    return response
+
+
 # --- the arbitration application -------------------------------------------------------------
 
 def _case_prefill(receipt_typed: str, mobile_typed: str):
@@ -67,17 +77,22 @@ def _case_prefill(receipt_typed: str, mobile_typed: str):
     as on the status page, and the same hourly limit applies)."""
     from wagesafe.registry import rules
 
-    from formsvc.case import complaints, ratelimit, receipts
-    from formsvc.storage import store
+    from formsvc.case import complaints, receipts
     from formsvc.web.context import get_db
+    from formsvc.web.intake import limits
 
     db = get_db()
-    with store.write_transaction(db):
-        ratelimit.take(db, ratelimit.status_key(request.remote_addr or ""), ratelimit.STATUS_CHECKS_PER_HOUR,
-                       ratelimit.HOUR, store.utcnow())
+    receipt = receipts.normalize(receipt_typed)
+    refused = limits.lookup_refused(receipt)
+    if refused:
+        raise refused
     mobile = rules.normalize_mobile(mobile_typed) if mobile_typed and rules.is_mobile(mobile_typed) else ""
-    case = complaints.find_for_status(db, receipts.normalize(receipt_typed), mobile) if receipt_typed else None
-    if case is None or case["anonymous"]:
+    case = complaints.find_for_status(db, receipt, mobile) if receipt_typed else None
+    if case is None:
+        limits.lookup_missed(receipt)
+        return None
+    limits.remember_receipt(receipt)
+    if case["anonymous"]:
         return None
     row = db.conn.execute("SELECT name, mobile, owed_by_name, trade, amount_yuan, months_owed, description, "
                           "project_code, site_address FROM complaints WHERE id = ?", (case["id"],)).fetchone()
@@ -126,8 +141,10 @@ def application():
     if form.get("action") == "prefill":
         try:
             values = _case_prefill((form.get("receipt") or "")[:20], (form.get("prefill_mobile") or "")[:20])
-        except ratelimit.RateLimited:
-            return render_template("intake/message.html", title_key="rate_title", body_key="rate_body"), 429
+        except ratelimit.RateLimited as refused:
+            from formsvc.web.intake.views import _rate_limited
+
+            return _rate_limited(refused)
         if values is None:
             return _application_page({"receipt": (form.get("receipt") or "")[:20]}, prefill_failed=True, status=404)
         return _application_page(values)
