@@ -19,7 +19,7 @@ import yaml
 from wagesafe.cli import main
 from wagesafe.config import SETTINGS, Config
 from wagesafe.config_check import problems
-from wagesafe.nginx_conf import NginxSite, body_limit_bytes, form_rate, render
+from wagesafe.nginx_conf import NginxSite, body_limit_bytes, flood_rate, render
 
 ROOT = Path(__file__).resolve().parent.parent
 DEPLOY = ROOT / "deploy"
@@ -43,12 +43,65 @@ def test_nginx_body_limit_is_the_services_own(tmp_path, data_dir, mb, n):
 @pytest.mark.parametrize("per_10", [1, 5, 30, 60, 1000])
 def test_nginx_rate_limit_never_refuses_what_the_service_allows(per_10):
     config = Config.from_env({"RATE_LIMIT_IP_PER_10_MINUTES": str(per_10)})
-    per_minute, burst = form_rate(config)
+    per_minute, burst = flood_rate(config)
     assert burst >= per_10  # the service may take all of 10 minutes' complaints at once
     assert per_minute * 10 >= per_10  # and refills at least as fast
+    assert per_minute >= 300 and burst >= 300  # hundreds a minute: far beyond any crew (issue 25)
     text = rendered(config)
     assert f"zone=wagesafe_forms:10m rate={per_minute}r/m;" in text
     assert f"limit_req zone=wagesafe_forms burst={burst} nodelay;" in text
+
+
+def test_nginx_keys_buckets_on_the_address_only_never_on_a_cookie():
+    """Any client can make up a cookie: nginx buckets keyed on one (issue 25) let a made-up
+    ``session=x`` decide whose posts share a bucket. The service keeps the per-device limits."""
+    text = rendered(Config.from_env({}))
+    assert "$cookie_" not in text
+    for zone in re.findall(r"^limit_req_zone (\S+) zone=(\w+):10m rate=(\d+)r/m;", text, flags=re.M):
+        key, name, rate = zone
+        assert key in ("$binary_remote_addr", "$wagesafe_post_client"), zone
+        assert int(rate) >= 60, zone
+
+
+def test_ocsp_resolver_is_a_setting_defaulting_to_the_systems(tmp_path, monkeypatch):
+    from wagesafe import nginx_conf
+    from wagesafe.config_check import warnings
+
+    conf = tmp_path / "resolv.conf"
+    conf.write_text("# made by hand\nsearch example\nnameserver 10.0.0.2\nnameserver 2001:db8::53\n"
+                    "nameserver fe80::1%eth0\n")
+    assert nginx_conf.ocsp_resolver(Config.from_env({}), conf) == "10.0.0.2 [2001:db8::53]"
+    assert nginx_conf.ocsp_resolver(Config.from_env({"OCSP_RESOLVER": "223.5.5.5, 119.29.29.29"}), conf) \
+        == "223.5.5.5 119.29.29.29"
+    assert nginx_conf.ocsp_resolver(Config.from_env({"OCSP_RESOLVER": "off"}), conf) == ""
+    text = rendered(Config.from_env({"OCSP_RESOLVER": "223.5.5.5"}))
+    assert "resolver 223.5.5.5 valid=300s;" in text and "127.0.0.53" not in text
+    # none anywhere: rendered without a resolver line, and config check warns (not a refusal)
+    empty = tmp_path / "empty.conf"
+    empty.write_text("")
+    monkeypatch.setattr(nginx_conf, "system_resolvers", lambda resolv_conf=empty: [])
+    assert not re.search(r"^\s*resolver ", rendered(Config.from_env({})), flags=re.M)
+    assert any(line.startswith("OCSP_RESOLVER") for line in warnings(Config.from_env({})))
+    assert not warnings(Config.from_env({"OCSP_RESOLVER": "223.5.5.5"}))
+
+
+def test_config_check_prints_the_resolver_warning(tmp_path):
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    env = {"PATH": "/usr/bin:/bin", "OCSP_RESOLVER": "off", "WAGESAFE_VAR_DIR": str(tmp_path)}
+    done = subprocess.run([str(Path(sys.executable).parent / "wagesafe"), "config", "check"], env=env,
+                          capture_output=True, text=True, timeout=60)
+    assert "warning: OCSP_RESOLVER" in done.stdout, done.stdout + done.stderr
+
+
+def test_hsts_include_subdomains_is_a_setting():
+    plain = rendered(Config.from_env({}))
+    assert 'Strict-Transport-Security "max-age=31536000" always;' in plain and "includeSubDomains" not in plain
+    wide = rendered(Config.from_env({"HSTS_INCLUDE_SUBDOMAINS": "1"}))
+    assert 'Strict-Transport-Security "max-age=31536000; includeSubDomains" always;' in wide
+    assert 'max-age=31536000" always' not in wide
 
 
 def test_nginx_desk_door_and_cdn_addresses_are_rendered_from_the_settings():

@@ -95,6 +95,11 @@ SETTINGS: tuple[Setting, ...] = (
             "nothing is in front (a bare number is read as loopback only)"),
     Setting("CDN_ADDRESSES", "", "networks of a CDN or load balancer in front of nginx (comma-separated CIDRs); "
             "rendered as nginx `set_real_ip_from`, so nginx and the service see the worker's own address"),
+    Setting("OCSP_RESOLVER", "", "DNS resolver(s) nginx asks for OCSP stapling, rendered into the nginx site "
+            "(space- or comma-separated addresses); empty: this machine's own, read from /etc/resolv.conf when "
+            "rendering; `off`: none (`config check` warns when there is none)"),
+    Setting("HSTS_INCLUDE_SUBDOMAINS", "0", "`1` adds `includeSubDomains` to the HSTS header nginx sends (only when "
+            "every subdomain of the site's domain is served over https)"),
     Setting("DESK_ALLOW_NETWORKS", "", "networks allowed to reach `/desk/` (comma-separated CIDRs, e.g. the county's "
             "government network), rendered into nginx; empty: the desk is reachable from anywhere"),
     Setting("OFFICER_NOTICE_PERSONAL", "0", "`1` puts the worker's name, mobile and description into officers' "
@@ -209,6 +214,8 @@ class Config:
     cdn_addresses: str = ""
     desk_allow_networks: str = ""
     officer_notice_personal: bool = False
+    ocsp_resolver: str = ""
+    hsts_include_subdomains: bool = False
     extra: dict = field(default_factory=dict)
 
     @property
@@ -272,6 +279,7 @@ class Config:
             session_idle_minutes=float(raw["SESSION_IDLE_MINUTES"]), cdn_addresses=raw["CDN_ADDRESSES"].strip(),
             desk_allow_networks=raw["DESK_ALLOW_NETWORKS"].strip(),
             officer_notice_personal=_bool(raw["OFFICER_NOTICE_PERSONAL"]),
+            ocsp_resolver=raw["OCSP_RESOLVER"].strip(), hsts_include_subdomains=_bool(raw["HSTS_INCLUDE_SUBDOMAINS"]),
         )
         values.update(overrides)
         return cls(**values)

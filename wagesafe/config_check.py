@@ -273,6 +273,19 @@ def _proxies(config: Config) -> list[str]:
     return out
 
 
+def warnings(config: Config) -> list[str]:
+    """What is allowed but worth fixing (``config check`` prints these as ``warning:``, exit 0)."""
+    from .nginx_conf import ocsp_resolver
+
+    out = []
+    if not ocsp_resolver(config):
+        out.append("OCSP_RESOLVER: no DNS resolver for nginx's OCSP stapling (none set, none in /etc/resolv.conf, "
+                   "or `off`): phones then ask the certificate authority themselves (slow on 3G, and the CA "
+                   "learns who visits); set OCSP_RESOLVER to a resolver this server can reach and render the "
+                   "nginx site again")
+    return out
+
+
 def explain_proxies(config: Config) -> list[str]:
     """Plain lines for `wagesafe config check` about where the client's address comes from (not problems)."""
     from .config import proxy_networks

@@ -2,7 +2,7 @@
 
 Why a renderer instead of a hand-edited file: two numbers in the nginx site must agree with
 the service's own settings — the upload body limit (MAX_UPLOAD_MB × MAX_UPLOADS + 1 MB, the
-same sum as Flask's ``MAX_CONTENT_LENGTH``) and the request rate limit (looser than
+same sum as Flask's ``MAX_CONTENT_LENGTH``) and the per-address flood limit (far looser than
 RATE_LIMIT_IP_PER_10_MINUTES, so the service stays the real rule) — and the networks of
 CDN_ADDRESSES (``set_real_ip_from``) and DESK_ALLOW_NETWORKS (``allow`` on ``/desk/``). Computing them from ``Config``
 when rendering means a county that changes a limit re-renders and cannot forget nginx.
@@ -39,16 +39,61 @@ def body_limit_bytes(config: Config) -> int:
     return int((config.max_upload_mb * config.max_uploads + 1) * 1024 * 1024)
 
 
-def form_rate(config: Config) -> tuple[int, int]:
-    """``(rate per minute, burst)`` per address for POSTs that carry the service's session cookie:
-    twice as loose as the service's own per-address limit (RATE_LIMIT_IP_PER_10_MINUTES).
+FLOOD_PER_MINUTE = 300   # POSTs per address a minute nginx lets through: ten crews of 30 at once
+SIGNIN_PER_MINUTE = 60   # sign-in posts per address a minute (a county office shares one address too)
 
-    A worker may post a form more than once (a validation error, a retry), and the service allows
-    its whole 10-minute allowance at once; so nginx lets a burst of twice that through and refills
-    twice as fast. nginx never refuses what the service would accept; it only cuts floods off early.
+
+def flood_rate(config: Config) -> tuple[int, int]:
+    """``(rate per minute, burst)`` of nginx's per-address buckets (issue 25): far above any crew.
+
+    nginx cannot tell a worker from a flood (any client can make up a cookie), so it only cuts off
+    volumes no crew behind one address could send: at least ``FLOOD_PER_MINUTE`` a minute, and never
+    less than twice the service's own per-address allowance (RATE_LIMIT_IP_PER_10_MINUTES), all of
+    it at once. The service's limits, per device, are the real rule.
     """
-    allowance = 2 * max(1, config.rate_limit_ip_per_10_minutes)
-    return max(1, math.ceil(allowance / 10)), max(20, allowance)
+    rate = max(FLOOD_PER_MINUTE, 2 * max(1, config.rate_limit_ip_per_10_minutes))
+    return rate, rate
+
+
+def system_resolvers(resolv_conf: Path = Path("/etc/resolv.conf")) -> list[str]:
+    """The ``nameserver`` addresses of ``resolv.conf`` as nginx's ``resolver`` takes them (IPv6 in
+    brackets; link-local addresses with a zone left out: nginx cannot use them)."""
+    import ipaddress
+
+    found = []
+    try:
+        lines = resolv_conf.read_text(encoding="utf-8", errors="replace").splitlines()
+    except OSError:
+        return []
+    for line in lines:
+        parts = line.split("#", 1)[0].split()
+        if len(parts) >= 2 and parts[0] == "nameserver":
+            try:
+                address = ipaddress.ip_address(parts[1])
+            except ValueError:
+                continue
+            if getattr(address, "scope_id", None):
+                continue  # link-local with a zone (fe80::1%eth0): nginx cannot use it
+            found.append(f"[{address}]" if address.version == 6 else str(address))
+    return found
+
+
+def ocsp_resolver(config: Config, resolv_conf: Path = Path("/etc/resolv.conf")) -> str:
+    """What nginx asks for OCSP stapling: OCSP_RESOLVER if set (``off`` for none), else this
+    machine's own resolvers read from ``resolv.conf`` now (Debian 12 runs no 127.0.0.53 stub);
+    "" when there is none (``config check`` warns)."""
+    chosen = config.ocsp_resolver.strip()
+    if chosen.lower() in ("off", "none"):
+        return ""
+    if chosen:
+        return " ".join(chosen.replace(",", " ").split())
+    return " ".join(system_resolvers(resolv_conf))
+
+
+def hsts_value(config: Config) -> str:
+    """The Strict-Transport-Security header: a year, and ``includeSubDomains`` only when the county
+    says every subdomain is served over https (HSTS_INCLUDE_SUBDOMAINS)."""
+    return "max-age=31536000" + ("; includeSubDomains" if config.hsts_include_subdomains else "")
 
 
 def networks(value: str) -> list[str]:
@@ -78,7 +123,7 @@ class NginxSite:
     https_listen: str = "443"
     http_listen6: str | None = None   # default: [::]:<port> when the IPv4 listen is a bare port
     https_listen6: str | None = None
-    resolver: str = "127.0.0.53"      # for OCSP stapling (systemd-resolved's stub); "" leaves it out
+    resolver: str | None = None       # for OCSP stapling; None: OCSP_RESOLVER or the system's; "" leaves it out
     log_dir: str = "/var/log/nginx"
     acme_root: str = "/var/www/letsencrypt"
     errors_root: Path = DEPLOY_NGINX
@@ -93,7 +138,8 @@ def render(config: Config, site: NginxSite) -> str:
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(DEPLOY_NGINX)), undefined=jinja2.StrictUndefined,
                              keep_trailing_newline=True, trim_blocks=True, lstrip_blocks=True,
                              autoescape=False)
-    rate, burst = form_rate(config)
+    rate, burst = flood_rate(config)
+    resolver = ocsp_resolver(config) if site.resolver is None else site.resolver
     https_port = site.https_listen.rsplit(":", 1)[-1].split()[0]
     cert = site.ssl_certificate or f"/etc/letsencrypt/live/{site.server_name}/fullchain.pem"
     key = site.ssl_certificate_key or f"/etc/letsencrypt/live/{site.server_name}/privkey.pem"
@@ -103,9 +149,10 @@ def render(config: Config, site: NginxSite) -> str:
         https_listen=site.https_listen, https_port_suffix="" if https_port == "443" else f":{https_port}",
         log_dir=site.log_dir, acme_root=site.acme_root, errors_root=str(Path(site.errors_root).resolve()),
         body_limit_bytes=body_limit_bytes(config), rate_limit_ip_per_10_minutes=config.rate_limit_ip_per_10_minutes,
-        addr_rate=rate, addr_burst=burst, app_csp=APP_CSP, static_csp=STATIC_CSP,
+        flood_rate=rate, flood_burst=burst, signin_rate=SIGNIN_PER_MINUTE, hsts=hsts_value(config),
+        app_csp=APP_CSP, static_csp=STATIC_CSP,
         http_listen6=_v6_listen(site.http_listen, site.http_listen6),
-        https_listen6=_v6_listen(site.https_listen, site.https_listen6), resolver=site.resolver,
+        https_listen6=_v6_listen(site.https_listen, site.https_listen6), resolver=resolver,
         cdn_addresses=networks(config.cdn_addresses), desk_allow=networks(config.desk_allow_networks),
     )
 

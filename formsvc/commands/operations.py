@@ -25,11 +25,13 @@ def config_group() -> None:
 @click.pass_obj
 def config_check(config: Config) -> None:
     """Say whether the configuration is safe for production; one line per problem, exit 1 if any."""
-    from wagesafe.config_check import explain_proxies, problems, report
+    from wagesafe.config_check import explain_proxies, problems, report, warnings
 
     found = problems(config)
     for line in explain_proxies(config):  # where the client's address comes from (the CDN case)
         click.echo(f"note: {line}")
+    for line in warnings(config):  # allowed, but worth fixing (no OCSP resolver)
+        click.echo(f"warning: {line}")
     if found:
         click.echo(report(found), err=True)
         raise SystemExit(1)
@@ -146,8 +148,9 @@ def deploy_group() -> None:
               help="IPv6 listen for http (default: [::]:<port> when --http-listen is a bare port; '' for none)")
 @click.option("--https-listen6", envvar="NGINX_HTTPS_LISTEN6", default=None,
               help="IPv6 listen for https (default: [::]:<port> when --https-listen is a bare port; '' for none)")
-@click.option("--resolver", envvar="NGINX_RESOLVER", default="127.0.0.53", show_default=True,
-              help="DNS resolver nginx asks for OCSP stapling ('' for none)")
+@click.option("--resolver", envvar="NGINX_RESOLVER", default=None,
+              help="DNS resolver nginx asks for OCSP stapling (default: OCSP_RESOLVER, else this machine's "
+                   "from /etc/resolv.conf; '' for none)")
 @click.option("--log-dir", envvar="NGINX_LOG_DIR", default="/var/log/nginx", show_default=True)
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="file to write (default: print)")

@@ -24,13 +24,15 @@ def shot(page, tmp_path, name: str) -> None:
 
 
 def test_refusal_page_says_when_to_retry_and_whom_to_phone(system, phone, tmp_path):
-    """The receipt bucket of this address is filled by hand (then emptied again, so the other browser
-    tests of the session are not refused): what a receipt guesser would meet."""
+    """The misses bucket of this address is filled by hand (then emptied again, so the other browser
+    tests of the session are not refused): what a receipt guesser rotating devices would meet."""
+    from formsvc.case.ratelimit import MISSES_PER_ADDRESS
+
     db = sqlite3.connect(system.var_dir / "wagesafe.db")
     now = datetime.now(timezone.utc).isoformat(timespec="seconds")
     try:
-        db.executemany("INSERT INTO rate_events (key, at, nonce) VALUES ('receipt-ip:127.0.0.1', ?, ?)",
-                       [(now, n) for n in range(20)])
+        db.executemany("INSERT INTO rate_events (key, at, nonce) VALUES ('miss-ip:127.0.0.1', ?, ?)",
+                       [(now, n) for n in range(MISSES_PER_ADDRESS)])
         db.commit()
         page = phone.page()
         response = page.goto(system.base + "/receipt/ABCD-EFGH")
@@ -44,7 +46,7 @@ def test_refusal_page_says_when_to_retry_and_whom_to_phone(system, phone, tmp_pa
         assert width <= 390, f"the refusal page scrolls sideways: {width} px"
         shot(page, tmp_path, "refusal")
     finally:
-        db.execute("DELETE FROM rate_events WHERE key = 'receipt-ip:127.0.0.1'")
+        db.execute("DELETE FROM rate_events WHERE key = 'miss-ip:127.0.0.1'")
         db.commit()
         db.close()
 
