@@ -87,6 +87,10 @@ def county_document() -> dict:
             "minimum_wage": {"monthly_yuan": 1850, "hourly_yuan": 18.5, "effective_from": "2025-01-01"},
             "arbitration_zh": "青禾县劳动人事争议仲裁院", "arbitration_phone": "0799-0601001",
             "legal_aid_phone": "12348",
+            "average_wage": {"monthly_yuan": 7000, "year": 2025,
+                             "source_zh": "禾川市人民政府公布的2025年度全市城镇单位就业人员月平均工资（示例数字）"},
+            "mediation": {"name_zh": "青禾县劳动人事争议仲裁院调解窗口", "place_zh": "青禾县人民路88号县人社局一楼",
+                          "phone": "0799-0601002"},
         },
         "labour_inspection": {
             "name_zh": "青禾县劳动保障监察大队", "name_en": "Qinghe County Labour Inspection Brigade",

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import re
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -92,6 +93,47 @@ def _person(f: Fields, prefix: str, required: bool = True) -> model.Person | Non
     return model.Person(name=name, mobile=mobile, email=email) if name else None
 
 
+AVERAGE_WAGE_MISSING = (
+    "required: the city's previous-year average monthly wage of employees (上年度职工月平均工资), as the "
+    "city government (设区的市级人民政府) publishes it, with monthly_yuan, year and source_zh. 《劳动合同法》 "
+    "art. 47 caps economic compensation at three times it; the wage calculator needs it")
+MEDIATION_MISSING = (
+    "required: where a worker applies for labour-dispute mediation (the township's mediation body or the "
+    "arbitration court's mediation window), with name_zh, place_zh and phone. Every site notice must show "
+    "it (《保障农民工工资支付条例》 art. 34(3))")
+
+
+def _average_wage(c: Fields, label: str, problems: list[Problem]) -> model.AverageWage | None:
+    """``county.average_wage``: the figure art. 47 names, with the year it is for and who published it."""
+    raw = c.raw("average_wage")
+    if raw is None:
+        c.problem("average_wage", AVERAGE_WAGE_MISSING)
+        return None
+    f = _fields(label, raw, problems, "county.average_wage.")
+    monthly = f.integer("monthly_yuan", 1000, 100_000)
+    year = f.integer("year", 2000, date.today().year)
+    source = f.text("source_zh")
+    if source and len(source) < 6:
+        f.problem("source_zh", "say who published the figure and where (for example 禾川市人民政府2026年5月公布的"
+                               "2025年度全市城镇单位就业人员平均工资), so a worker can check it")
+    return model.AverageWage(monthly_yuan=monthly, year=year, source_zh=source) if f.ok else None
+
+
+def _mediation(f: Fields, prefix: str = "") -> model.Mediation | None:
+    """A mediation channel: name, place and phone, all three (a worker must find it and call it)."""
+    name, place = f.text(f"{prefix}name_zh"), f.text(f"{prefix}place_zh")
+    phone = f.phone(f"{prefix}phone")
+    return model.Mediation(name_zh=name, place_zh=place, phone=phone) if name and place and phone else None
+
+
+def _county_mediation(c: Fields, label: str, problems: list[Problem]) -> model.Mediation | None:
+    raw = c.raw("mediation")
+    if raw is None:
+        c.problem("mediation", MEDIATION_MISSING)
+        return None
+    return _mediation(_fields(label, raw, problems, "county.mediation."))
+
+
 def _load_county(path: Path, problems: list[Problem]):
     label = f"data/{COUNTY_FILE}"
     if not path.exists():
@@ -136,6 +178,8 @@ def _load_county(path: Path, problems: list[Problem]):
         arbitration_phone=c.phone("arbitration_phone", required=False),
         legal_aid_phone=c.phone("legal_aid_phone", required=False) or "12348",
         fictional=c.boolean("fictional"),
+        average_wage=_average_wage(c, label, problems),
+        mediation=_county_mediation(c, label, problems),
     )
     departments: dict[str, model.Department] = {}
     raw_departments = top.raw("departments") or []
@@ -161,6 +205,14 @@ def _load_county(path: Path, problems: list[Problem]):
     return county, departments
 
 
+def _township_mediation(f: Fields) -> model.Mediation | None:
+    """Optional columns ``mediation_name_zh``, ``mediation_place_zh``, ``mediation_phone``: the township's
+    own mediation body. All empty: the county's channel is printed; some filled: all three are needed."""
+    if not any((f.raw(f"mediation_{k}") or "").strip() for k in ("name_zh", "place_zh", "phone")):
+        return None
+    return _mediation(f, "mediation_")
+
+
 def _load_townships(path: Path, problems: list[Problem]) -> dict[str, model.Township]:
     label = f"data/{TOWNSHIPS_FILE}"
     townships: dict[str, model.Township] = {}
@@ -177,6 +229,7 @@ def _load_townships(path: Path, problems: list[Problem]) -> dict[str, model.Town
             officer=_person(f, "officer", required=False), deputy=_person(f, "deputy", required=False),
             officer_away=f.boolean("officer_away"),
             duty_phone=f.phone("duty_phone", required=False),  # optional column
+            mediation=_township_mediation(f),  # optional columns
         )
         if code and code not in townships:
             townships[code] = township

@@ -56,6 +56,30 @@ class MinimumWage:
 
 
 @dataclass(frozen=True)
+class AverageWage:
+    """The previous year's average monthly wage of employees (上年度职工月平均工资) that the city
+    government (直辖市、设区的市级人民政府) publishes. 《劳动合同法》 art. 47: a worker paid more than three
+    times it gets economic compensation at three times it, for at most twelve years; the calculator
+    applies both caps. ``year`` is the year the figure is for; ``source_zh`` says who published it where,
+    so a worker or an officer can check it."""
+
+    monthly_yuan: int
+    year: int
+    source_zh: str
+
+
+@dataclass(frozen=True)
+class Mediation:
+    """Where a worker applies for labour-dispute mediation (《保障农民工工资支付条例》 art. 34(3): every
+    site notice shows the 劳动争议调解仲裁申请渠道): the township's mediation body or the arbitration
+    court's mediation window."""
+
+    name_zh: str
+    place_zh: str
+    phone: str
+
+
+@dataclass(frozen=True)
 class Desk:
     """The county labour-inspection desk: supervises townships and receives escalations."""
 
@@ -81,6 +105,8 @@ class County:
     arbitration_phone: str = ""
     legal_aid_phone: str = "12348"
     fictional: bool = False
+    average_wage: AverageWage | None = None  # required by the loader; None only for hand-made records
+    mediation: Mediation | None = None        # the county's channel; a township may name its own
 
 
 @dataclass(frozen=True)
@@ -107,6 +133,7 @@ class Township:
     officer_away: bool = False
     kind_zh: str = "镇"
     duty_phone: str = ""  # the township office's duty number (值班电话), printed on posters if given
+    mediation: Mediation | None = None  # the township's own mediation body, if the registry names one
 
     @property
     def duty_line(self) -> tuple[str, str]:
@@ -258,6 +285,12 @@ class Registry:
 
     def industry_authority(self, project: Project) -> Department:
         return self.departments[project.industry_authority]
+
+    def mediation_for(self, township_code: str) -> Mediation | None:
+        """The mediation channel a poster in this township prints: the township's own body when the
+        registry names one, else the county's (the arbitration court's mediation window)."""
+        township = self.townships.get(township_code)
+        return (township.mediation if township is not None and township.mediation else None) or self.county.mediation
 
     def hotline(self, number: str) -> Hotline | None:
         return next((h for h in self.county.hotlines if h.number == number), None)
