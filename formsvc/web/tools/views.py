@@ -30,34 +30,75 @@ def no_store(response):
     return response
 
 
+CALC_FIELDS = ("mode", "units", "rate", "paid", "no_contract", "start", "left", "comp_wage")
+
+
+def result_lines(r, county, lang: str) -> list[str]:
+    """The answer's lines, in the order the page's script prints them: each claim with its own
+    final-award test (解释（一） art. 19), the mixed-award rule (art. 20) when it applies, art. 85, the
+    double wages, the compensation with its caps and art. 87 beside it."""
+    lines = []
+    for item in r.items:
+        lines.append(w("fin_in" if item.within else "fin_out", lang, what=w(f"item_{item.key}", lang),
+                       o=yuan(item.amount), l=yuan(r.final_limit)))
+    if r.mixed_award:
+        lines.append(w("fin_mixed", lang))
+    if r.owed > 0:
+        lines.append(w("a85", lang, lo=yuan(r.art85_low), hi=yuan(r.art85_high)))
+    if r.no_contract_capped:
+        lines.append(w("nc_capped", lang, nc=r.no_contract_entered, w=ceil(r.units)))
+    if r.mode == "month" and r.double_months:
+        lines.append(w("a82", lang, m=r.double_months, x=yuan(r.double_extra)))
+    elif r.mode == "day" and r.no_contract_entered:
+        lines.append(w("a82day", lang))
+    c = r.compensation
+    if c is not None:
+        service = w("service" if c.full_months >= 12 else "service_months", lang, y=c.full_months // 12,
+                    m=c.full_months % 12, more=w("service_more", lang) if c.extra_days else "")
+        n = c.months_paid_for
+        lines.append(w("comp", lang, service=service, n=f"{n:g}", b=yuan(c.base), c=yuan(c.amount)))
+        if c.wage_capped:
+            wage = county.average_wage
+            lines.append(w("comp_cap", lang, w=yuan(c.wage), city=county.city_zh, year=wage.year if wage else "",
+                           avg=yuan(c.average), b=yuan(c.base), cut=w("comp_cut", lang) if c.years_capped else ""))
+        lines.append(w("comp_how", lang))
+        lines.append(w("art87", lang, x=yuan(c.art87)))
+    return lines
+
+
+def average_wage_note(county, lang: str) -> str:
+    wage = county.average_wage
+    if wage is None:
+        return ""
+    return w("avg_wage", lang, city=county.city_zh, avg=f"{wage.monthly_yuan:,}", year=wage.year,
+             source=wage.source_zh, cap=f"{3 * wage.monthly_yuan:,}")
+
+
 @bp.route("/tools/calculator")
 def calculator():
     """The calculator's answer when the page's script did not run (the portal form GETs here)."""
     lang = current_lang()
     args = request.args
-    values = {k: (args.get(k) or "")[:40] for k in ("mode", "units", "rate", "paid", "no_contract")}
+    county = get_registry().county
+    values = {k: (args.get(k) or "")[:40] for k in CALC_FIELDS}
     values["mode"] = values["mode"] if values["mode"] in ("month", "day") else "month"
+    note = average_wage_note(county, lang)
     if not values["units"] and not values["rate"]:
-        return render_template("tools/calculator.html", values=values, result=None, error=None)
-    mw = get_registry().county.minimum_wage.monthly_yuan
+        return render_template("tools/calculator.html", values=values, result=None, error=None, avg_note=note)
     try:
         r = calculate(values["mode"], values["units"], values["rate"], values["paid"], values["no_contract"],
-                      minimum_wage_monthly=mw)
+                      minimum_wage_monthly=county.minimum_wage.monthly_yuan, start=values["start"],
+                      left=values["left"], comp_wage=values["comp_wage"],
+                      average_wage_monthly=county.average_wage.monthly_yuan if county.average_wage else None)
     except CalcError as err:
-        return render_template("tools/calculator.html", values=values, result=None,
+        return render_template("tools/calculator.html", values=values, result=None, avg_note=note,
                                error=(err.field, err.message(lang))), 400
-    lines = [w("in47" if r.within_final_limit else "out47", lang, o=yuan(r.owed), l=yuan(r.final_limit)),
-             w("a85", lang, lo=yuan(r.art85_low), hi=yuan(r.art85_high))]
-    nc = int(values["no_contract"] or 0) if values["no_contract"].strip().isdigit() else 0
-    if r.mode == "month" and r.double_months:
-        lines.append(w("a82", lang, m=r.double_months, x=yuan(r.double_extra)))
-    elif r.mode == "day" and nc:
-        lines.append(w("a82day", lang))
     carry = {"amount_yuan": int(r.owed)}
-    if r.mode == "month":
-        carry["months_owed"] = ceil(r.units)
-    return render_template("tools/calculator.html", values=values, result=r, lines=lines, carry=carry, error=None,
-                           owed=yuan(r.owed), earned=yuan(r.earned), paid=yuan(r.paid))
+    if r.months_owed:
+        carry["months_owed"] = r.months_owed
+    return render_template("tools/calculator.html", values=values, result=r, lines=result_lines(r, county, lang),
+                           carry=carry, error=None, owed=yuan(r.owed), earned=yuan(r.earned), paid=yuan(r.paid),
+                           avg_note=note)
 
 
 @bp.after_request
