@@ -19,6 +19,7 @@ import pytest
 from formsvc.notify import outbox
 from formsvc.storage import store
 from tests.net import free_port
+from wagesafe.registry import load_registry
 
 ROOT = Path(__file__).resolve().parent.parent
 WAGESAFE = Path(sys.executable).with_name("wagesafe")
@@ -120,6 +121,11 @@ def test_demo_serves_site_inbox_and_delivers_then_stops_on_sigint(demo):
 
     text = output(out)
     assert f"{base}/r/" in text and f"{base}/dev/mail/" in text and "password" in text
+    # The walk it prints holds together (issue 23): the officer printed receives the printed form's complaints.
+    registry = load_registry(ROOT / "data")
+    code = re.search(rf"{re.escape(base)}/r/(\w+)", text).group(1)
+    officer = re.search(r"township officer 镇街专员\s+(\S+)", text).group(1)
+    assert officer == registry.townships[registry.project(code).township].responsible.email.lower(), text
 
     proc.send_signal(signal.SIGINT)
     assert proc.wait(20) == 0

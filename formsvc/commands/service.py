@@ -167,10 +167,38 @@ def demo_config(config: Config, host: str, port: int) -> Config:
     return dataclasses.replace(config, **changes)
 
 
-def _sign_ins(database) -> list[str]:
+def demo_walk(registry, database, config: Config, now=None) -> tuple[str, str] | None:
+    """The project whose form the demo banner suggests, and the sign-in that receives its complaints.
+
+    Both come from one routing decision (``formsvc.case.routing.route``, with the duty roster at
+    ``now``, as ``complaints.submit`` decides): the first project of the registry whose complaint
+    would go to someone with an active desk account. Following the printed walk (submit from the
+    form, sign in as the printed officer, open the case) then ends on the case, never on 您无权查看.
+    ``None`` when no project routes to an account (the banner then prints neither)."""
+    from formsvc.case import routing
+    from formsvc.officers import roster
+
+    now = now or store.utcnow()
+    accounts = {row["email"].lower() for row in database.query("SELECT email FROM users WHERE active = 1")}
+    thresholds = routing.Thresholds.from_config(config)
+    for code in registry.projects:
+        decision = routing.route(registry, thresholds, project_code=code,
+                                 stand_in=lambda township: roster.stand_in_at(database, township, now))
+        email = (decision.recipient.email or "").lower()
+        if decision.target_kind == "township" and email in accounts:
+            return code, email
+    return None
+
+
+def _sign_ins(database, officer_email: str | None = None) -> list[str]:
+    """The demo's sign-ins: the officer who receives the suggested form's complaints (``demo_walk``),
+    else the first township account; the county desk; the admin."""
     labels = {"township": "township officer 镇街专员", "county": "county desk 县劳动监察", "admin": "admin 管理员"}
     lines = []
     for role, label in labels.items():
+        if role == "township" and officer_email:
+            lines.append(f"  {_pad(label)}{officer_email}")
+            continue
         row = next(database.query("SELECT email FROM users WHERE role = ? AND active = 1 ORDER BY id LIMIT 1",
                                   [role]), None)
         if row:
@@ -226,7 +254,8 @@ def demo(config: Config, host: str, port: int, public: bool) -> None:
         sync_users = None
     if sync_users is not None:
         sync_users(database, registry, demo_password=DEMO_PASSWORD)
-    sign_ins = _sign_ins(database)
+    walk = demo_walk(registry, database, config)
+    sign_ins = _sign_ins(database, walk[1] if walk else None)
     database.conn.close()
 
     try:
@@ -253,11 +282,16 @@ def demo(config: Config, host: str, port: int, public: bool) -> None:
     worker_thread.start()
     web_thread.start()
     base = f"http://{host}:{server.server_port}"
-    first = next(iter(registry.projects), None)
+    form_line = []
+    if walk:
+        project = registry.project(walk[0])
+        township = registry.townships[project.township]
+        form_line = [f"  {_pad('complaint form 投诉表单')}{base}/r/{project.code}"
+                     f"  ({project.name_zh}, {township.name_zh}: its officer below opens the case)"]
     lines = [
         "", "WageSafe 薪安通 demo is running. Open:",
         f"  {_pad('portal 门户')}{base}/",
-        *([f"  {_pad('complaint form 投诉表单')}{base}/r/{first}"] if first else []),
+        *form_line,
         f"  {_pad('general form 通用表单')}{base}/complain",
         f"  {_pad('officer desk 办案台')}{base}/desk/",
         (f"  {_pad('demo inbox 演示收件箱')}(off with --public; mail is in {config.var_dir / 'mail'})" if public
