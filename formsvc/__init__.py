@@ -109,6 +109,12 @@ def create_app(config: Config | None = None) -> Flask:
     def local_iso(value) -> str:
         return iso_local(value, config.timezone)
 
+    # The portal's home, for the worker pages' way back (PUBLIC_BASE_URL: nginx, or the demo's
+    # own server, serves the built portal at / and /en/).
+    @app.template_global("portal_home")
+    def portal_home(lang: str = "zh") -> str:
+        return config.public_base_url.rstrip("/") + ("/en/" if lang == "en" else "/")
+
     app.register_blueprint(intake_bp)
     app.register_blueprint(desk_bp)
     # Open311 for partner systems: an API key authenticates each write, there is no session to forge.

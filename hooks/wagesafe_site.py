@@ -5,5 +5,5 @@ MkDocs loads this file by path, as a fresh module; the code lives in the package
 one registry.
 """
 
-from wagesafe.sitegen.hooks import (on_config, on_files, on_page_content, on_post_build,  # noqa: F401
-                                    on_post_page)
+from wagesafe.sitegen.hooks import (on_config, on_files, on_nav, on_page_content,  # noqa: F401
+                                    on_post_build, on_post_page)

@@ -416,3 +416,14 @@ def test_receipt_page_needs_the_exact_receipt(app, client):
     for wrong in ("ABCD-EFGH", "<b>x", location.rsplit("/", 1)[-1].lower()):
         r = client.get(f"/receipt/{wrong}")
         assert r.status_code == 404 and "查询进度" in r.data.decode()
+
+
+@pytest.mark.parametrize("url, home", [("/complain", "https://wagesafe.example/"),
+                                       ("/r/qh012", "https://wagesafe.example/"),
+                                       ("/status", "https://wagesafe.example/"),
+                                       ("/status?lang=en", "https://wagesafe.example/en/"),
+                                       ("/r/no-such-site", "https://wagesafe.example/")])
+def test_intake_worker_pages_lead_back_to_the_portal(client, url, home):
+    """Issue 23: every worker page links to the portal's home (PUBLIC_BASE_URL), in the page's language."""
+    page = client.get(url).get_data(as_text=True)
+    assert page.count(f'href="{home}"') >= 2, page[-800:]  # the brand in the header and the footer's words

@@ -420,3 +420,14 @@ def test_site_markers_are_converted_for_gcj02_tiles(registry):
     g_lat, g_lon = geo.wgs84_to_gcj02(place.lat, place.lon)
     assert f'data-lat="{place.lat:.6f}"' in html  # distances use the phone's WGS-84
     assert f'data-map-lat="{g_lat:.6f}" data-map-lon="{g_lon:.6f}"' in html
+
+
+def test_site_menu_leads_to_the_complaint_form_and_the_status_check(site):
+    """Issue 23: the portal's menu has 投诉 and 查进度 on every page, in the page's language."""
+    for path, want in ((site / "index.html", {"/complain": "投诉", "/status": "查进度"}),
+                       (site / "guides" / "evidence" / "index.html", {"/complain": "投诉", "/status": "查进度"}),
+                       (site / "en" / "index.html", {"/complain?lang=en": "Complain", "/status?lang=en": "Check progress"})):
+        html = path.read_text("utf-8")
+        for href, words in want.items():
+            assert re.search(rf'<a href="{re.escape(href)}" class="md-nav__link">\s*(<[^>]+>\s*)*{words}', html), \
+                (path, href)

@@ -17,6 +17,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "site_name": ("薪安通", "WageSafe"),
     "switch_lang": ("English", "中文"),
     "skip": ("跳到正文", "Skip to content"),
+    "portal_home": ("返回薪安通首页（维权指南、法律援助）", "WageSafe home (rights guides, legal aid)"),
+    "portal_home_short": ("首页", "Home"),
     "footer_hotlines": ("人社服务热线 12333 · 法律援助 12348", "Labour hotline 12333 · Legal aid 12348"),
     "sample_notice": ("示例数据：本县及其中的人员、单位均为虚构。",
                       "Sample data: this county and everyone in it are made up."),

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import event_priority
@@ -112,6 +113,24 @@ def front_matter_problems(docs_dir: Path) -> list[str]:
         if (why := front_matter.file_problem(path, label)) is not None:
             found.append(why)
     return found
+
+
+# The form service's pages the portal's menu links to (mkdocs.yml nav: 投诉, 查进度); they speak
+# the portal's language when asked with ?lang= (formsvc.web.i18n.choose_lang).
+SERVICE_NAV_PATHS = ("/complain", "/status")
+
+
+@event_priority(-200)  # after mkdocs-static-i18n has made the language's nav
+def on_nav(nav, config, files):
+    lang = building_language(config)
+    prefix = urlsplit(config.site_url or "").path.rstrip("/")  # a portal under a path (https://host/wagesafe/)
+    for item in nav.items:
+        url = getattr(item, "url", None) or ""
+        path = url.split("?", 1)[0]
+        path = path[len(prefix):] if prefix and path.startswith(prefix + "/") else path
+        if path in SERVICE_NAV_PATHS and not getattr(item, "children", None):
+            item.url = prefix + path + ("?lang=en" if lang == "en" else "")
+    return nav
 
 
 @event_priority(-200)
