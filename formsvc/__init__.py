@@ -102,8 +102,11 @@ def create_app(config: Config | None = None) -> Flask:
     from wagesafe.localtime import format_local, iso_local
 
     @app.template_filter("local_time")
-    def local_time(value, fmt: str = "%Y-%m-%d %H:%M", with_zone: bool = False) -> str:
-        return format_local(value, config.timezone, fmt, with_zone=with_zone)
+    def local_time(value, fmt: str = "%Y-%m-%d %H:%M", with_zone: bool = False, lang: str | None = None) -> str:
+        # the zone in the page's language (北京时间 / Beijing time): the worker's pages set g.lang
+        from flask import g
+
+        return format_local(value, config.timezone, fmt, with_zone=with_zone, lang=lang or g.get("lang", "zh"))
 
     @app.template_filter("local_iso")
     def local_iso(value) -> str:

@@ -172,7 +172,7 @@ def test_a_case_goes_to_the_other_county_waits_for_it_and_comes_back_closed(two_
         b_receipt = c.execute("SELECT receipt FROM complaints WHERE id = ?", (b_id,)).fetchone()[0]
     assert "已转送白水县" in status and f"<strong>{b_receipt}</strong>" in status
     assert f'href="{b.base}/status?receipt={b_receipt}"' in status
-    assert "对方已办结" in status and "外县已办结您的投诉" in status
+    assert "对方已办结" in status and "白水县已办结您的投诉" in status
     # ... and with that receipt and the mobile the worker follows it on B's own status page too.
     there = _status_page(b, b_receipt)
     assert b_receipt in there and "石塘镇" in there

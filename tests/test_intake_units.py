@@ -12,7 +12,7 @@ from datetime import timedelta
 import pytest
 from werkzeug.datastructures import FileStorage
 
-from formsvc.case import case_status, complaints, evidence, ratelimit, receipts, routing
+from formsvc.case import complaints, evidence, ratelimit, receipts, routing, story
 from formsvc.web import i18n
 from formsvc.storage import store
 from formsvc.case.complaints import ComplaintInput
@@ -290,9 +290,9 @@ def test_choose_lang(arg, cookie, lang):
 
 
 def test_public_text_never_shows_detail():
-    assert case_status.public_text({"kind": "acknowledged", "detail": "内部"}, "zh") == "工作人员已接手您的投诉"
-    assert case_status.public_text({"kind": "weird-new-kind", "detail": "内部"}, "en") == "There is news on your case"
-    assert case_status.status_text("resolved", "en") == "Resolved"
+    assert story.worker_line({"kind": "acknowledged", "detail": "内部"}, "zh") == "工作人员已接手您的投诉"
+    assert story.worker_line({"kind": "weird-new-kind", "detail": "内部"}, "en") == "There is news on your case"
+    assert story.worker_status({"status": "resolved"}, "en") == "Resolved"
 
 
 @pytest.mark.parametrize("typed, stored", [

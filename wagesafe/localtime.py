@@ -32,15 +32,27 @@ def to_local(value: datetime | str, zone_name: str = DEFAULT_ZONE) -> datetime:
     return _as_datetime(value).astimezone(zone(zone_name))
 
 
+BEIJING_ZONES = ("Asia/Shanghai", "Asia/Chongqing", "Asia/Harbin", "PRC")
+
+
+def zone_words(zone_name: str = DEFAULT_ZONE, lang: str = "zh") -> str:
+    """The zone as a reader says it: 北京时间 / Beijing time, else the zone's own name."""
+    if (zone_name or DEFAULT_ZONE) in BEIJING_ZONES:
+        return "Beijing time" if lang == "en" else "北京时间"
+    return zone_name
+
+
 def format_local(value: datetime | str | None, zone_name: str = DEFAULT_ZONE, fmt: str = "%Y-%m-%d %H:%M",
-                 *, with_zone: bool = False) -> str:
-    """``2026-12-01 07:53`` (and `` 北京时间`` / the zone's name with ``with_zone``); empty for no time."""
+                 *, with_zone: bool = False, lang: str = "zh") -> str:
+    """``2026-12-01 07:53`` (and `` 北京时间`` / `` Beijing time`` / the zone's name with ``with_zone``,
+    in ``lang``); empty for no time."""
     if value in (None, ""):
         return ""
     local = to_local(value, zone_name)
     text = local.strftime(fmt)
     if with_zone:
-        text += " 北京时间" if zone_name in ("Asia/Shanghai", "Asia/Chongqing", "PRC") else f" ({zone_name})"
+        words = zone_words(zone_name, lang)
+        text += f" {words}" if words != zone_name else f" ({zone_name})"
     return text
 
 

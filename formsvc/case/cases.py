@@ -2,7 +2,7 @@
 
 Each action validates the transition, then writes the complaint update, its timeline events
 (``public=1`` for what the worker may see on the status page, in plain words from
-``formsvc.case.case_status``) and any notices in ONE ``store.write_transaction``, so a case is never
+``formsvc.case.story``) and any notices in ONE ``store.write_transaction``, so a case is never
 half-moved and a receiver is never left untold.
 
 States: new → acknowledged → in_progress → resolved; or closed_unfounded; a transfer puts the
@@ -23,16 +23,11 @@ import sqlite_utils
 from formsvc.notify import outbox
 from formsvc.storage.store import iso, write_transaction
 
+from . import outcomes, story
 from .outcomes import Outcome
 
-STATUS_ZH = {"new": "新案件", "acknowledged": "已受理", "in_progress": "处理中", "resolved": "已解决",
-             "transferred": "已转交", "closed_unfounded": "不属实已关闭", "transferred_out": "已转送外县"}
-EVENT_ZH = {"submitted": "工人提交投诉", "routed": "系统分派", "acknowledged": "已确认受理", "in_progress": "开始处理",
-            "transferred": "转交", "resolved": "已解决", "closed_unfounded": "核查不属实，关闭", "close_reason": "关闭原因",
-            "resolve_note": "办结说明", "note": "添加内部备注", "escalated": "上报县监察大队", "reminded": "超期提醒",
-            "worker_answer": "工人回访评价", "reopened": "工人反馈未解决，重新打开",
-            "transferred_out": "转送外县", "remote_status": "外县办理进展", "remote_closed": "外县已办结",
-            "transfer_out_withdrawn": "转送外县未送达，已撤回"}
+STATUS_ZH = story.OFFICER_STATUS  # the desk's words for a status: one table (formsvc.case.story)
+EVENT_ZH = {code: k.officer_zh for code, k in story.KINDS.items()}
 OPEN_STATUSES = ("new", "acknowledged", "in_progress", "transferred")
 UNACKED_STATUSES = ("new", "transferred")
 # transferred_out: sent to another county (formsvc.case.county_transfer); nothing is left to do here,
@@ -178,7 +173,9 @@ def resolve(db: sqlite_utils.Database, case_id: int, actor: str, workers_paid: i
                         " amount_recovered_yuan = ?, outcome = 'paid_in_full' WHERE id = ?",
                         (iso(now), workers_paid, amount_recovered_yuan, case_id))
         _event(db, case_id, now, actor, "resolved", public=True,
-               detail=f"{workers_paid} 人，追回 {amount_recovered_yuan} 元")
+               detail=f"{outcomes.OUTCOMES['paid_in_full'].zh}：{workers_paid} 人，追回 {amount_recovered_yuan} 元")
+        db.conn.execute("INSERT INTO case_outcomes (complaint_id, at, kind, recovered_yuan) VALUES (?, ?, ?, ?)",
+                        (case_id, iso(now), "paid_in_full", amount_recovered_yuan))
         if note.strip():
             _event(db, case_id, now, actor, "resolve_note", detail=note.strip())
     return get_case(db, case_id)
@@ -195,6 +192,8 @@ def close_unfounded(db: sqlite_utils.Database, case_id: int, actor: str, reason:
         db.conn.execute("UPDATE complaints SET status = 'closed_unfounded', resolved_at = ?,"
                         " outcome = 'not_substantiated' WHERE id = ?", (iso(now), case_id))
         _event(db, case_id, now, actor, "closed_unfounded", public=True)
+        db.conn.execute("INSERT INTO case_outcomes (complaint_id, at, kind) VALUES (?, ?, 'not_substantiated')",
+                        (case_id, iso(now)))
         _event(db, case_id, now, actor, "close_reason", detail=reason)  # internal: may name people
     return get_case(db, case_id)
 
@@ -229,6 +228,10 @@ def record_outcome(db: sqlite_utils.Database, case_id: int, actor: str, outcome:
             figures.append(outcome.text)
         _event(db, case_id, now, actor, spec.status, public=True,
                detail=spec.zh + ("：" + "，".join(figures) if figures else ""))
+        db.conn.execute("INSERT INTO case_outcomes (complaint_id, at, kind, recovered_yuan, left_yuan, promised_yuan,"
+                        " due_date, text) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                        (case_id, iso(now), outcome.kind, outcome.recovered_yuan, outcome.left_yuan,
+                         outcome.promised_yuan, outcome.promised_date, outcome.text))
         if note.strip():
             _event(db, case_id, now, actor, "resolve_note", detail=note.strip())
     return get_case(db, case_id)

@@ -222,8 +222,9 @@ def find_for_status(db, receipt: str, mobile: str) -> dict | None:
         return None
     if stored_mobile != (mobile or ""):
         return None
-    events = [dict(kind=k, at=a) for k, a in db.conn.execute(
-        "SELECT kind, at FROM case_events WHERE complaint_id = ? AND public = 1 ORDER BY at, seq", (cid,))]
+    # the detail is read to name a place or an outcome in words (formsvc.case.story), never shown raw
+    events = [dict(kind=k, at=a, detail=d) for k, a, d in db.conn.execute(
+        "SELECT kind, at, detail FROM case_events WHERE complaint_id = ? AND public = 1 ORDER BY at, seq", (cid,))]
     return dict(id=cid, receipt=receipt, created_at=created_at, status=status, anonymous=bool(anonymous),
                 assignee_kind=assignee_kind, assignee_code=assignee_code, events=events)
 

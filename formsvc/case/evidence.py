@@ -239,3 +239,23 @@ def recover(db, upload_dir: Path, now: float | None = None) -> tuple[int, int]:
     if published:
         _fsync_dir(Path(upload_dir))
     return published, removed
+
+
+KIND_ZH = {"image": "照片", "application/pdf": "PDF 文件", "audio": "录音", "video": "视频"}
+
+
+def kind_words(mime: str) -> str:
+    """What a file is, as a worker or an arbitrator says it: 照片, PDF 文件, 录音, 视频, 文件."""
+    mime = mime or ""
+    return KIND_ZH.get(mime) or KIND_ZH.get(mime.split("/")[0], "文件")
+
+
+def listing(db, case_id: int, zone_name: str) -> list[dict]:
+    """The case's uploaded evidence for a person to read (the arbitration application's list):
+    kind, file name, the local date it was uploaded. A redacted case's files have no name left."""
+    from wagesafe.localtime import format_local
+
+    return [{"kind": kind_words(r["mime"]), "name": r["original_name"] or f"文件 {r['id']}",
+             "date": format_local(r["created_at"], zone_name, "%Y-%m-%d")}
+            for r in db.query("SELECT id, mime, original_name, created_at FROM evidence WHERE complaint_id = ?"
+                              " ORDER BY id", [case_id])]

@@ -24,8 +24,7 @@ from formsvc.notify import outbox
 from formsvc.storage.store import iso, write_transaction
 from .cases import CLOSED_STATUSES, TransitionError, case_url, get_case, label_for
 
-EVENT_ZH = {"called": "吹哨：呼叫部门", "reported": "部门报到", "call_overdue": "部门超时未报到，已上报",
-            "lead_named": "指定包案领导", "raised": "提级办理（县监察大队直接办理）"}
+
 
 
 def calls(db: sqlite_utils.Database, case_id: int) -> list[dict]:

@@ -59,7 +59,7 @@ class Outcome:
     amount_yuan: int = 0        # paid / advanced / agreed (mediation)
     left_yuan: int = 0          # still owed after a partial payment
     promised_date: str = ""     # YYYY-MM-DD, mediation
-    text: str = ""              # worker-facing: the reason (not substantiated) or where it went
+    text: str = ""              # worker-facing (给投诉人的说明): any outcome's note, the reason, or where it went
 
     @property
     def spec(self) -> OutcomeKind:
@@ -110,12 +110,13 @@ def check(kind: str, *, amount=None, left=None, promised_date=None, text=None, c
             date.fromisoformat(date_v)
         except ValueError:
             raise OutcomeError("请填写协议约定的支付日期（年-月-日，例如 2027-01-15）") from None
-    if "text" in spec.needs:
-        text_v = " ".join(str(text or "").split())
-        if not text_v:
-            raise OutcomeError(f"请填写{spec.text_zh.split('（')[0]}")
-        if len(text_v) > MAX_TEXT:
-            raise OutcomeError(f"说明请控制在 {MAX_TEXT} 字以内")
+    # The officer's words to the worker (给投诉人的说明): required where the outcome needs a reason or
+    # a place, and kept for every other outcome too (the form says the worker will see them).
+    text_v = " ".join(str(text or "").split())
+    if "text" in spec.needs and not text_v:
+        raise OutcomeError(f"请填写{spec.text_zh.split('（')[0]}")
+    if len(text_v) > MAX_TEXT:
+        raise OutcomeError(f"说明请控制在 {MAX_TEXT} 字以内")
     return Outcome(kind, amount_v, left_v, date_v, text_v)
 
 

@@ -16,7 +16,7 @@ from datetime import date, datetime, time, timedelta, timezone
 
 import sqlite_utils
 
-from wagesafe.localtime import DEFAULT_ZONE, format_local, zone
+from wagesafe.localtime import DEFAULT_ZONE, format_local, zone, zone_words
 
 from formsvc.case.outcomes import label as outcome_label
 from formsvc.notify import outbox
@@ -176,7 +176,7 @@ def render(report: Report, registry, *, sent_at: datetime | None = None,
     head = "零报告" if report.zero else "日报"
     subject = f"【薪安通】{county}欠薪投诉{head} {d}"
     lines = [f"{registry.county.desk.name_zh}：", "",
-             f"{county}根治欠薪一日一报（{d}，{_zone_words(zone_name)}）。", ""]
+             f"{county}根治欠薪一日一报（{d}，{zone_words(zone_name)}）。", ""]
     if sent_at is not None and local_day(sent_at, zone_name) > report.day + timedelta(days=1):
         lines += [f"补报：本报告于 {format_local(sent_at, zone_name)} 补发；"
                   "新投诉、受理、办结按当日记录统计，超期按案件记录还原到当日日终，镇街按补发时的承办单位归属。", ""]
@@ -226,10 +226,6 @@ def send(db: sqlite_utils.Database, registry, config, day: date, now: datetime,
         outbox.enqueue(db, kind="daily_report", channel="email", recipient=registry.county.desk.email,
                        subject=subject, body=body, dedupe_key=f"daily-report:{day.isoformat()}")
     return True
-
-
-def _zone_words(zone_name: str) -> str:
-    return "北京时间" if zone_name in ("Asia/Shanghai", "Asia/Chongqing", "PRC") else zone_name
 
 
 def due_day(now: datetime, send_hour: int = 8, zone_name: str = DEFAULT_ZONE) -> date | None:

@@ -20,7 +20,7 @@ from datetime import datetime
 
 from wagesafe.localtime import iso_local
 
-from formsvc.case import case_status, open311_services
+from formsvc.case import open311_services, story
 from formsvc.case.cases import CLOSED_STATUSES, label_for
 from formsvc.notify import outbox
 from formsvc.storage.store import write_transaction
@@ -72,7 +72,7 @@ def report_changes(db, registry, config, now: datetime) -> list[str]:
                                 (c["id"], c["status"]))
                 key = f"province:new:{c['id']}"
             else:
-                text = case_status.status_text(c["status"], "zh")
+                text = story.worker_status({"status": c["status"]}, "zh")
                 job = {"target": "province", "op": "post_update", "complaint_id": c["id"],
                        "params": [("update_id", f"{county}-{c['id']}-{c['status']}"),
                                   ("status", EXTENDED_STATUS.get(c["status"],

@@ -16,35 +16,22 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from formsvc.case import outcomes
+from formsvc.case import story
 from formsvc.notify import notices, outbox
 from formsvc.storage.store import write_transaction
 
-EVENT_SMS = {"acknowledged": "worker_acknowledged", "transferred": "worker_transferred",
-             "resolved": "worker_outcome", "closed_unfounded": "worker_outcome"}
+EVENT_SMS = {code: k.sms for code, k in story.KINDS.items() if k.sms}  # one table: formsvc.case.story
 BATCH = 500
 
 
-def _place(registry, kind: str, code: str, lang: str) -> str:
-    """A unit's name as the worker reads it (never a person)."""
-    en = lang == "en"
-    if kind == "township" and code in registry.townships:
-        t = registry.townships[code]
-        return t.name_en if en else t.name_zh
-    if kind == "department" and code in registry.departments:
-        d = registry.departments[code]
-        return d.name_en if en else d.name_zh
-    desk = registry.county.desk
-    return desk.name_en if en else desk.name_zh
+def _partners(config):
+    """The partner counties (their names in the worker's SMS), or none when the file is absent or broken."""
+    try:
+        from wagesafe.registry.partners import load_partners
 
-
-def _transfer_place(registry, detail: str, lang: str) -> str:
-    """The receiver named by a transfer event (its detail is the receiver's Chinese label)."""
-    for units in (registry.townships, registry.departments):
-        for unit in units.values():
-            if unit.name_zh == detail:
-                return unit.name_en if lang == "en" else unit.name_zh
-    return detail
+        return load_partners(config.data_dir)
+    except Exception:  # the names are a courtesy; a broken partners.yaml is reported by `wagesafe check`
+        return None
 
 
 def queue_due(db, registry, config, now: datetime) -> list[str]:
@@ -60,20 +47,25 @@ def queue_due(db, registry, config, now: datetime) -> list[str]:
     if not rows:
         return []
     lines = []
+    places = story.Places(registry, _partners(config))
     with write_transaction(db):
         for r in rows:
             kind = EVENT_SMS.get(r["event_kind"])
             if kind is None or r["redacted_at"]:
                 continue
             lang = r["lang"]
+            event = {"kind": r["event_kind"], "detail": r["event_detail"]}
             place = outcome = ""
             if kind == "worker_acknowledged":
-                place = _place(registry, r["assignee_kind"], r["assignee_code"], lang)
+                place = places.unit(r["responsible_kind"], r["responsible_code"]).name(lang)
             elif kind == "worker_transferred":
-                place = _transfer_place(registry, r["event_detail"], lang)
+                named = story.event_place(event, places)
+                place = named.name(lang) if named else ""
             else:
-                code = r["outcome"] or ("not_substantiated" if r["event_kind"] == "closed_unfounded" else "")
-                outcome = outcomes.label(code, lang) or ("Resolved" if lang == "en" else "已办结")
+                outcome = story.outcome_of(event, lang)
+                named = story.event_place(event, places) if r["event_kind"].startswith("county_") else None
+                if named is not None:
+                    outcome = f"{named.name(lang)}: {outcome}" if lang == "en" else f"{named.name(lang)}{outcome}"
             # r["id"] is the complaint's id (c.* comes after the event's columns)
             sms = notices.worker_sms(kind, r, config.public_base_url, place=place, outcome=outcome)
             if sms is None:

@@ -457,6 +457,27 @@ CREATE TABLE evidence_links_used (
 ALTER TABLE county_transfers ADD COLUMN remote_outcome TEXT NOT NULL DEFAULT '';  -- JSON: kind, amounts
 ALTER TABLE county_transfers ADD COLUMN settled_kind TEXT NOT NULL DEFAULT '';    -- last told: delivered|refused|dead
 """),
+    # Every outcome a case was given, with its figures (formsvc.case.money reads them): a reopen blanks
+    # the outcome columns on the complaint, and the worker's page must still show what was paid and
+    # what was left. The current outcome of every case already resolved is copied in once. Not touched
+    # by a new complaint's transaction.
+    ("0012_i23_outcome_history", """
+CREATE TABLE case_outcomes (
+    id INTEGER PRIMARY KEY,
+    complaint_id INTEGER NOT NULL REFERENCES complaints(id),
+    at TEXT NOT NULL,
+    kind TEXT NOT NULL,                        -- formsvc.case.outcomes.OUTCOMES
+    recovered_yuan INTEGER NOT NULL DEFAULT 0,  -- paid to the worker by this outcome
+    left_yuan INTEGER NOT NULL DEFAULT 0,       -- still owed, as the officer recorded it
+    promised_yuan INTEGER NOT NULL DEFAULT 0,   -- mediation: agreed, not yet paid
+    due_date TEXT NOT NULL DEFAULT '',          -- mediation: the date promised
+    text TEXT NOT NULL DEFAULT ''               -- the officer's words to the worker (给投诉人的说明)
+);
+CREATE INDEX case_outcomes_complaint ON case_outcomes(complaint_id, at);
+INSERT INTO case_outcomes (complaint_id, at, kind, recovered_yuan, left_yuan, promised_yuan, due_date, text)
+SELECT id, COALESCE(resolved_at, created_at), outcome, amount_recovered_yuan, outcome_left_yuan, outcome_promised_yuan,
+       outcome_due_date, outcome_text FROM complaints WHERE outcome != '';
+"""),
 ]
 
 

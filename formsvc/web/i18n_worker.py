@@ -18,12 +18,10 @@ WORDS: dict[str, tuple[str, str]] = {
     "hotlines_html": ("人社服务热线 {t12333} · 法律援助 {t12348}", "Labour hotline {t12333} · Legal aid {t12348}"),
     # status page: outcome and next steps
     "outcome_heading": ("办理结果", "Outcome"),
-    "outcome_paid": ("已支付：{amount} 元", "Paid: {amount} yuan"),
-    "outcome_left": ("尚欠：{amount} 元", "Still owed: {amount} yuan"),
-    "outcome_agreed": ("协议金额：{amount} 元，约定 {date} 前支付", "Agreed: {amount} yuan, to be paid by {date}"),
-    "outcome_advance": ("先行垫付：{amount} 元", "Advanced: {amount} yuan"),
-    "outcome_reason": ("说明：{text}", "Explanation: {text}"),
-    "outcome_where": ("已转至：{text}", "Passed to: {text}"),
+    # (an outcome's figures and the officer's note are formsvc.case.money.figure_lines: one place)
+    "money_heading": ("钱的情况", "Your money"),
+    "money_left_now": ("仍欠您：{amount} 元", "Still owed to you: {amount} yuan"),
+    "earlier_heading": ("此前的办理结果", "Earlier outcomes"),
     "next_heading": ("接下来怎么办", "What happens next"),
     "next_by": ("期限：{when}", "By: {when}"),
     "next_turn": ("不满意或有困难，可以找：", "Not satisfied, or stuck? Turn to:"),
@@ -36,6 +34,12 @@ WORDS: dict[str, tuple[str, str]] = {
                       "labour inspectors have been told too."),
     "next_working": ("{place}正在核实情况、找欠薪方解决，有进展会告诉您。", "{place} is checking the facts and "
                      "dealing with whoever owes you; you will be told of any progress."),
+    "next_elsewhere": ("{place}负责办理您的投诉。进展请用下面的对方回执号到对方查询；需要帮助请拨打 12333。",
+                       "{place} handles your case now. Follow it there with their receipt number below; for help, "
+                       "call 12333."),
+    "next_closed_elsewhere": ("{place}已办结您的投诉。如果没有拿到工资，可以申请劳动仲裁，或拨打 12348 申请法律援助。",
+                              "{place} has closed your case. If you were not paid, you can apply for labour "
+                              "arbitration, or call 12348 for legal aid."),
     "next_reopened": ("您反馈未解决，案件已重新交给{place}继续办理。", "You told us it is not settled: the case is back with "
                       "{place}, who must keep working on it."),
     "next_paid_in_full": ("请确认钱已到账。如果没有收到或没有收全，请在下面告诉我们（{days} 天内可重新办理）。",

@@ -1,7 +1,7 @@
 """A case as the public Open311 ``GET requests`` shows it: never a name, a mobile or a story.
 
 Only what the specification needs to follow a request and what cannot identify the worker:
-the id, open/closed, the worker-facing status words (``formsvc.case.case_status``), the service,
+the id, open/closed, the worker-facing status words (``formsvc.case.story``), the service,
 the township or department that handles it (never a person), and the dates with the county's
 offset. Everything else (name, mobile, description, the other party's name, address, evidence)
 stays behind the desk's sign-in. The columns are chosen here, in SQL, so a field added to
@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 
 from wagesafe.localtime import iso_local
 
-from formsvc.case import case_status, open311_services
+from formsvc.case import open311_services, story
 from formsvc.case.cases import CLOSED_STATUSES, label_for
 
 COLUMNS = ("c.id, c.status, c.project_code, c.created_at, c.resolved_at, c.assignee_kind, c.assignee_code,"
@@ -37,7 +37,7 @@ def represent(row, registry, config) -> dict:
     return {
         "service_request_id": str(row["id"]),
         "status": "closed" if closed else "open",
-        "status_notes": case_status.status_text(row["status"], "zh"),
+        "status_notes": story.worker_status({"status": row["status"]}, "zh"),
         "service_name": name,
         "service_code": code,
         "agency_responsible": label_for(registry, row["assignee_kind"], row["assignee_code"]),

@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 
 from formsvc.officers.auth import User, scope_sql
 from formsvc.case.cases import ASSIGNED_AT_SQL, STATUS_ZH
+from formsvc.case import story
 from formsvc.case.sources import SOURCES
 from formsvc.storage.store import iso
 
@@ -89,12 +90,14 @@ def all_cases(db, user: User, f: Filters, config, now: datetime) -> list[dict]:
                          f" WHERE {where} ORDER BY c.id", params))
 
 
-def case_parts(db, case_id: int) -> dict:
-    """Routing reasons, timeline (with the actor's name when it is an officer), notes, evidence."""
+def case_parts(db, case_id: int, places: story.Places | None = None) -> dict:
+    """Routing reasons, timeline (in words: ``story.officer_line``, with the actor's name when it is an
+    officer), notes, evidence."""
     names = {r["email"].lower(): r["name"] for r in db.query("SELECT email, name FROM users")}
     events = []
     for e in db.query("SELECT * FROM case_events WHERE complaint_id = ? ORDER BY at, seq", [case_id]):
-        e["actor_name"] = {"worker": "投诉人", "system": "系统"}.get(e["actor"], names.get(e["actor"].lower(), e["actor"]))
+        e["actor_name"] = actor_name(e["actor"], names)
+        e["text"] = story.officer_line(e, places)
         events.append(e)
     return {
         "routing": list(db.query("SELECT * FROM case_routing WHERE complaint_id = ? ORDER BY decided_at, seq",
@@ -105,3 +108,14 @@ def case_parts(db, case_id: int) -> dict:
                                [case_id])),
         "evidence": list(db.query("SELECT * FROM evidence WHERE complaint_id = ? ORDER BY id", [case_id])),
     }
+
+
+def actor_name(actor: str, names: dict[str, str]) -> str:
+    """Who wrote a timeline entry, in words: the worker, the system, an officer's name, another county's
+    system (``open311:<key name>``)."""
+    actor = actor or ""
+    if actor in ("worker", "system"):
+        return {"worker": "投诉人", "system": "系统"}[actor]
+    if actor.startswith("open311:"):
+        return "协作系统"
+    return names.get(actor.lower(), actor)

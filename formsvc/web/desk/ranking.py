@@ -18,6 +18,7 @@ from statistics import median
 
 from wagesafe.localtime import zone
 
+from formsvc.case import money, story
 from formsvc.case.cases import ASSIGNED_AT_SQL
 from formsvc.duties.escalation import is_overdue
 from formsvc.storage.store import iso
@@ -70,15 +71,17 @@ def compute(db, registry, config, start: date, end: date, now: datetime) -> list
     for c in cases:
         if c["responsible_code"] in rows:
             per.setdefault(c["responsible_code"], []).append(c)
+    acked = story.acknowledgements(db, [c["id"] for c in cases])
     for code, group in per.items():
         r = rows[code]
         r.cases = len(group)
-        acks = [_hours(c["created_at"], c["acknowledged_at"]) for c in group if c["acknowledged_at"]]
+        # hours from when this township got the case to its own acknowledgement (story.acknowledgements)
+        acks = [hours for c in group for kind, unit, hours in acked.get(c["id"], ()) if (kind, unit) == ("township", code)]
         done = [_hours(c["created_at"], c["resolved_at"]) / 24 for c in group if c["resolved_at"]]
         r.median_ack_hours = round(median(acks), 1) if acks else None
         r.median_resolve_days = round(median(done), 1) if done else None
         r.overdue = sum(1 for c in group if is_overdue(c, config.ack_hours, config.resolve_days, at))
-        r.recovered_yuan = sum(c["amount_recovered_yuan"] for c in group)
+        r.recovered_yuan = sum(money.recovered_here(c) for c in group)  # as the dashboard counts it
         r.answers = sum(c["n_answers"] for c in group)
         r.share_satisfied = sum(c["n_satisfied"] for c in group) / r.answers if r.answers else None
         had_outcome = [c for c in group if c["resolved_at"] or c["reopened_at"]]

@@ -6,6 +6,7 @@ import statistics
 from datetime import datetime, timedelta
 
 from formsvc.duties.daily_report import OTHER, SHANGHAI, case_township
+from formsvc.case import money
 from formsvc.case.sources import SOURCES, label
 from formsvc.duties.escalation import is_overdue
 
@@ -22,9 +23,23 @@ def township_name(registry, code: str) -> str:
     return registry.townships[code].name_zh if code in registry.townships else "县级/未定"
 
 
-def dashboard(rows: list[dict], registry, config, now: datetime) -> dict:
+def _responsible_township(r: dict, registry) -> str:
+    """The township that took the case (首问负责: ``responsible_*``), as the ranking counts it."""
+    if r["responsible_kind"] == "township" and r["responsible_code"] in registry.townships:
+        return r["responsible_code"]
+    return OTHER
+
+
+def dashboard(rows: list[dict], registry, config, now: datetime, acks: dict | None = None) -> dict:
     """Per-week counts by township (last ``WEEKS`` weeks), median hours to acknowledge and
-    amount recovered per township, and a per-township table."""
+    amount recovered per township, and a per-township table.
+
+    Counts and overdue go to the township that must act now (``case_township``). Money and
+    resolutions go to the township that took the case (``responsible_*``, as the ranking does),
+    whatever the case's status now: a case reopened after 8,000 yuan was paid still counts 8,000
+    (``money.recovered_here``). Hours to acknowledge go to the township that acknowledged
+    (``acks``: ``story.acknowledgements``), from when it got the case."""
+    acks = acks or {}
     first = week_start(now) - timedelta(weeks=WEEKS - 1)
     weeks = [first + timedelta(weeks=i) for i in range(WEEKS)]
     order = [*registry.townships, OTHER]
@@ -38,16 +53,18 @@ def dashboard(rows: list[dict], registry, config, now: datetime) -> dict:
         i = (week_start(created) - first).days // 7
         if 0 <= i < WEEKS:
             weekly[code][i] += 1
-        if r["acknowledged_at"]:
-            ack_hours[code].append((datetime.fromisoformat(r["acknowledged_at"]) - created).total_seconds() / 3600)
+        for kind, unit, hours in acks.get(r["id"], ()):
+            ack_hours[unit if kind == "township" and unit in ack_hours else OTHER].append(hours)
         t = table[code]
         t["total"] += 1
         t["open"] += r["status"] not in ("resolved", "closed_unfounded")
         t["overdue"] += is_overdue(r, config.ack_hours, config.resolve_days, now)
+        took = table[_responsible_township(r, registry)]
         if r["status"] == "resolved":
-            t["resolved"] += 1
-            t["workers_paid"] += r["workers_paid"]
-            t["recovered"] += r["amount_recovered_yuan"]
+            took["resolved"] += 1
+        if money.recovered_here(r):
+            took["workers_paid"] += r["workers_paid"] or 0
+            took["recovered"] += money.recovered_here(r)
     for code, t in table.items():
         t["median_ack_hours"] = statistics.median(ack_hours[code]) if ack_hours[code] else None
     shown = [c for c in order if table[c]["total"] or c in registry.townships]

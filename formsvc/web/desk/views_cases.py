@@ -17,7 +17,7 @@ from formsvc.officers import auth, roster
 from formsvc.web.context import get_config, get_db, get_registry
 from formsvc.web import i18n
 from formsvc.case import cases as case_state
-from formsvc.case import hard_cases, sources
+from formsvc.case import hard_cases, money, sources, story
 from formsvc.duties.escalation import is_overdue
 from .blueprint import bp
 from .queries import PAGE_SIZE, Filters, case_parts, list_cases
@@ -97,10 +97,10 @@ def case(case_id: int):
     project = reg.project(case["project_code"] or "")
     redacted = _redacted_words(case)
     return render_template(
-        "desk/case.html", case=case, parts=case_parts(db, case_id), project=project, registry=reg, redacted=redacted,
+        "desk/case.html", case=case, parts=case_parts(db, case_id, story.Places(reg, partners_or_none())), project=project,
+        registry=reg, redacted=redacted, money=money.of_case(db, case),
         can_act=auth.can_act(user, case), personal=personal, STATUS_ZH=case_state.STATUS_ZH,
         files=_evidence_access(db, user, case, reg),
-        EVENT_ZH={**case_state.EVENT_ZH, **hard_cases.EVENT_ZH},
         assignee=case_state.label_for(reg, case["assignee_kind"], case["assignee_code"]),
         responsible=case_state.label_for(reg, case["responsible_kind"], case["responsible_code"]),
         overdue=is_overdue(case, cfg.ack_hours, cfg.resolve_days, now()), words=case_words(db, case),
@@ -108,6 +108,16 @@ def case(case_id: int):
         calls=hard_cases.calls(db, case_id), may_call=may_call(user, case), departments=reg.departments,
         next_level=cfg.next_level_name,
         word=words.word, NOTICE_KIND_ZH=words.NOTICE_KIND_ZH, CHANNEL_ZH=words.CHANNEL_ZH)
+
+
+def partners_or_none():
+    """The partner counties (their names on the timeline), or none when the file is absent or broken."""
+    from wagesafe.registry.partners import load_partners
+
+    try:
+        return load_partners(get_config().data_dir)
+    except Exception:  # `wagesafe check` reports a broken partners.yaml; the case page still opens
+        return None
 
 
 def may_call(user, case: dict) -> bool:

@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from flask import flash, redirect, request, url_for
 
-from wagesafe.localtime import format_local
+from wagesafe.localtime import format_local, zone_words
 
-from formsvc.case import answers, outcomes
+from formsvc.case import answers, money, outcomes
 from formsvc.case import cases as case_state
 from formsvc.web.context import get_config, get_db
 from .blueprint import bp
@@ -40,7 +40,8 @@ def case_outcome(case_id: int):
 def _outcome_words():
     """What the case page's outcome form, outcome row and answers table need."""
     zone = get_config().timezone
-    tz_label = "北京时间" if zone in ("Asia/Shanghai", "Asia/Chongqing", "PRC") else zone
+    tz_label = zone_words(zone)
     return {"OUTCOMES": outcomes.OUTCOMES, "OUTCOME_LABEL": outcomes.label, "PAID_ZH": answers.PAID_ZH,
             "RATING_ZH": answers.RATING_ZH, "worker_answers_of": lambda cid: answers.answers_for(get_db(), cid),
-            "tz_label": tz_label, "format_local": format_local}
+            "tz_label": tz_label, "format_local": format_local, "money_lines": money.figure_lines,
+            "money_label": money.outcome_label}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Response, abort, render_template, request
 
+from formsvc.case import story
 from formsvc.storage import audit
 from . import charts
 from formsvc.web.context import get_config, get_db, get_registry
@@ -23,7 +24,8 @@ def _require_county():
 @bp.route("/dashboard")
 def dashboard():
     db, reg, cfg, user, t = get_db(), get_registry(), get_config(), current_user(), now()
-    data = stats.dashboard(all_cases(db, user, Filters(), cfg, t), reg, cfg, t)
+    rows = all_cases(db, user, Filters(), cfg, t)
+    data = stats.dashboard(rows, reg, cfg, t, story.acknowledgements(db, [r["id"] for r in rows]))
     svg = {
         "weekly": charts.stacked_columns(data["week_labels"], data["weekly"], "各镇街每周投诉数（近 8 周）"),
         "ack": charts.hbar(data["median_ack"], "确认受理用时中位数（小时）", " 小时"),

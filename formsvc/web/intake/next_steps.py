@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 
 from wagesafe.localtime import format_local
 
-from formsvc.case import answers, outcomes
+from formsvc.case import answers, cases, money, outcomes
 from formsvc.duties.escalation import resolve_deadline
 from formsvc.web.i18n import t
 
@@ -55,10 +55,9 @@ class NextSteps:
     answer_until: str = ""
     answers: list[dict] = field(default_factory=list)
     reopen_days: int = 30
-
-
-def _money(amount: int, lang: str) -> str:
-    return f"{amount:,}"
+    left: int = 0                          # still owed, once an outcome stated figures (money.Money.left)
+    claimed: int = 0
+    earlier: list[tuple[str, str, list[str]]] = field(default_factory=list)  # (outcome, when, figures) before now
 
 
 def phones(registry, lang: str) -> list[Phone]:
@@ -74,33 +73,24 @@ def phones(registry, lang: str) -> list[Phone]:
 
 
 def for_worker(db, registry, config, case: dict, place: str, lang: str) -> NextSteps:
-    """The next steps for ``case`` (``complaints.find_for_status``'s dict: id, status, created_at ...)."""
-    row = dict(zip(("outcome", "amount_recovered_yuan", "outcome_left_yuan", "outcome_promised_yuan",
-                    "outcome_due_date", "outcome_text", "resolved_at", "reopened_at", "acknowledged_at"),
-                   db.conn.execute("SELECT outcome, amount_recovered_yuan, outcome_left_yuan, outcome_promised_yuan,"
-                                   " outcome_due_date, outcome_text, resolved_at, reopened_at, acknowledged_at"
-                                   " FROM complaints WHERE id = ?", (case["id"],)).fetchone()))
+    """The next steps for ``case`` (``complaints.find_for_status``'s dict: id, status, created_at ...).
+    Every amount comes from the case's money (``formsvc.case.money``), also those of an outcome a
+    reopen replaced (``earlier``)."""
+    row = cases.get_case(db, case["id"])
     zone = config.timezone
     steps = NextSteps(phones=phones(registry, lang), reopen_days=config.reopen_days)
+    m = money.of_case(db, row)
+    steps.left = m.left if m.history else 0
+    steps.claimed = m.claimed
+    steps.earlier = [(money.outcome_label(f, lang), format_local(f.at, zone, lang=lang), money.figure_lines(f, lang))
+                     for f in m.earlier]
     status = case["status"]
     kind = row["outcome"] if status in ("resolved", "closed_unfounded") else ""
     if status == "closed_unfounded" and not kind:
         kind = "not_substantiated"
     if kind:
         steps.outcome = outcomes.label(kind, lang)
-        amount = row["amount_recovered_yuan"]
-        if kind in ("paid_in_full", "partly_paid") and amount:
-            steps.figures.append(t("outcome_paid", lang, amount=_money(amount, lang)))
-        if kind == "partly_paid" and row["outcome_left_yuan"]:
-            steps.figures.append(t("outcome_left", lang, amount=_money(row["outcome_left_yuan"], lang)))
-        if kind == "mediation":
-            steps.figures.append(t("outcome_agreed", lang, amount=_money(row["outcome_promised_yuan"], lang),
-                                   date=row["outcome_due_date"]))
-        if kind == "advance_fund" and amount:
-            steps.figures.append(t("outcome_advance", lang, amount=_money(amount, lang)))
-        if row["outcome_text"]:
-            key = "outcome_where" if kind == "not_this_county" else "outcome_reason"
-            steps.figures.append(t(key, lang, text=row["outcome_text"]))
+        steps.figures = money.figure_lines(m.current, lang) if m.current is not None else []
         steps.now = t(f"next_{kind}", lang, days=config.reopen_days, date=row["outcome_due_date"])
         guide = GUIDES.get(kind, "what-to-do")
         given = answers.answers_for(db, case["id"])
@@ -109,19 +99,26 @@ def for_worker(db, registry, config, case: dict, place: str, lang: str) -> NextS
         steps.can_answer = bool(row["resolved_at"]) and answers.answerable(full, given)
         if row["resolved_at"]:
             until = datetime.fromisoformat(row["resolved_at"]) + timedelta(days=config.reopen_days)
-            steps.answer_until = format_local(until, zone)
+            steps.answer_until = format_local(until, zone, lang=lang)
             if kind == "mediation":
                 steps.by = row["outcome_due_date"]
+    elif status == "transferred_out":  # another county has it: what it says, never "we are checking" here
+        closed_there = m.current is not None and m.current.where
+        if closed_there:
+            steps.outcome = money.outcome_label(m.current, lang)
+            steps.figures = money.figure_lines(m.current, lang)
+        steps.now = t("next_closed_elsewhere" if closed_there else "next_elsewhere", lang, place=place)
+        guide = GUIDES["open"]
     elif status in ("new", "transferred"):
         steps.now = t("next_new", lang, place=place)
         assigned = case.get("assigned_at") or case["created_at"]
         due = datetime.fromisoformat(assigned) + timedelta(hours=config.ack_hours)
-        steps.by = format_local(due, zone, with_zone=True)
+        steps.by = format_local(due, zone, with_zone=True, lang=lang)
         guide = GUIDES["new"]
     else:
         steps.now = t("next_reopened" if row["reopened_at"] else "next_working", lang, place=place)
         due = resolve_deadline({"created_at": row["reopened_at"] or case["created_at"]}, config.resolve_days)
-        steps.by = format_local(due, zone, with_zone=True)
+        steps.by = format_local(due, zone, with_zone=True, lang=lang)
         guide = GUIDES["open"]
     steps.guide_url = ("/en" if lang == "en" else "") + f"/guides/{guide}/"
     zh, en = GUIDE_TITLES[guide]

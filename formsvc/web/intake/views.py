@@ -17,7 +17,7 @@ from werkzeug.routing import PathConverter
 
 from wagesafe.registry import rules
 
-from formsvc.case import case_status, complaints, evidence, held_uploads, ratelimit, receipts
+from formsvc.case import cases, complaints, evidence, held_uploads, ratelimit, receipts, story
 from formsvc.web.context import get_config, get_db, get_registry
 from formsvc.web import i18n
 from formsvc.storage import store, write_turns
@@ -249,16 +249,26 @@ def status():
 
 
 def render_case(db, form, case: dict, mobile: str, lang: str, **extra):
-    """The status page of one found case: state, timeline, outcome and next steps, the answer form."""
-    case["status_text"] = case_status.status_text(case["status"], lang)
-    case["place"] = _place(case["assignee_kind"], case["assignee_code"], lang)
-    case["events"] = [dict(e, text=case_status.public_text(e, lang)) for e in case["events"]]
+    """The status page of one found case: state, timeline, outcome and next steps, the answer form.
+    Every sentence about the case comes from ``formsvc.case.story``, every amount from ``money``."""
+    from formsvc.web.context import get_partners
+
+    partners = get_partners()
+    places = story.Places(get_registry(), partners)
+    row = cases.get_case(db, case["id"])
+    elsewhere = ""
     if case["status"] == "transferred_out":  # sent to another county (issue 18): where, and how to follow it
         from formsvc.case import county_transfer
-        from formsvc.web.context import get_partners
 
-        case["county_transfer"] = county_transfer.worker_view(db, case["id"], get_partners(), lang)
-        case["place"] = case["county_transfer"]["county"] if case["county_transfer"] else case["place"]
+        case["county_transfer"] = county_transfer.worker_view(db, case["id"], partners, lang)
+        elsewhere = case["county_transfer"]["county"] if case["county_transfer"] else ""
+    case["status_text"] = story.worker_status(row, lang, places, elsewhere=elsewhere)
+    unit, waiting = story.holder(row, places)
+    case["place"] = elsewhere or unit.name(lang)
+    case["place_waiting"] = waiting and row["status"] == "new"
+    _, routing = story.timeline(db, case["id"])
+    case["events"] = [dict(e, text=story.worker_line(e, lang, places))
+                      for e in story.with_places(case["events"], routing)]
     case["next"] = next_steps.for_worker(db, get_registry(), get_config(), case, case["place"], lang)
     return render_template("intake/status.html", form=form, case=case, mobile=mobile, **extra)
 

@@ -118,9 +118,10 @@ def _case_prefill(receipt_typed: str, mobile_typed: str):
     as on the status page, and the same hourly limit applies)."""
     from wagesafe.registry import rules
 
-    from formsvc.case import complaints, receipts
-    from formsvc.web.context import get_db
+    from formsvc.case import complaints, evidence, money, receipts
+    from formsvc.web.context import get_config, get_db
     from formsvc.web.intake import limits
+    from formsvc.web.tools.application import LIMITS, MAX_EVIDENCE
 
     db = get_db()
     receipt = receipts.normalize(receipt_typed)
@@ -138,8 +139,17 @@ def _case_prefill(receipt_typed: str, mobile_typed: str):
     row = db.conn.execute("SELECT name, mobile, owed_by_name, trade, amount_yuan, months_owed, description, "
                           "project_code, site_address FROM complaints WHERE id = ?", (case["id"],)).fetchone()
     name, mob, owed_by, trade, amount, months, description, project_code, site_address = row
+    # What is still owed (formsvc.case.money), not what was first claimed: after 8,000 of 12,000 was
+    # paid, the application claims 4,000; the worker's uploaded files are its evidence list.
+    m = money.of_case(db, {"id": case["id"]})
     values = {"name": name, "mobile": mob, "facts": description, "r1_name": owed_by,
-              "claim1": "请求裁决被申请人支付拖欠的工资", "amount1": str(amount or "")}
+              "claim1": "请求裁决被申请人支付拖欠的工资" if not m.recovered else "请求裁决被申请人支付尚欠的工资",
+              "amount1": str(m.left or "")}
+    for i, ev in enumerate(evidence.listing(db, case["id"], get_config().timezone)[:MAX_EVIDENCE], 1):
+        values[f"evidence{i}"] = f"{ev['kind']}：{ev['name']}"[:LIMITS["evidence"]]
+        values[f"source{i}"] = f"申请人提供，{ev['date']}上传至薪安通（回执号 {case['receipt']}）"[:LIMITS["source"]]
+    paid_words = (f"经{get_registry().county.name_zh}处理，已支付{m.recovered:,}元，尚欠{m.left:,}元。"
+                  if m.recovered else "")
     project = get_registry().project(project_code or "")
     if project is not None:
         values["workplace"] = project.name_zh
@@ -148,6 +158,8 @@ def _case_prefill(receipt_typed: str, mobile_typed: str):
                            f"{f'，被拖欠{months}个月工资' if months else ''}。{description}").strip()
     elif site_address:
         values["facts"] = f"申请人在{site_address}做{trade or '工'}。{description}".strip()
+    if paid_words:
+        values["facts"] = f"{values['facts'] or ''}{paid_words}"
     return values
 
 
