@@ -232,12 +232,12 @@ def test_defaulters_page_lists_entries_in_force_and_drops_expired(changed_site):
 
 
 def test_project_page_flags_a_listed_party(changed_site, registry):  # noqa: F811
-    flagged = [c for c, p in registry.projects.items() if p.general_contractor == "江西顺达建工集团有限公司"]
+    flagged = [c for c, p in registry.projects.items() if p.general_contractor == "示例·顺达建工集团有限公司（虚构）"]
     assert flagged
     html = (changed_site / "projects" / flagged[0] / "index.html").read_text(encoding="utf-8")
     assert "已列入拖欠农民工工资失信联合惩戒对象名单" in html and "../../defaulters/" in html
-    other = next(c for c, p in registry.projects.items() if p.general_contractor != "江西顺达建工集团有限公司"
-                 and p.builder != "江西顺达建工集团有限公司")
+    other = next(c for c, p in registry.projects.items() if p.general_contractor != "示例·顺达建工集团有限公司（虚构）"
+                 and p.builder != "示例·顺达建工集团有限公司（虚构）")
     assert "失信联合惩戒" not in (changed_site / "projects" / other / "index.html").read_text(encoding="utf-8")
 
 

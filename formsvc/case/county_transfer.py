@@ -1,8 +1,10 @@
 """转送外县: a case that belongs to another county goes there through its Open311 API.
 
 The seeds: "不属于本地管辖的，及时通过系统转送相关地区" (002); "一点举报、全网联动" (004).
-《保障农民工工资支付条例》第十条: the county where the wages are owed handles the complaint; a
-worker who complained here must not have to start again there.
+《劳动保障监察条例》第十三条: labour inspection belongs to the county (or city) labour department
+where the employer uses the labour, so the county where the wages are owed handles the complaint;
+《保障农民工工资支付条例》第十条: the office that first received it passes it on and tells the worker
+the result, so a worker who complained here must not have to start again there.
 
 One transaction (``start``) writes the transfer row, the case's new status ``transferred_out``
 (it is closed here: nobody here must act, no escalation nags), a public timeline entry, the
@@ -183,9 +185,11 @@ def worker_view(db, case_id: int, partners, lang: str = "zh") -> dict | None:
                 receipt_label="Their receipt number (use it with your mobile on their status page)" if en
                 else "对方回执号（凭此号和您的手机号在对方查询进度）",
                 heading=f"Sent to {name}" if en else f"已转送{name}",
-                why=("The wages are owed in that county, so it handles your case (Regulations on Ensuring the Payment "
-                     "of Wages to Migrant Workers, art. 10)." if en else
-                     "欠薪发生地在该县，由该县负责处理（《保障农民工工资支付条例》第十条）。"),
+                why=("The work was done in that county, so its labour department handles your case (Labour Security "
+                     "Inspection Regulations art. 13); we passed it on and tell you what happens (Regulations on "
+                     "Ensuring Payment of Wages to Migrant Workers art. 10)." if en else
+                     "用工所在地在该县，由该县劳动保障部门管辖（《劳动保障监察条例》第十三条）；本县已转送，并把处理结果告诉您"
+                     "（《保障农民工工资支付条例》第十条）。"),
                 number_label="Their case number" if en else "对方编号",
                 state_label="Status there" if en else "对方办理情况",
                 follow_label="Follow it there" if en else "到对方查询")

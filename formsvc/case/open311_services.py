@@ -42,7 +42,7 @@ BUILT_IN = (
     Service(WAGE_PROJECT, "工程建设项目欠薪 Wage arrears on a construction project",
             "在建工程项目拖欠农民工工资（工地二维码上的项目编号必填）。《保障农民工工资支付条例》第三章、第四章。"),
     Service(WAGE_OTHER, "其他欠薪 Wage arrears elsewhere",
-            "工厂、餐饮、服务业等其他用人单位拖欠工资（填写地点或镇街）。《保障农民工工资支付条例》第二章。"),
+            "工厂、餐饮、服务业等其他用人单位拖欠工资（填写地点或镇街）。《保障农民工工资支付条例》第三章（第十六条至第二十二条，工资清偿）。"),
 )
 
 
