@@ -44,7 +44,7 @@ LAWS: dict[str, tuple[str, ...]] = {
         "Labour Security Inspection Regulations", "Regulations on Labour Security Inspection"),
     "民事诉讼法": ("中华人民共和国民事诉讼法", "民事诉讼法", "民诉法", "Civil Procedure Law"),
     "民诉法解释": (
-        "最高人民法院关于适用《中华人民共和国民事诉讼法》的解释", "民诉法解释", "民事诉讼法解释",
+        "最高人民法院关于适用〈中华人民共和国民事诉讼法〉的解释", "最高人民法院关于适用《中华人民共和国民事诉讼法》的解释", "民诉法解释", "民事诉讼法解释",
         "法释〔2022〕11号", "Interpretation on the Civil Procedure Law"),
     "诉讼费用交纳办法": ("诉讼费用交纳办法", "Measures on Litigation Fees", "Measures on the Payment of Litigation Costs"),
     "工伤保险条例": (
