@@ -19,7 +19,8 @@ from .errors import MissingFieldError
 from .urls import poster_url
 
 # Bump when the drawing changes, so every poster is rebuilt once with the new layout.
-LAYOUT_VERSION = "2026-2"  # 2026-2: legibility pass (28 pt headings, 36 pt call to action, 9 cm QR)
+LAYOUT_VERSION = "2026-3"  # 2026-3: mediation channel and legal-aid centre (条例 art. 34(3)); hotlines under the QR
+# (2026-2: legibility pass: 28 pt headings, 36 pt call to action, 9 cm QR)
 
 
 @dataclass(frozen=True)
@@ -60,6 +61,13 @@ class PosterContent:
     provincial_url: str = ""
     provincial_label: str = ""
     no_subcontractor: bool = False  # the registry says nothing is subcontracted (not merely none listed)
+    # Art. 34(3) 劳动争议调解仲裁申请渠道: where to apply for mediation (the township's body or the
+    # arbitration court's window, ``Registry.mediation_for``) and the legal-aid centre (法律援助申请渠道).
+    mediation_name: str = ""
+    mediation_place: str = ""
+    mediation_phone: str = ""
+    legal_aid_centre: str = ""
+    legal_aid_centre_phone: str = ""
 
     def fingerprint(self, fonts_identity: str = "") -> str:
         """A hash of every printed value, the layout version and the fonts: equal means the same poster."""
@@ -105,6 +113,12 @@ def poster_content(registry: Registry, project: Project, base_url: str, provinci
     if not project.wage_payment_day or not 1 <= int(project.wage_payment_day) <= 31:
         raise MissingFieldError(code, "wage_payment_day")
     hotline = lambda n: registry.hotline(n).number if registry.hotline(n) else n  # noqa: E731
+    mediation = registry.mediation_for(township.code)
+    if mediation is None:
+        raise MissingFieldError(code, "county.mediation (name_zh, place_zh, phone)", "data/county.yaml")
+    centre_name, centre_phone = _legal_aid_centre(registry)
+    if not centre_phone:
+        raise MissingFieldError(code, "a legal-aid centre (kind centre) with its phone", "data/legal_aid.csv")
     return PosterContent(
         code=code, url=poster_url(base_url, code),
         name_zh=req("name_zh", project.name_zh), name_en=(project.name_en or "").strip(),
@@ -138,4 +152,18 @@ def poster_content(registry: Registry, project: Project, base_url: str, provinci
         provincial_url=(provincial_url or "").strip(),
         provincial_label=(provincial_label or "").strip() if (provincial_url or "").strip() else "",
         no_subcontractor=project.says_no_subcontractor,
+        mediation_name=mediation.name_zh, mediation_place=mediation.place_zh, mediation_phone=mediation.phone,
+        legal_aid_centre=centre_name, legal_aid_centre_phone=centre_phone,
     )
+
+
+def _legal_aid_centre(registry: Registry) -> tuple[str, str]:
+    """(name, phone) of the county's legal-aid centre: the legal-aid list's centre, else the department
+    of kind legal_aid; ("", "") when the registry has neither."""
+    for place in registry.legal_aid:
+        if place.kind == "centre" and place.phone:
+            return place.name_zh, place.phone
+    for dep in registry.departments.values():
+        if dep.kind == "legal_aid" and (dep.complaint_phone or dep.contact.phone):
+            return dep.name_zh, dep.complaint_phone or dep.contact.phone
+    return "", ""

@@ -83,7 +83,7 @@ def _section(c, fonts: FontSet, x: float, y: float, width: float, zh: str, en: s
         c.setStrokeColorRGB(*RED)
         c.setLineWidth(1.2)
         c.line(x, top(y + 32), x + width, top(y + 32))
-    return y + (38 if inline else 50)
+    return y + (36 if inline else 48)
 
 
 BANNER_H = 90.0  # a line for the county and the sample tag, then the title clear of them
@@ -170,7 +170,7 @@ def _title(c, fonts: FontSet, p: PosterContent, y: float, english: bool = True, 
         if draw:
             draw_text(c, fonts, cx, top(y), p.name_en, fit_size(fonts, p.name_en, 11, tw, minimum=BODY_MIN),
                       color=GREY, align="center")
-    y += 16
+    y += 15
     sub = f"项目编号 Project code: {p.code}" + (f"　｜　{p.address_zh}" if p.address_zh else "")
     sub_lines = [sub] if fonts.width(sub, BODY_MIN) <= tw else wrap(fonts, sub, BODY_MIN, tw)
     for i, line in enumerate(sub_lines):
@@ -194,8 +194,7 @@ def _parties_rows(p: PosterContent) -> list[tuple[str, str]]:
         ("总包项目部", f"{p.gc_project_department}　项目经理：{p.gc_project_manager}"),
         ("分包单位", subs),
         ("劳资专管员", f"{p.labour_manager}　电话：{p.labour_manager_phone}"),
-        ("行业主管部门", f"{p.authority_name}　投诉电话：{p.authority_phone}"),
-    ]
+    ]  # 行业主管部门 (art. 34 (1)) is the first line of section 三, with its complaint phone (34 (3))
 
 
 def _label_w(fonts: FontSet, size: float) -> float:
@@ -286,28 +285,44 @@ def _named(role: str, name: str, says: str) -> str:
     return name if says in name else f"{role}：{name}"
 
 
-def _channels(p: PosterContent) -> list[tuple[str, str]]:
-    """(who, phone) of each complaint channel (art. 34 (3))."""
-    legal_aid = p.hotline_12348 if p.legal_aid_phone == p.hotline_12348 else f"{p.hotline_12348} / {p.legal_aid_phone}"
+def _legal_aid_phones(p: PosterContent) -> str:
+    """The centre's phone, and the county's legal-aid line when it is another number than the centre's
+    and the national 12348 (which is printed under the QR)."""
+    extra = p.legal_aid_phone.strip()
+    if extra and extra not in (p.hotline_12348, "12348", p.legal_aid_centre_phone):
+        return f"{p.legal_aid_centre_phone} / {extra}"
+    return p.legal_aid_centre_phone
+
+
+def _channels(p: PosterContent) -> list[tuple[str, str, str]]:
+    """(who, where, phone) of each channel (art. 34 (3)): the complaint lines, where to apply for
+    labour-dispute mediation, then arbitration, the legal-aid centre, the township's duty line. The
+    national hotlines 12333 and 12348 are printed under the QR (``_hotlines``)."""
     return [
-        (f"行业主管部门：{p.authority_name}", p.authority_phone),
-        (_named("劳动保障监察", p.inspection_name, "监察"), p.inspection_phone),
-        (_named("劳动争议仲裁", p.arbitration_name, "仲裁"), p.arbitration_phone),
-        ("法律援助（免费）：公共法律服务热线", legal_aid),
-        ("人社服务热线", p.hotline_12333),
-        (f"农民工服务专员：{p.officer_name}", p.officer_mobile),  # the township's duty line
+        (f"行业主管部门：{p.authority_name}", "", p.authority_phone),
+        (_named("劳动保障监察", p.inspection_name, "监察"), "", p.inspection_phone),
+        (f"劳动争议调解：{p.mediation_name}", f"地点：{p.mediation_place}" if p.mediation_place else "",
+         p.mediation_phone),
+        (_named("劳动争议仲裁", p.arbitration_name, "仲裁"), "", p.arbitration_phone),
+        (f"法律援助（免费）：{p.legal_aid_centre}", "", _legal_aid_phones(p)),
+        (f"农民工服务专员：{p.officer_name}", "", p.officer_mobile),  # the township's duty line
     ]
 
 
 def _complaints(c, fonts: FontSet, p: PosterContent, x: float, y: float, w: float) -> float:
-    """Art. 34 (3): who to call, each name over its number in large red type."""
+    """Art. 34 (3): who to call, each name (and place, for mediation) over its number in large red type."""
     y = _section(c, fonts, x, y, w, "三、投诉求助", "Complaints and help")
     c.setLineWidth(0.5)
-    for who, phone in _channels(p):
+    for who, where, phone in _channels(p):
         size, lines = _lines(fonts, who, 10.5, w, bold=True)
         for line in lines:
             y += size + 2
             draw_text(c, fonts, x, top(y), line, size, bold=True, color=INK)
+        if where:
+            wsize, wlines = _lines(fonts, where, 10.5, w)
+            for line in wlines:
+                y += wsize + 2
+                draw_text(c, fonts, x, top(y), line, wsize, color=INK)
         y += PHONE_SIZE + 1
         draw_text(c, fonts, x, top(y), phone, fit_size(fonts, phone, PHONE_SIZE, w, bold=True, minimum=BODY_MIN),
                   bold=True, color=RED)
@@ -317,7 +332,27 @@ def _complaints(c, fonts: FontSet, p: PosterContent, x: float, y: float, w: floa
     return y
 
 
-CTA_H = 60.0
+HOTLINES_H = PHONE_SIZE + 8  # one row under the QR's frame
+
+
+def _hotlines(c, fonts: FontSet, p: PosterContent, x: float, y: float, w: float) -> float:
+    """The two national lines on one row under the QR's frame, each label followed by its number in
+    18 pt (they are short: a label and a five-digit number fit half the QR's width)."""
+    pairs = [("人社服务热线", p.hotline_12333), ("法律援助热线", p.hotline_12348)]
+    cell = w / 2
+    baseline = y + PHONE_SIZE + 2
+    for i, (label, number) in enumerate(pairs):
+        cx = x + cell * i + (0 if i == 0 else 6)
+        nsize = fit_size(fonts, number, PHONE_SIZE, cell - 6, bold=True, minimum=BODY_MIN)
+        room = cell - 10 - fonts.width(number, nsize, True)
+        lsize = fit_size(fonts, label, 10.5, max(room, 1), bold=True, minimum=BODY_MIN)
+        draw_text(c, fonts, cx, top(baseline), label, lsize, bold=True, color=INK)
+        draw_text(c, fonts, cx + fonts.width(label, lsize, True) + 4, top(baseline), number, nsize, bold=True,
+                  color=RED)
+    return y + HOTLINES_H
+
+
+CTA_H = 54.0
 
 
 def _url_lines(fonts: FontSet, p: PosterContent, box: float) -> tuple[float, list[str], float]:
@@ -337,7 +372,7 @@ def _url_lines(fonts: FontSet, p: PosterContent, box: float) -> tuple[float, lis
                 n = cut
             lines.append(rest[:n])
             rest = rest[n:]
-    return size, lines, 24 + (size + 3) * len(lines)
+    return size, lines, 21 + (size + 3) * len(lines)
 
 
 def _qr_block(c, fonts: FontSet, p: PosterContent, symbol, x: float, y: float, box: float) -> float:
@@ -345,8 +380,8 @@ def _qr_block(c, fonts: FontSet, p: PosterContent, symbol, x: float, y: float, b
     cx = x + box / 2
     c.setFillColorRGB(*RED)
     c.rect(x, top(y + CTA_H), box, CTA_H, stroke=0, fill=1)
-    draw_text(c, fonts, cx, top(y + 38), "扫码投诉欠薪", CTA_SIZE, bold=True, color=(1, 1, 1), align="center")
-    draw_text(c, fonts, cx, top(y + 53), "Scan to report unpaid wages", 11, color=PINK, align="center")
+    draw_text(c, fonts, cx, top(y + 35), "扫码投诉欠薪", CTA_SIZE, bold=True, color=(1, 1, 1), align="center")
+    draw_text(c, fonts, cx, top(y + 49), "Scan to report unpaid wages", 11, color=PINK, align="center")
     y += CTA_H
     draw_symbol(c, symbol, x, top(y + box), box)
     label = "不能扫码？在手机浏览器输入网址 Or type this address:"
@@ -414,24 +449,25 @@ def draw_poster(c, fonts: FontSet, p: PosterContent) -> None:
     left_w = CW - box - GAP
     # The left column's height, measured by laying it out without drawing (headings only need widths).
     left_h = _left_height(fonts, p, left_w)
-    block_h = max(CTA_H + box + _url_lines(fonts, p, box)[2], left_h)
+    block_h = max(CTA_H + box + _url_lines(fonts, p, box)[2] + HOTLINES_H, left_h)
     block_top = BOTTOM - FOOTER_H - 4 - block_h
     y = _banner(c, fonts, p)
     fit = None
     for sub_lines, english, smallest in _SQUEEZE:
         below_title = _title(c, fonts, p, y, english, smallest, draw=False)
-        head = _section(c, fonts, MARGIN, below_title, CW, "一、参建单位", "Project owner · contractors · labour manager · authority",
+        head = _section(c, fonts, MARGIN, below_title, CW, "一、参建单位", "Project owner · contractors · labour manager",
                         draw=False)
-        fit = _fit_table(fonts, p, block_top - 10 - head, sub_lines)
+        fit = _fit_table(fonts, p, block_top - 8 - head, sub_lines)
         if fit:
             break
     if fit is None:
         raise ValueError(f"{p.code}: the notice does not fit one page even in {BODY_MIN:g} pt type: "
                          "shorten name_zh, the subcontractors' names or the county's office names")
     _title(c, fonts, p, y, english, smallest)
-    y = _section(c, fonts, MARGIN, below_title, CW, "一、参建单位", "Project owner · contractors · labour manager · authority")
+    y = _section(c, fonts, MARGIN, below_title, CW, "一、参建单位", "Project owner · contractors · labour manager")
     _parties(c, fonts, *fit, y)
     y_left = _wages(c, fonts, p, MARGIN, block_top, left_w)
     _complaints(c, fonts, p, MARGIN, y_left, left_w)
-    _qr_block(c, fonts, p, symbol, MARGIN + left_w + GAP, block_top, box)
+    below_qr = _qr_block(c, fonts, p, symbol, MARGIN + left_w + GAP, block_top, box)
+    _hotlines(c, fonts, p, MARGIN + left_w + GAP, below_qr, box)
     _footer(c, fonts, p)

@@ -168,8 +168,37 @@ def test_posters_headings_are_large_and_no_text_is_small(built):
     assert max(_sizes_of(chars, "扫码投诉欠薪")) >= 36
     assert min(size for _, size, _ in chars) >= 10
     county = registry.county
-    for phone in (county.desk.phone, county.arbitration_phone, "12348", "12333"):
+    for phone in (county.desk.phone, county.arbitration_phone, "12348", "12333", county.mediation.phone, "0799-0605348"):
         assert max(_sizes_of(chars, phone)) >= 16, phone
+
+
+@pytest.mark.parametrize("code,body", [("qh001", "龙潭镇劳动争议调解中心"), ("qh002", "青禾县劳动人事争议仲裁院调解窗口")])
+def test_posters_print_the_mediation_channel_and_the_legal_aid_centre(built, code, body):
+    """条例 art. 34(3) wants the 劳动争议调解仲裁申请渠道 and the 法律援助申请渠道 on every notice: the
+    township's own mediation body where the registry names one (龙潭镇), else the arbitration court's
+    mediation window; the legal-aid centre with its phone. None of it below 10 pt, on A4 and A3."""
+    _, registry, out = built
+    project = registry.project(code)
+    mediation = registry.mediation_for(project.township)
+    assert mediation.name_zh == body
+    for page in ("poster-a4.pdf", "poster-a3.pdf"):
+        text = _text(out / code / page)
+        for value in (f"劳动争议调解：{mediation.name_zh}", mediation.place_zh, mediation.phone,
+                      "法律援助（免费）：青禾县法律援助中心", "0799-0605348", "法律援助热线12348", "人社服务热线12333"):
+            assert re.sub(r"\s+", "", value) in text, (page, value)
+    chars = _chars(out / code / "poster-a4.pdf")
+    for value in (mediation.name_zh, mediation.place_zh, "青禾县法律援助中心"):
+        assert min(_sizes_of(chars, value)) >= 10, value
+    for phone in (mediation.phone, "0799-0605348"):
+        assert min(_sizes_of(chars, phone)) >= 16, phone
+    # A3 is the same drawing scaled by √2 (the font size stays, the page's matrix grows it): the glyphs are.
+    a3 = _chars(out / code / "poster-a3.pdf")
+
+    def glyph_height(found, s):
+        joined = "".join(ch for ch, _, _ in found)
+        box = found[joined.index(s)][2]
+        return box[3] - box[1]
+    assert glyph_height(a3, mediation.phone) / glyph_height(chars, mediation.phone) == pytest.approx(2 ** 0.5, rel=0.02)
 
 
 def _assert_laid_out_cleanly(pdf: Path, url: str) -> None:
@@ -246,7 +275,8 @@ def test_posters_text_holds_every_required_value(built):
     required = [
         "维权信息告示牌", p.name_zh, p.code, f"{BASE}/r/{p.code}", p.builder, p.general_contractor,
         p.gc_project_department, p.gc_project_manager, *[s.name for s in p.subcontractors], p.labour_manager,
-        p.labour_manager_phone, authority.name_zh, authority.complaint_phone,
+        p.labour_manager_phone, authority.name_zh, authority.complaint_phone, county.mediation.name_zh,
+        county.mediation.phone,
         f"{county.minimum_wage.monthly_yuan}元/月", "18.5元/小时", f"每月{p.wage_payment_day}日",
         county.desk.phone, county.arbitration_zh, county.arbitration_phone, "12333", "12348",
         officer.name, officer.mobile, *_deputy(registry, p), "扫码投诉欠薪", "Scantoreportunpaidwages", "《保障农民工工资支付条例》第三十四条",

@@ -84,3 +84,14 @@ def test_a_township_mediation_body_needs_all_three_columns(data_dir):
     problems = _problems(data_dir)
     assert {(p.file, p.line, p.field) for p in problems} == {
         ("data/townships.csv", line, "mediation_place_zh"), ("data/townships.csv", line, "mediation_phone")}
+
+
+def test_the_project_page_names_the_same_mediation_channel_as_the_poster():
+    from wagesafe.sitegen.projects import project_page_html
+
+    reg = load_registry(ROOT / "data")
+    page = project_page_html(reg, reg.project("qh001"), "zh")  # 龙潭镇: its own body
+    assert "<th scope=\"row\">劳动争议调解</th><td>龙潭镇劳动争议调解中心（龙潭镇人民政府一楼便民服务中心）" in page
+    assert 'href="tel:0799-0611010"' in page
+    page = project_page_html(reg, reg.project("qh002"), "en")  # 上坊乡: the county's window
+    assert "Labour dispute mediation" in page and 'href="tel:0799-0601002"' in page

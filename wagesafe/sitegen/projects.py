@@ -35,7 +35,7 @@ TEXT = {
         "labour_manager": "劳资专管员",
         "min_wage": "当地最低工资标准", "per_month": "元/月", "per_hour": "元/小时", "since": "（{d}起执行）",
         "pay_day": "工资支付日", "pay_day_value": "每月{d}日", "bank": "工资专用账户开户银行",
-        "inspection": "劳动保障监察投诉电话", "arbitration": "劳动争议调解仲裁",
+        "inspection": "劳动保障监察投诉电话", "arbitration": "劳动争议仲裁", "mediation": "劳动争议调解",
         "legal_aid": "法律援助", "legal_aid_map": "找最近的法律援助点",
         "hotlines": "服务热线", "address": "工地地址", "township": "所属镇街", "status": "状态",
         "period": "工期", "code": "项目编号", "open_end": "未定",
@@ -67,7 +67,8 @@ TEXT = {
         "since": " (since {d})",
         "pay_day": "Wage payment day", "pay_day_value": "day {d} of every month",
         "bank": "Bank of the wage special account",
-        "inspection": "Labour inspection complaint phone", "arbitration": "Labour dispute mediation and arbitration",
+        "inspection": "Labour inspection complaint phone", "arbitration": "Labour dispute arbitration",
+        "mediation": "Labour dispute mediation",
         "legal_aid": "Legal aid", "legal_aid_map": "Find the nearest legal-aid place",
         "hotlines": "Hotlines", "address": "Site address", "township": "Township", "status": "Status",
         "period": "Period", "code": "Project code", "open_end": "not set",
@@ -163,6 +164,11 @@ def project_page_html(reg: Registry, p: Project, lang: str, provincial_url: str 
     out.append(_row(t["inspection"], f"{zh(desk.name_zh, lang)} {tel(desk.phone)}"))
     if dept.complaint_phone:
         out.append(_row(t["authority_phone"], f"{zh(dept.name_zh, lang)} {tel(dept.complaint_phone)}"))
+    mediation = reg.mediation_for(p.township)
+    if mediation is not None:  # the same channel as the poster's (条例 art. 34(3))
+        left, right = (" (", ")") if lang == "en" else ("（", "）")
+        out.append(_row(t["mediation"], f"{zh(mediation.name_zh, lang)}{left}{zh(mediation.place_zh, lang)}{right} "
+                                        f"{tel(mediation.phone)}"))
     if county.arbitration_zh or county.arbitration_phone:
         arb = zh(county.arbitration_zh, lang) + (" " + tel(county.arbitration_phone) if county.arbitration_phone else "")
         out.append(_row(t["arbitration"], arb))
