@@ -22,6 +22,7 @@ from flask import Flask, g
 
 from wagesafe.config import Config
 from wagesafe.registry import load_registry
+from wagesafe.registry.watch import RegistryWatch
 
 from .case import evidence
 from .storage import store
@@ -73,6 +74,8 @@ def create_app(config: Config | None = None) -> Flask:
     app.before_request(refuse_nameless_parts)  # before CSRF: its check crashes on such a body
     csrf = CSRFProtect(app)
     app.extensions["wagesafe_registry"] = load_registry(config.data_dir)
+    # reloaded when data/ changes (a desk edit, a hand edit): formsvc.web.context.get_registry
+    app.extensions["wagesafe_registry_watch"] = RegistryWatch(config.data_dir, app.extensions["wagesafe_registry"])
     config.upload_dir.mkdir(parents=True, exist_ok=True)
     db = store.connect(config.database)
     try:

@@ -121,9 +121,10 @@ def test_shared_core_check_can_fail():
 
 
 def test_formsvc_top_level_is_small_and_documented():
-    """formsvc/ reads as the architecture: about ten entries, each saying what it holds."""
+    """formsvc/ reads as the architecture: about ten entries, each saying what it holds
+    (eleven since issue 26: ``content/``, what editors publish)."""
     entries = [p for p in (ROOT / "formsvc").iterdir() if p.name != "__pycache__"]
-    assert len(entries) <= 10, sorted(p.name for p in entries)
+    assert len(entries) <= 11, sorted(p.name for p in entries)
     for entry in entries:
         init = entry / "__init__.py" if entry.is_dir() else entry
         doc = ast.get_docstring(ast.parse(init.read_text()))

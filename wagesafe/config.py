@@ -39,6 +39,10 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("WAGESAFE_DATA_DIR", "data", "the registry directory that editors keep"),
     Setting("WAGESAFE_SITE_DIR", "site", "where the static site (and the posters) are built"),
     Setting("WAGESAFE_VAR_DIR", "var", "runtime state: the database, uploads, mail and SMS outboxes of the demo"),
+    Setting("WAGESAFE_DOCS_DIR", "", "the portal's Markdown pages (default: `docs/` beside `mkdocs.yml`); the desk "
+            "writes policy updates into its `updates/posts/`"),
+    Setting("CONTENT_GIT_COMMIT", "0", "`1`: the desk commits each content change it writes (`data/`, "
+            "`docs/updates/posts/`) to the git work tree holding the file, with the editor as author"),
     Setting("WAGESAFE_DATABASE", "", "SQLite database file (default `<VAR_DIR>/wagesafe.db`)"),
     Setting("WAGESAFE_UPLOAD_DIR", "", "evidence uploads, outside the web root (default `<VAR_DIR>/uploads`)"),
     Setting("PUBLIC_BASE_URL", "http://127.0.0.1:8000", "the public address printed on posters; https in production"),
@@ -216,6 +220,8 @@ class Config:
     officer_notice_personal: bool = False
     ocsp_resolver: str = ""
     hsts_include_subdomains: bool = False
+    docs_dir: Path = ROOT / "docs"
+    content_git_commit: bool = False
     extra: dict = field(default_factory=dict)
 
     @property
@@ -280,6 +286,8 @@ class Config:
             desk_allow_networks=raw["DESK_ALLOW_NETWORKS"].strip(),
             officer_notice_personal=_bool(raw["OFFICER_NOTICE_PERSONAL"]),
             ocsp_resolver=raw["OCSP_RESOLVER"].strip(), hsts_include_subdomains=_bool(raw["HSTS_INCLUDE_SUBDOMAINS"]),
+            docs_dir=path("WAGESAFE_DOCS_DIR") if raw["WAGESAFE_DOCS_DIR"] else ROOT / "docs",
+            content_git_commit=_bool(raw["CONTENT_GIT_COMMIT"]),
         )
         values.update(overrides)
         return cls(**values)

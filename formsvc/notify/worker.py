@@ -291,11 +291,22 @@ def run_forever(config: Config, stop_event: threading.Event | None = None, *,
     last_tick: datetime | None = None
     last_probe: datetime | None = None
     log.info("notice worker %s started (poll every %ss)", claimer, config.worker_poll_seconds)
+    from formsvc.duties.site_rebuild import SiteRebuilder
+
+    rebuilder = SiteRebuilder(config, db)
+    from wagesafe.registry.watch import RegistryWatch
+
+    watch = RegistryWatch(config.data_dir, registry)
     try:
         while not stop.is_set():
             now = clock()
+            try:  # the portal after a desk change: every round, so it is live within a minute
+                if done := rebuilder.step(db, now):
+                    log.info("%s", done)
+            except Exception:
+                log.exception("portal rebuild step failed; trying again")
             if last_tick is None or now - last_tick >= TICK_EVERY:
-                _tick(db, registry, config, now)
+                _tick(db, watch.current(), config, now)
                 last_tick = now
             try:
                 now = clock()
@@ -309,6 +320,7 @@ def run_forever(config: Config, stop_event: threading.Event | None = None, *,
             if result.claimed < BATCH:  # a full batch means more may be waiting: go again at once
                 stop.wait(min(config.worker_poll_seconds, PROBE_EVERY.total_seconds()))
     finally:
+        rebuilder.stop()
         db.conn.close()
         for sig, handler in previous.items():
             signal.signal(sig, handler)

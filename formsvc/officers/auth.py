@@ -31,8 +31,9 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from formsvc.notify import outbox
 from formsvc.storage.store import iso, write_transaction
 
-ROLES = ("township", "department", "county", "admin")
-ROLE_ZH = {"township": "镇街专员", "department": "行业部门", "county": "县监察大队", "admin": "管理员"}
+ROLES = ("township", "department", "county", "admin", "editor")
+ROLE_ZH = {"township": "镇街专员", "department": "行业部门", "county": "县监察大队", "admin": "管理员",
+           "editor": "门户编辑"}
 ADMIN_EMAIL = "admin@wagesafe.localhost"
 LINK_MINUTES = 15
 LOCK_FAILURES = 5          # failed sign-ins per account from one address (or per address, x4) ...
@@ -51,17 +52,24 @@ class User:
     role: str
     scope_code: str
     active: bool = True
+    editor: bool = False
 
     @property
     def sees_all(self) -> bool:
         return self.role in ("county", "admin")
+
+    @property
+    def can_edit(self) -> bool:
+        """May edit the portal's content (updates, projects, legal-aid places, officers): the county
+        desk and the admin, who grant it, and whoever they granted it to (``grant_editor``)."""
+        return self.active and (self.sees_all or self.role == "editor" or self.editor)
 
 
 def _user(row) -> User | None:
     if not row:
         return None
     return User(id=row["id"], email=row["email"], name=row["name"], role=row["role"], scope_code=row["scope_code"],
-                active=bool(row["active"]))
+                active=bool(row["active"]), editor=bool(row["editor"]) if "editor" in row.keys() else False)
 
 
 def get_user(db: sqlite_utils.Database, user_id: int) -> User | None:
@@ -133,10 +141,67 @@ def sync_users(db: sqlite_utils.Database, registry, demo_password: str | None = 
                 counts["created"] += 1
         emails = [a["email"] for a in wanted]
         marks = ",".join("?" * len(emails))
-        cur = db.conn.execute(f"UPDATE users SET active = 0 WHERE active = 1 AND lower(email) NOT IN ({marks})",
-                              emails)
+        # editor-only accounts (role editor) are made on the desk, not by the registry: they stay
+        cur = db.conn.execute(f"UPDATE users SET active = 0 WHERE active = 1 AND role != 'editor'"
+                              f" AND lower(email) NOT IN ({marks})", emails)
         counts["deactivated"] = cur.rowcount
     return counts
+
+
+# ---------------------------------------------------------------- editors of the portal (issue 26)
+
+def grant_editor(db: sqlite_utils.Database, by: User, email: str, name: str, now: datetime, ip: str = "") -> User:
+    """Let ``email`` edit the portal: an officer's account gets the right, someone without an account
+    gets an editor-only account (who sees no case; signs in by an emailed link). Audited.
+
+    :raises PermissionError: unless ``by`` is the county desk or the admin.
+    :raises ValueError: for an address that is not an email (the message is Chinese first).
+    """
+    from formsvc.storage import audit
+
+    if by is None or not by.sees_all:
+        raise PermissionError("only the county desk or the admin grants editing")
+    email = (email or "").strip().lower()
+    from wagesafe.registry.rules import is_email
+
+    if not is_email(email):
+        raise ValueError("请填写有效的电子邮箱。Enter a valid email address.")
+    with write_transaction(db):
+        row = db.conn.execute("SELECT id FROM users WHERE email = ? COLLATE NOCASE", (email,)).fetchone()
+        if row:
+            db.conn.execute("UPDATE users SET editor = 1 WHERE id = ?", (row[0],))
+            uid = row[0]
+        else:
+            uid = db.conn.execute(
+                "INSERT INTO users (email, name, role, scope_code, password_hash, active, created_at, editor)"
+                " VALUES (?, ?, 'editor', '', '', 1, ?, 1)", (email, (name or "").strip() or email, iso(now))).lastrowid
+        audit.insert(db, by.id, "grant_editor", detail=email, ip=ip, now=now)
+    return get_user(db, uid)
+
+
+def revoke_editor(db: sqlite_utils.Database, by: User, user_id: int, now: datetime, ip: str = "") -> None:
+    """Take the editing right back (an editor-only account is deactivated). Audited."""
+    from formsvc.storage import audit
+
+    if by is None or not by.sees_all:
+        raise PermissionError("only the county desk or the admin revokes editing")
+    with write_transaction(db):
+        row = db.conn.execute("SELECT email, role FROM users WHERE id = ?", (user_id,)).fetchone()
+        if row is None:
+            return
+        db.conn.execute("UPDATE users SET editor = 0, active = CASE WHEN role = 'editor' THEN 0 ELSE active END"
+                        " WHERE id = ?", (user_id,))
+        audit.insert(db, by.id, "revoke_editor", detail=row[0], ip=ip, now=now)
+    if row[1] == "editor":
+        from . import sessions
+
+        sessions.end_all(db, user_id, now, "editing revoked")
+
+
+def editors(db: sqlite_utils.Database) -> list[User]:
+    """Everyone granted editing (the county desk and admin edit by their role and are not listed)."""
+    return [_user(r) for r in db.query("SELECT * FROM users WHERE active = 1 AND (editor = 1 OR role = 'editor')"
+                                       " ORDER BY email")]
 
 
 # ---------------------------------------------------------------- passwords

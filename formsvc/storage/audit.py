@@ -23,6 +23,8 @@ ACTION_ZH = {"view_case": "查看案件", "download_evidence": "下载证据", "
              "case_report": "部门报到"}
 ACTION_ZH.update({"sign_out_everywhere": "全部退出登录", "refused_case": "无权下载证据（已拒绝）",
                   "share_evidence": "向行业部门共享证据"})  # issue 15
+ACTION_ZH.update({"grant_editor": "授予门户编辑权限", "revoke_editor": "收回门户编辑权限",
+                  "content_change": "修改门户内容", "content_revert": "撤回门户内容修改"})  # issue 26
 
 
 def record(db: sqlite_utils.Database, user_id: int | None, action: str, complaint_id: int | None = None,

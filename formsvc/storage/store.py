@@ -478,6 +478,31 @@ INSERT INTO case_outcomes (complaint_id, at, kind, recovered_yuan, left_yuan, pr
 SELECT id, COALESCE(resolved_at, created_at), outcome, amount_recovered_yuan, outcome_left_yuan, outcome_promised_yuan,
        outcome_due_date, outcome_text FROM complaints WHERE outcome != '';
 """),
+    ("0013_i26_content_editing", """
+ALTER TABLE users ADD COLUMN editor INTEGER NOT NULL DEFAULT 0;  -- may edit the portal's content (issue 26)
+CREATE TABLE content_versions (
+    id INTEGER PRIMARY KEY,
+    at TEXT NOT NULL,
+    user_id INTEGER REFERENCES users(id),
+    item TEXT NOT NULL,                      -- post:<slug> | projects:<code> | legal_aid:<id> | townships:<code>
+    action TEXT NOT NULL,                    -- create | change | withdraw | revert
+    before_json TEXT,                        -- the item before (NULL: it did not exist)
+    after_json TEXT,                         -- the item after (NULL: withdrawn)
+    summary TEXT NOT NULL DEFAULT '',
+    reverts INTEGER REFERENCES content_versions(id)
+);
+CREATE INDEX content_versions_item ON content_versions(item, id);
+CREATE TABLE site_builds (
+    id INTEGER PRIMARY KEY,
+    requested_at TEXT NOT NULL,
+    requested_by INTEGER REFERENCES users(id),
+    version_id INTEGER REFERENCES content_versions(id),
+    started_at TEXT,
+    finished_at TEXT,
+    ok INTEGER,                              -- NULL while waiting or running
+    message TEXT NOT NULL DEFAULT ''
+);
+"""),
 ]
 
 

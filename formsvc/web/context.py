@@ -39,9 +39,18 @@ def get_db():
 
 
 def get_registry():
+    """The registry, as ``data/`` is now (``wagesafe.registry.watch``); one per request."""
     from flask import current_app
 
-    return current_app.extensions["wagesafe_registry"]
+    if "registry" not in g:
+        watch = current_app.extensions.get("wagesafe_registry_watch")
+        if watch is not None:
+            latest = watch.current()
+            if latest is not current_app.extensions.get("wagesafe_registry_seen", watch.first):
+                current_app.extensions["wagesafe_registry_seen"] = latest
+                current_app.extensions["wagesafe_registry"] = latest
+        g.registry = current_app.extensions["wagesafe_registry"]
+    return g.registry
 
 
 def get_config() -> Config:

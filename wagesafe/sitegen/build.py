@@ -110,7 +110,8 @@ def build_site(config: Config, registry: Registry, *, mkdocs_yml: Path | None = 
     releases.mkdir(exist_ok=True)
     new = releases / (time.strftime("%Y%m%dT%H%M%S", time.gmtime()) + f"-{os.getpid()}-{time.monotonic_ns()}")
     base = config.public_base_url.rstrip("/") + "/"
-    cfg = load_config(config_file=str(mkdocs_yml or ROOT / "mkdocs.yml"), site_dir=str(new), site_url=base)
+    docs = {} if config.docs_dir.absolute() == (ROOT / "docs") else {"docs_dir": str(config.docs_dir.absolute())}
+    cfg = load_config(config_file=str(mkdocs_yml or ROOT / "mkdocs.yml"), site_dir=str(new), site_url=base, **docs)
     broken = hooks.front_matter_problems(Path(cfg.docs_dir))
     if broken:
         raise PortalBuildError("页首信息有错，门户没有生成（线上门户保持原样）。"

@@ -16,11 +16,13 @@ def build_command(config: Config, verbose: bool) -> None:
 
     from wagesafe.registry.commands import load_or_exit
 
-    from .build import build_site
+    from .build import PortalBuildError, build_site
 
     registry = load_or_exit(config)
     try:
         result = build_site(config, registry, verbose=verbose)
+    except PortalBuildError as err:  # says why, file and line, Chinese first
+        raise click.ClickException(str(err)) from None
     except MkDocsException as err:
         raise click.ClickException(f"the portal did not build: {err}") from None
     click.echo(f"built {result.pages} pages ({result.projects} projects, zh + en) into {result.site_dir} "

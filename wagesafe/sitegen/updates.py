@@ -16,6 +16,8 @@ from pathlib import Path
 
 from mkdocs.utils.meta import get_data
 
+from wagesafe.posts import CATEGORIES, category_name, date_words, post_header_html  # noqa: F401
+
 from .html import e
 
 ATOM = "http://www.w3.org/2005/Atom"
@@ -24,43 +26,6 @@ TEXT = {
     "en": {"none": "No updates yet.", "feed": "Subscribe (Atom feed)", "title": "WageSafe policy updates",
            "zh_only": "in Chinese"},
 }
-
-# The categories a post may carry (the desk offers these), Chinese → English. An English list or
-# feed names a Chinese category by its English name; a category not in this table is left out
-# of the English list rather than shown in Chinese.
-CATEGORIES = {"政策": "Policy", "通知": "Notice", "案例": "Case", "解读": "Explainer", "活动": "Event"}
-_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
-           "November", "December")
-
-
-def category_name(category: str, lang: str) -> str:
-    """The category as ``lang`` names it ("" when English has no name for a Chinese category)."""
-    if lang == "zh":
-        back = {en: zh for zh, en in CATEGORIES.items()}
-        return back.get(category, category)
-    if category in CATEGORIES:
-        return CATEGORIES[category]
-    return category if category.isascii() else ""
-
-
-def date_words(d: date, lang: str) -> str:
-    """A post's date as a reader writes it: 2026年6月18日, 18 June 2026."""
-    return f"{d.year}年{d.month}月{d.day}日" if lang == "zh" else f"{d.day} {_MONTHS[d.month - 1]} {d.year}"
-
-
-def post_header_html(meta: dict, lang: str) -> str:
-    """The line under a post's title: its date and categories (a post's own page)."""
-    try:
-        d = _as_date(meta.get("date"), Path("post"))
-    except ValueError:
-        return ""
-    cats = meta.get("categories") or []
-    names = [n for n in (category_name(str(c), lang) for c in (cats if isinstance(cats, list) else [cats])) if n]
-    said = "发布于" if lang == "zh" else "Published"
-    cat_html = "".join(f' <span class="ws-cat">{e(n)}</span>' for n in names)
-    return (f'<p class="ws-post-date">{said} <time datetime="{d.isoformat()}">{e(date_words(d, lang))}</time>'
-            f'{cat_html}</p>')
-
 
 @dataclass(frozen=True)
 class Post:
