@@ -18,6 +18,12 @@ SH = timezone(timedelta(hours=8))
 MONDAY = datetime(2026, 3, 9, tzinfo=SH)       # next Monday (the desk fixtures' clock is Monday 2026-03-02)
 SATURDAY = datetime(2026, 3, 14, tzinfo=SH)
 STAND_IN = "nanyuan.officer@qinghe.example.gov.cn"
+OTHER = "dongcheng.deputy@qinghe.example.gov.cn"
+
+
+def _person(desk, email: str = STAND_IN) -> Person:
+    """Someone with a desk account (issue 24: the roster takes no one else)."""
+    return next(p for p, _ in roster.people(desk.registry).values() if p.email == email)
 
 
 def _complaint(desk, at: datetime, n: int):
@@ -58,6 +64,7 @@ def test_roster_monday_to_friday_routes_to_the_stand_in_and_saturday_to_the_offi
 
 def test_roster_stand_in_from_another_township_opens_and_acknowledges_the_case(desk):
     """The stand-in is told of the case; they must be able to open it and take it (确认受理)."""
+    desk.app.config["DESK_CLOCK"] = lambda: MONDAY + timedelta(days=1)  # while the stand-in holds it
     roster.set_entry(desk.db, desk.registry, township="hexi", stand_in=desk.registry.townships["nanyuan"].officer,
                      starts_at=MONDAY, ends_at=SATURDAY, reason="年休假", user_id=None, now=MONDAY - timedelta(days=1))
     monday = _complaint(desk, MONDAY + timedelta(hours=10), 11).complaint_id
@@ -76,10 +83,11 @@ def test_roster_stand_in_from_another_township_opens_and_acknowledges_the_case(d
 
 
 def test_roster_cancel_is_audited_and_only_the_county_desk_sets_it(desk):
-    entry = roster.set_entry(desk.db, desk.registry, township="hexi", stand_in=Person("代岗人", "13900000001"),
+    desk.app.config["DESK_CLOCK"] = lambda: MONDAY - timedelta(days=1)
+    entry = roster.set_entry(desk.db, desk.registry, township="hexi", stand_in=_person(desk),
                              starts_at=MONDAY, ends_at=SATURDAY, reason="", user_id=None, now=MONDAY - timedelta(days=7))
     hexi = desk.client(HEXI)
-    assert "代岗人" in hexi.get("/desk/roster").get_data(as_text=True)
+    assert _person(desk).name in hexi.get("/desk/roster").get_data(as_text=True)
     assert post(hexi, "/desk/roster", {"cancel": str(entry)}).status_code == 403
     assert post(desk.client(COUNTY), "/desk/roster", {"cancel": str(entry)}).status_code == 303
     assert roster.stand_in_at(desk.db, "hexi", MONDAY + timedelta(hours=1)) is None
@@ -95,19 +103,19 @@ def test_roster_refuses_bad_windows_politely(desk):
     r = post(county, "/desk/roster", {"township": "hexi", "stand_in": "", "stand_in_name": "某人",
                                       "starts_at": "2026-03-09T00:00", "ends_at": "2026-03-10T00:00"},
              follow_redirects=True)
-    assert "邮箱或手机" in r.get_data(as_text=True)
+    assert "某人没有办案台账号" in r.get_data(as_text=True)  # a typed stranger (issue 24): refused, with why
     assert desk.db.execute("SELECT count(*) FROM duty_roster").fetchone()[0] == 0
 
 
 def test_roster_latest_entry_wins_when_two_overlap(desk):
     earlier = MONDAY - timedelta(days=7)
-    roster.set_entry(desk.db, desk.registry, township="hexi", stand_in=Person("甲", "13900000001"),
+    roster.set_entry(desk.db, desk.registry, township="hexi", stand_in=_person(desk),
                      starts_at=MONDAY, ends_at=SATURDAY, reason="", user_id=None, now=earlier)
-    roster.set_entry(desk.db, desk.registry, township="hexi", stand_in=Person("乙", "13900000002"),
+    roster.set_entry(desk.db, desk.registry, township="hexi", stand_in=_person(desk, OTHER),
                      starts_at=MONDAY + timedelta(days=2), ends_at=MONDAY + timedelta(days=3), reason="",
                      user_id=None, now=earlier + timedelta(minutes=1))
-    assert roster.stand_in_at(desk.db, "hexi", MONDAY + timedelta(hours=1)).person.name == "甲"
-    assert roster.stand_in_at(desk.db, "hexi", MONDAY + timedelta(days=2, hours=1)).person.name == "乙"
+    assert roster.stand_in_at(desk.db, "hexi", MONDAY + timedelta(hours=1)).person.email == STAND_IN
+    assert roster.stand_in_at(desk.db, "hexi", MONDAY + timedelta(days=2, hours=1)).person.email == OTHER
     assert roster.stand_in_at(desk.db, "dongcheng", MONDAY + timedelta(hours=1)) is None
 
 
@@ -116,7 +124,7 @@ def test_posters_print_the_duty_line_and_rebuild_nothing_after_a_roster_change(d
     codes = ["qh012", "qh005"]  # Hexi, Dongcheng
     first = build_posters(config, load_registry(data_dir), codes, jobs=1)
     assert sorted(first.built) == sorted(codes)
-    roster.set_entry(desk.db, desk.registry, township="hexi", stand_in=Person("代岗人", "13900000001"),
+    roster.set_entry(desk.db, desk.registry, township="hexi", stand_in=_person(desk),
                      starts_at=MONDAY, ends_at=SATURDAY, reason="", user_id=None, now=MONDAY - timedelta(days=1))
     # the old way of marking an absence (the CSV flag) no longer changes a poster either
     set_cell(data_dir / "townships.csv", 0, "officer_away", "yes")
@@ -169,3 +177,96 @@ def test_duty_line_is_the_officer_and_deputy_or_the_office_number(data_dir):
     _add_duty_phone(data_dir, "hexi", "0799-0601234")
     t = load_registry(data_dir).townships["hexi"]
     assert t.duty_line == (f"{t.name_zh}值班电话（{t.officer.name}、{t.deputy.name}）", "0799-0601234")
+
+
+# --- access follows routing (issue 25 item 2; issue 24 item 6) ---------------------------------------------------
+
+def test_roster_start_three_days_back_is_refused_and_cannot_open_earlier_cases(desk):
+    """The security run's finding: a backdated entry opened the township's earlier cases. Now the
+    start in the past is refused with the reason, and an entry starting now opens nothing filed
+    before it: access follows the routing decision, not the filing time."""
+    clock = {"now": MONDAY + timedelta(days=3)}
+    desk.app.config["DESK_CLOCK"] = lambda: clock["now"]
+    earlier = _complaint(desk, MONDAY + timedelta(hours=2), 21).complaint_id  # filed before any entry
+    county = desk.client(COUNTY)
+    r = post(county, "/desk/roster", {"township": "hexi", "stand_in": STAND_IN, "starts_at": "2026-03-09T08:00",
+                                      "ends_at": "2026-03-20T00:00", "reason": "年休假"}, follow_redirects=True)
+    page = r.get_data(as_text=True)
+    assert "开始时间 2026-03-09 08:00 已经过去" in page and "不交给代岗人" in page
+    assert desk.db.execute("SELECT count(*) FROM duty_roster").fetchone()[0] == 0
+    # entered to start now: the stand-in gets what is filed from now on, never the earlier case
+    r = post(county, "/desk/roster", {"township": "hexi", "stand_in": STAND_IN, "starts_at": "2026-03-12T00:00",
+                                      "ends_at": "2026-03-20T00:00", "reason": "年休假"})
+    assert r.status_code == 303
+    [entry] = list(desk.db.query("SELECT * FROM duty_roster"))
+    assert entry["starts_at"] >= "2026-03-11T16:00:00+00:00"
+    later = _complaint(desk, clock["now"] + timedelta(hours=1), 22).complaint_id
+    clock["now"] += timedelta(hours=2)
+    stand_in = desk.client(STAND_IN)
+    assert stand_in.get(f"/desk/cases/{earlier}").status_code == 403
+    assert stand_in.get(f"/desk/cases/{later}").status_code == 200
+    listing = stand_in.get("/desk/cases").get_data(as_text=True)
+    assert f"#{later}<" in listing and f"#{earlier}<" not in listing
+    assert desk.client(HEXI).get(f"/desk/cases/{earlier}").status_code == 200  # the officer keeps it
+
+
+def test_roster_stand_in_is_named_in_the_timeline_and_cancel_hands_open_cases_back(desk):
+    clock = {"now": MONDAY - timedelta(days=1)}
+    desk.app.config["DESK_CLOCK"] = lambda: clock["now"]
+    entry = roster.set_entry(desk.db, desk.registry, township="hexi", stand_in=_person(desk), starts_at=MONDAY,
+                             ends_at=SATURDAY, reason="年休假", user_id=None, now=clock["now"])
+    open_case = _complaint(desk, MONDAY + timedelta(hours=1), 31).complaint_id
+    done_case = _complaint(desk, MONDAY + timedelta(hours=2), 32).complaint_id
+    assert desk.case(open_case)["stand_in_entry"] == entry
+    kinds = [e["kind"] for e in desk.db.query("SELECT kind FROM events WHERE complaint_id = ?", [open_case])]
+    assert "stand_in_assigned" in kinds
+    desk.db.execute("UPDATE complaints SET status = 'resolved' WHERE id = ?", [done_case])
+    desk.db.conn.commit()
+    clock["now"] = MONDAY + timedelta(days=1)
+    stand_in = desk.client(STAND_IN)
+    assert stand_in.get(f"/desk/cases/{open_case}").status_code == 200
+    r = post(desk.client(COUNTY), "/desk/roster", {"cancel": str(entry)}, follow_redirects=True)
+    assert "交回" in r.get_data(as_text=True)
+    assert stand_in.get(f"/desk/cases/{open_case}").status_code == 403  # no longer theirs
+    assert f"#{open_case}<" not in stand_in.get("/desk/cases").get_data(as_text=True)
+    returned = list(desk.db.query("SELECT complaint_id, detail FROM events WHERE kind = 'stand_in_returned'"))
+    assert [e["complaint_id"] for e in returned] == [open_case]  # the closed one stays as it was
+    assert "交回郭辉辉" in returned[0]["detail"]
+    page = desk.client(HEXI).get(f"/desk/cases/{open_case}").get_data(as_text=True)
+    from formsvc.case import story
+
+    assert story.KINDS["stand_in_returned"].officer_zh in page  # in the case's timeline on the desk
+    [mail] = desk.notices("stand_in_returned")
+    assert mail["recipient"] == desk.registry.townships["hexi"].officer.email and f"#{open_case}" in mail["body"]
+    assert "王五" not in mail["body"] and "13912345678" not in mail["body"]
+
+
+def test_roster_window_over_hands_open_cases_back_once(desk):
+    from formsvc.duties import scheduler
+
+    entry = roster.set_entry(desk.db, desk.registry, township="hexi", stand_in=_person(desk), starts_at=MONDAY,
+                             ends_at=SATURDAY, reason="", user_id=None, now=MONDAY - timedelta(days=1))
+    case_id = _complaint(desk, MONDAY + timedelta(hours=1), 41).complaint_id
+    desk.app.config["DESK_CLOCK"] = lambda: SATURDAY + timedelta(hours=1)
+    assert desk.client(STAND_IN).get(f"/desk/cases/{case_id}").status_code == 403  # the window is over
+    for _ in range(2):
+        scheduler.tick(desk.db, desk.registry, desk.config, SATURDAY + timedelta(hours=1))
+    returned = list(desk.db.query("SELECT complaint_id FROM events WHERE kind = 'stand_in_returned'"))
+    assert [e["complaint_id"] for e in returned] == [case_id]
+    assert desk.db.execute("SELECT returned_at FROM duty_roster WHERE id = ?", [entry]).fetchone()[0]
+
+
+def test_roster_takes_only_people_with_an_account(desk):
+    """Issue 24 item 6: a typed stranger would get the notices and could not sign in."""
+    import pytest
+
+    with pytest.raises(roster.RosterError, match="没有办案台账号"):
+        roster.set_entry(desk.db, desk.registry, township="hexi",
+                         stand_in=Person("陌生人", "13900000009", "stranger@example.com"), starts_at=MONDAY,
+                         ends_at=SATURDAY, reason="", user_id=None, now=MONDAY - timedelta(days=1))
+    desk.db.execute("UPDATE users SET active = 0 WHERE email = ?", [STAND_IN])
+    desk.db.conn.commit()
+    with pytest.raises(roster.RosterError, match="没有办案台账号"):
+        roster.set_entry(desk.db, desk.registry, township="hexi", stand_in=_person(desk), starts_at=MONDAY,
+                         ends_at=SATURDAY, reason="", user_id=None, now=MONDAY - timedelta(days=1))
+    assert desk.db.execute("SELECT count(*) FROM duty_roster").fetchone()[0] == 0

@@ -134,9 +134,18 @@ def submit(db, registry: Registry, config, data: ComplaintInput, staged: list[ev
     """
     now = now or utcnow()
     at = iso(now)
+    rostered: dict = {}  # the roster entries routing asked about: the one it used names the case's stand-in
+
+    def stand_in(code: str):
+        rostered[code] = roster.stand_in_at(db, code, now)
+        return rostered[code]
+
     decision = routing.route(registry, routing.Thresholds.from_config(config), project_code=data.project_code,
                              township_code=data.chosen_township, workers=data.workers, amount_yuan=data.amount_yuan,
-                             stand_in=lambda code: roster.stand_in_at(db, code, now))
+                             stand_in=stand_in)
+    entry = rostered.get(decision.target_code) if decision.target_kind == "township" else None
+    if entry is not None and decision.recipient != entry.person:
+        entry = None
     row = {f.name: getattr(data, f.name) for f in fields(data)}  # shallow: asdict deep-copies
     row.update(created_at=at, anonymous=int(data.anonymous), consent=int(data.consent), urgent=int(decision.urgent),
                status="new", assignee_kind=decision.target_kind, assignee_code=decision.target_code,
@@ -145,7 +154,8 @@ def submit(db, registry: Registry, config, data: ComplaintInput, staged: list[ev
                route_target_code=decision.target_code, route_recipient=decision.recipient.name,
                route_reason=decision.reason, urgent_reason=decision.urgent_reason if decision.urgent else "",
                source=data.source or sources.web_source(data.project_code), source_ref=data.source_ref or None,
-               sms_consent=int(data.sms_consent and not data.anonymous and bool(data.mobile)))
+               sms_consent=int(data.sms_consent and not data.anonymous and bool(data.mobile)),
+               stand_in_entry=entry.id if entry is not None else None)
     try:
         with writer_turn(config.database), write_transaction(db):
             try:
@@ -165,6 +175,11 @@ def submit(db, registry: Registry, config, data: ComplaintInput, staged: list[ev
             if rate_limited:
                 ratelimit.take_all(db, limits, now)
                 surge.after_complaint(db, registry, config, mobile=data.mobile, receipt=receipt, now=now)
+            if entry is not None:  # access follows this decision (formsvc.officers.roster), shown in the timeline
+                db.conn.execute("INSERT INTO events (complaint_id, at, actor, kind, detail, public)"
+                                " VALUES (?, ?, 'system', 'stand_in_assigned', ?, 0)",
+                                (complaint_id, at, f"按值班表由{entry.person.name}代岗受理"
+                                 f"（{entry.reason}）" if entry.reason else f"按值班表由{entry.person.name}代岗受理"))
             if staged:
                 db.conn.executemany(
                     "INSERT INTO evidence (complaint_id, stored_name, original_name, mime, size, sha256, created_at)"

@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from formsvc.case import held_uploads
+from formsvc.officers import roster
 
 from . import daily_report, dead_notices, escalation, provincial, remote_follow, retention, worker_sms
 
@@ -34,6 +35,7 @@ def tick(db, registry, config, now: datetime) -> list[str]:
     lines += daily_report.send_due(db, registry, config, now)
     lines += remote_follow.follow(db, config, now)  # cases sent to other counties (Open311 GET)
     lines += provincial.report_changes(db, registry, config, now)  # off unless PROVINCIAL_OPEN311_URL is set
+    lines += roster.return_ended(db, registry, now)  # a stand-in's window over: open cases back to the officer
     lines += retention.redact_due(db, config, now)
     # Files held for a form that came back with errors and was never sent again (6 hours).
     if held_uploads.sweep(config.upload_dir, now.timestamp()):

@@ -29,7 +29,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from formsvc.notify import outbox
-from formsvc.storage.store import iso, write_transaction
+from formsvc.storage.store import iso, utcnow, write_transaction
 
 ROLES = ("township", "department", "county", "admin", "editor")
 ROLE_ZH = {"township": "镇街专员", "department": "行业部门", "county": "县监察大队", "admin": "管理员",
@@ -350,8 +350,9 @@ def can_view(user: User | None, case) -> bool:
 
 
 def stood_in(user: User | None, case) -> bool:
-    """The duty roster's stand-in for the township the case was routed to, when it was filed
-    (``formsvc.officers.roster.stand_in_emails``, attached by the caller as ``stand_in_emails``)."""
+    """The duty roster's stand-in the case was routed to, while they hold it (the entry neither
+    cancelled nor over): ``formsvc.officers.roster.stand_in_emails``, attached by the caller as
+    ``stand_in_emails``. Access follows routing, never the filing time (issue 25)."""
     return (user is not None and user.role == "township"
             and user.email.lower() in (case.get("stand_in_emails") or ()))
 
@@ -392,8 +393,9 @@ def can_see_personal(user: User | None, case) -> bool:
     return user.role == "township"
 
 
-def scope_sql(user: User, alias: str = "c") -> tuple[str, list]:
-    """A WHERE fragment (and its parameters) selecting exactly the cases ``can_view`` allows."""
+def scope_sql(user: User, alias: str = "c", now: datetime | None = None) -> tuple[str, list]:
+    """A WHERE fragment (and its parameters) selecting exactly the cases ``can_view`` allows
+    (``now``: the moment a stand-in's holding is judged at; default the clock)."""
     if user is None or not user.active:
         return "0", []
     if user.sees_all:
@@ -402,12 +404,11 @@ def scope_sql(user: User, alias: str = "c") -> tuple[str, list]:
         if user.role == "department":
             called_sql = f" OR EXISTS (SELECT 1 FROM case_calls k WHERE k.complaint_id = {alias}.id AND k.department = ?)"
             extra = [user.scope_code]
-        else:  # the duty roster's stand-in (roster.stand_in_emails)
-            called_sql = (f" OR ({alias}.route_target_kind = 'township' AND EXISTS (SELECT 1 FROM duty_roster r"
-                          f" WHERE r.township = {alias}.route_target_code AND lower(r.stand_in_email) = ?"
-                          f" AND r.starts_at <= {alias}.created_at AND r.ends_at > {alias}.created_at"
-                          f" AND (r.cancelled_at IS NULL OR r.cancelled_at > {alias}.created_at)))")
-            extra = [user.email.lower()]
+        else:  # the duty roster's stand-in, while they hold the case (roster.stand_in_emails)
+            from formsvc.officers.roster import held_sql
+
+            called_sql = f" OR {held_sql(alias)}"
+            extra = [user.email.lower(), iso(now or utcnow())]
         return (f"(({alias}.assignee_kind = ? AND {alias}.assignee_code = ?)"
                 f" OR ({alias}.responsible_kind = ? AND {alias}.responsible_code = ?)"
                 f" OR ({alias}.route_target_kind = ? AND {alias}.route_target_code = ?){called_sql})",

@@ -503,6 +503,25 @@ CREATE TABLE site_builds (
     message TEXT NOT NULL DEFAULT ''
 );
 """),
+    # Roster access by routing (i25, issue 25): the roster entry whose stand-in a case was routed
+    # to (access follows it, not the filing time), and when an entry's open cases went back to the
+    # township's officer. Cases routed by the roster before this migration get their entry if it
+    # existed when they were filed (a backdated entry reaches nothing).
+    ("0014_i25_stand_in_routing", """
+ALTER TABLE complaints ADD COLUMN stand_in_entry INTEGER;   -- duty_roster.id when the roster's stand-in got it
+ALTER TABLE duty_roster ADD COLUMN returned_at TEXT;        -- its open cases went back to the officer
+UPDATE complaints SET stand_in_entry = (
+    SELECT r.id FROM duty_roster r
+    WHERE r.township = complaints.route_target_code AND r.stand_in_name = complaints.route_recipient
+      AND r.starts_at <= complaints.created_at AND r.ends_at > complaints.created_at
+      AND r.created_at <= complaints.created_at
+      AND (r.cancelled_at IS NULL OR r.cancelled_at > complaints.created_at)
+    ORDER BY r.created_at DESC, r.id DESC LIMIT 1)
+WHERE route_target_kind = 'township'
+  AND EXISTS (SELECT 1 FROM duty_roster r WHERE r.township = complaints.route_target_code);
+UPDATE duty_roster SET returned_at = COALESCE(cancelled_at, ends_at)
+WHERE cancelled_at IS NOT NULL OR ends_at <= strftime('%Y-%m-%dT%H:%M:%S+00:00', 'now');
+"""),
 ]
 
 

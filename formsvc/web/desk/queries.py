@@ -41,7 +41,7 @@ class Filters:
 
 
 def where_for(user: User, f: Filters, config, now: datetime) -> tuple[str, list]:
-    scope, params = scope_sql(user, "c")
+    scope, params = scope_sql(user, "c", now)
     clauses = [scope]
     if f.status == "open":
         clauses.append("c.status NOT IN ('resolved', 'closed_unfounded')")

@@ -44,7 +44,7 @@ def with_people(case: dict) -> dict:
     """Attach who else may open the case beyond its own rows: the departments called to it (吹哨)
     and the duty roster's stand-ins for its township (``auth.called``, ``auth.stood_in``)."""
     case["called_departments"] = hard_cases.called_departments(get_db(), case["id"])
-    case["stand_in_emails"] = roster.stand_in_emails(get_db(), case)
+    case["stand_in_emails"] = roster.stand_in_emails(get_db(), case, now())
     return case
 
 

@@ -36,8 +36,8 @@ def duty_roster():
         form = request.form
         try:
             if form.get("cancel"):
-                if roster.cancel(db, int(form["cancel"]), user_id=user.id, now=now(), ip=client_ip()):
-                    flash("已取消这条代岗安排；已分派的案件不变。", "ok")
+                if roster.cancel(db, int(form["cancel"]), user_id=user.id, now=now(), ip=client_ip(), registry=reg):
+                    flash("已取消这条代岗安排；代岗人手上未办结的案件已交回该镇街专员（案件记录里有说明）。", "ok")
             else:
                 who = people.get((form.get("stand_in") or "").lower())
                 person = who[0] if who else Person(name=" ".join(form.get("stand_in_name", "").split())[:50],
