@@ -90,11 +90,12 @@ def held_sql(alias: str = "c") -> str:
 
 
 def account_for(db: sqlite_utils.Database, email: str):
-    """The active desk account of ``email`` as ``(name, role)``, or ``None``."""
+    """The active desk account of ``email`` that can handle a township's cases, as ``(name, role)``,
+    or ``None`` (a department contact or a portal editor cannot: ``auth.stood_in`` is for townships)."""
     if not email:
         return None
-    row = db.execute("SELECT name, role FROM users WHERE lower(email) = ? AND active = 1",
-                     [email.strip().lower()]).fetchone()
+    row = db.execute("SELECT name, role FROM users WHERE lower(email) = ? AND active = 1"
+                     " AND role IN ('township', 'county', 'admin')", [email.strip().lower()]).fetchone()
     return (row[0], row[1]) if row else None
 
 
