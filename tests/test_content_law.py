@@ -250,3 +250,172 @@ def test_defaulters_file_rejects_a_bad_credit_code_and_reversed_dates(tmp_path):
         load_registry(data)
     report = err.value.report()
     assert "credit_code" in report and "ends_on" in report
+
+
+# --- issue 27: the second review's rows and §3 ---------------------------------------------------
+
+def _guide(name: str) -> str:
+    return (DOCS / "guides" / name).read_text(encoding="utf-8")
+
+
+def test_leaving_guide_says_at_once_in_writing_and_compensation():
+    """§3.1: 劳动合同法38 (at once, in writing, the unpaid wages as the reason), 46, 47 with both caps, 87."""
+    zh, en = _guide("leaving-for-unpaid-wages.md"), _guide("leaving-for-unpaid-wages.en.md")
+    for must in ("**马上**解除劳动合同", "写下来", "自己辞职", "经济补偿", "**6个月以上**按1年算", "**半个月**",
+                 "**3倍**", "**12年**", "**两倍**", "第三十八条", "第38条", "第46条", "第47条", "第87条"):
+        assert must in zh, must
+    for must in ("**at once**", "in writing", "of your own accord", "economic compensation", "**6 months or more**",
+                 "**half a month's**", "**3 times**", "**12 years**", "**twice**", "art. 38", "46", "47", "87"):
+        assert must in en, must
+    # the examples are the review's case E: 2 years → 12,000; 2 y 7 m → 18,000; 2 y 3 m → 15,000
+    assert "| 2年 | 2个月 | 12000元 |" in zh and "| 2年7个月 | 3个月 | 18000元 |" in zh and "15000元" in zh
+
+
+def test_leaving_guide_is_linked_and_in_the_nav():
+    nav = (ROOT / "mkdocs.yml").read_text(encoding="utf-8")
+    assert "guides/leaving-for-unpaid-wages.md" in nav
+    for page in ("guides/index.md", "guides/index.en.md", "guides/what-to-do.md", "guides/what-to-do.en.md",
+                 "calculator/index.md", "calculator/index.en.md"):
+        assert "leaving-for-unpaid-wages.md" in (DOCS / page).read_text(encoding="utf-8"), page
+
+
+def test_built_portal_tells_of_leaving_cites_2025_interpretation_and_12345_national(site):  # noqa: F811
+    zh = (site / "guides" / "leaving-for-unpaid-wages" / "index.html").read_text(encoding="utf-8")
+    en = (site / "en" / "guides" / "leaving-for-unpaid-wages" / "index.html").read_text(encoding="utf-8")
+    assert "经济补偿" in zh and "第38条" in zh and "第47条" in zh and "economic compensation" in en
+    pages = [p.read_text(encoding="utf-8") for p in site.rglob("*.html")]
+    assert sum("法释〔2025〕12号" in p for p in pages) >= 6
+    for rel in ("guides/what-to-do/index.html", "en/guides/what-to-do/index.html"):
+        html = (site / rel).read_text(encoding="utf-8")
+        assert "全国统一的政务服务便民热线" in html or "the national government service hotline" in html, rel
+
+
+def test_12345_is_not_called_local_practice():
+    """Row 4: 12345 is the national hotline; only its local routing is local practice."""
+    for name in ("what-to-do.md", "what-to-do.en.md"):
+        for line in _guide(name).splitlines():
+            if "本县做法" in line or line.startswith("- Local practice"):
+                assert "12345" not in line, line
+
+
+def test_year_limit_comes_first_and_runs_beside_a_complaint():
+    """§3.10: the 1-year limit at the top of the step-by-step guide; complaint and arbitration in parallel."""
+    zh, en = _guide("what-to-do.md"), _guide("what-to-do.en.md")
+    assert zh.index("离职后**1年**内") < zh.index("## 第1步") and "可以同时办" in zh
+    assert en.index("within **1 year** of leaving") < en.index("## Step 1") and "at the same time" in en
+    assert "任选一种：" not in zh  # the channels are a choice; arbitration is not one of them
+
+
+def test_iou_and_payment_order_carry_their_conditions():
+    """Rows 19 and 21: the employer's IOU, for that debt alone; the order lapses only on a valid objection."""
+    zh, en = _guide("what-to-do.md"), _guide("what-to-do.en.md")
+    assert "有老板签字的欠条" not in zh and "单位出具的工资欠条" in zh and "包工头个人写的欠条" in zh
+    assert "老板一提出异议，支付令就失效" not in zh and "异议成立" in zh and "没有别的债务纠纷" in zh
+    assert "issued by the employer" in en and "finds the objection valid" in en
+    assert "if the boss objects, the order lapses" not in en
+
+
+def test_oral_application_and_mediation_bodies():
+    """§3.7 and row 9: a worker who cannot write applies orally; the three mediation bodies."""
+    assert "**口头申请**" in _guide("what-to-do.md") and "apply **orally**" in _guide("what-to-do.en.md")
+    assert "第28条（书面申请；书写确有困难的可以口头申请）" in _guide("what-to-do.md")
+
+
+def test_who_pays_cites_the_2025_interpretation_and_art_37():
+    """Row 32 and §3.2–3: 条例36 names only the owner and the general contractor; 解释（二）1–2; 条例37."""
+    zh, en = _guide("your-rights.md"), _guide("your-rights.en.md")
+    assert "可能是建设单位，也可能是总包或分包单位" not in zh
+    assert "法释〔2025〕12号" in zh and "第37条" in zh and "不只管工地" in zh
+    assert "法释〔2025〕12号" in en and "art. 37" in en and "not only for building sites" in en
+    for name in ("not-on-a-building-site.md", "not-on-a-building-site.en.md", "work-injury.md", "work-injury.en.md"):
+        assert "法释〔2025〕12号" in _guide(name), name
+
+
+def test_double_wages_exception_and_year():
+    """Row 28: when the year runs is unsettled (apply early); 解释（二）7's exception."""
+    zh = _guide("your-rights.md")
+    assert "尽早申请" in zh and "不可抗力" in zh and "第7条（不可抗力或劳动者本人故意、重大过失" in zh
+    assert "apply early" in _guide("your-rights.en.md") and "force majeure" in _guide("your-rights.en.md")
+
+
+def test_work_injury_fund_advance_and_grading():
+    """§3.4: 社会保险法41 and 工伤条例21–23."""
+    zh, en = _guide("work-injury.md"), _guide("work-injury.en.md")
+    assert "先行支付" in zh and "《社会保险法》第41条" in zh and "劳动能力鉴定" in zh and "第21条、第22条、第23条" in zh
+    assert "**advance**" in en and "Social Insurance Law" in en and "art. 21, 22, 23" in en
+
+
+def test_limitation_in_practice():
+    """§3.5: the last day worked, provable interruptions, the complaint form and the 2-year cutoff."""
+    zh, en = _guide("deadlines.md"), _guide("deadlines.en.md")
+    assert "**最后干活的那天**" in zh and "拿得出证明" in zh and "快满2年" in zh
+    assert "**the last day you worked**" in en and "**prove it**" in en and "nearly 2 years old" in en
+
+
+def test_evidence_names_the_chat_partner_and_recordings():
+    """§3.11: the chat partner's profile; recordings under 民诉法解释106."""
+    zh, en = _guide("evidence.md"), _guide("evidence.en.md")
+    assert "资料页" in zh and "第106条" in zh and "劳社部发〔2005〕12号" in zh
+    assert "profile page" in en and "art. 106" in en
+
+
+def test_legal_aid_one_go_notice_is_law_and_where_to_apply():
+    """Rows 48, 49: 法援法38 decides where to apply; 一次性告知 is statutory (43)."""
+    zh, en = _guide("free-legal-aid.md"), _guide("free-legal-aid.en.md")
+    local = zh[zh.index("## 本县的绿色通道"):zh.index("## 法律依据")]
+    assert "一次性" not in local.split("不查经济困难、7天决定")[0]
+    assert "材料不全一次性告知" in zh and "第38条" in zh and "仲裁委所在地" in zh
+    assert "told in one go what is missing" in en and "38 (a lawsuit" in en
+
+
+def test_crime_reduction_only_without_serious_consequences():
+    """Row 59: 276-1(3) applies only where no serious consequences followed."""
+    assert "**没有造成严重后果**" in _guide("refusal-to-pay-crime.md")
+    assert "**no serious consequences**" in _guide("refusal-to-pay-crime.en.md")
+
+
+def test_enforcement_court_and_judicial_confirmation():
+    """Rows 70, 72: 民诉法235 for judgments; 司法确认 jointly within 30 days."""
+    zh, en = _guide("after-winning.md"), _guide("after-winning.en.md")
+    assert "一审法院" in zh and "第235条" in zh and "第250条" in zh and "**30天内一起**" in zh
+    assert "first" in en and "art. 235" in en and "**together, within 30 days**" in en
+
+
+def test_winter_campaign_advance_is_a_may():
+    """Row 84: 条例63 is discretionary."""
+    zh = (DOCS / "updates" / "posts" / "2026-12-01-winter-campaign.md").read_text(encoding="utf-8")
+    en = (DOCS / "updates" / "posts" / "2026-12-01-winter-campaign.en.md").read_text(encoding="utf-8")
+    assert "**可以**用应急周转金" in zh and "不是一定给" in zh
+    assert "**may** advance" in en and "not guaranteed" in en
+
+
+def _jurisdiction_basis(text: str) -> list[str]:
+    """The citation right after each statement of who has jurisdiction (管辖, 负责处理, handles your case)."""
+    return [m.group(1) for m in re.finditer(r"(?:管辖|负责处理|handles your case)[^（(]{0,12}[（(]([^）)]+)[）)]", text)]
+
+
+def test_jurisdiction_is_not_cited_to_art_10():
+    """Row 106: territorial jurisdiction is 劳动保障监察条例第十三条; 条例第十条 only passes on and tells."""
+    import ast
+    from formsvc.case import county_transfer
+    template = (ROOT / "formsvc" / "web" / "desk" / "templates" / "desk" / "_county_transfer.html").read_text(encoding="utf-8")
+    strings = "\n".join(n.value for n in ast.walk(ast.parse(Path(county_transfer.__file__).read_text(encoding="utf-8")))
+                        if isinstance(n, ast.Constant) and isinstance(n.value, str))
+    bases = _jurisdiction_basis(template) + _jurisdiction_basis(strings)
+    assert len(bases) >= 3, bases   # the desk's note, the worker's zh and en words
+    assert all("劳动保障监察条例" in b or "Labour Security Inspection" in b for b in bases), bases
+    # the check reads the old wrong sentence as wrong
+    assert _jurisdiction_basis("欠薪发生地在该县，由该县负责处理（《保障农民工工资支付条例》第十条）。") == ["《保障农民工工资支付条例》第十条"]
+
+
+def test_open311_other_wages_cites_chapter_3():
+    """Row 109: clearing arrears for every employer is chapter 3 (arts. 16–22), not chapter 2."""
+    from formsvc.case import open311_services
+    other = next(s for s in open311_services.BUILT_IN if s.code == open311_services.WAGE_OTHER)
+    assert "第三章" in other.description and "第二章" not in other.description
+
+
+def test_sample_defaulters_are_obviously_fictional():
+    """Item 7: a real-sounding firm on a blacklist is a risk; every sample row says 示例 and 虚构."""
+    reg = load_registry(ROOT / "data")
+    assert reg.defaulters and all("示例" in d.unit_name and "虚构" in d.unit_name for d in reg.defaulters)

@@ -85,6 +85,8 @@ PORTAL_PAGES = {
     "calculator-en": "/en/calculator/",
     "defaulters": "/defaulters/",
     "guide-after-winning": "/guides/after-winning/",
+    "guide-leaving": "/guides/leaving-for-unpaid-wages/",
+    "guide-leaving-en": "/en/guides/leaving-for-unpaid-wages/",
     "township": "/townships/hexi/",
 }
 
