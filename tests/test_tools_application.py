@@ -13,8 +13,10 @@ import pytest
 from tests.test_intake import GOOD, count, db_of, make_app, tokens
 
 ELEMENTS = dict(
-    name="王小明", sex="男", age="45", id_number="36010119800101001X", mobile="13812345678",
+    name="王小明", sex="男", age="45", occupation="木工", id_number="36010119800101001X", mobile="13812345678",
     address="江西省禾川市青禾县龙潭镇新村12号", workplace="龙潭金色家园小区1号楼工地",
+    start_date="2026-03-01", pay_amount="6000", pay_day="每月25日", months_unpaid="3",
+    unpaid_period="2026年6月至8月", paid_amount="30000", leave_date="2026年9月5日",
     r1_name="青禾安达劳务有限公司", r1_address="青禾县人民路1号", r1_rep="赵大勇", r1_rep_title="经理",
     r2_name="洪城恒泰城建有限公司", r2_address="南昌市红谷滩区1号", r2_rep="钱总", r2_rep_title="董事长",
     claim1="请求裁决被申请人支付拖欠的工资", amount1="18000",
@@ -23,6 +25,7 @@ ELEMENTS = dict(
     evidence1="考勤记录截图", source1="申请人手机", evidence2="工友证言", source2="工友李四",
     witness1="李四", witness_address1="青禾县龙潭镇上村3号",
 )
+CHOICES = dict(pay_unit="month", leave_manner="art38")  # printed as words, not as these keys
 
 
 def _norm(s: str) -> str:
@@ -51,7 +54,7 @@ def _csrf(client, url="/tools/application") -> str:
 
 
 def _post(client, **fields):
-    return client.post("/tools/application", data={"csrf_token": _csrf(client), **fields})
+    return client.post("/tools/application", data={"csrf_token": _csrf(client), **CHOICES, **fields})
 
 
 def test_application_pdf_holds_every_element_and_the_art_28_contents(app, client):
@@ -60,7 +63,7 @@ def test_application_pdf_holds_every_element_and_the_art_28_contents(app, client
     assert resp.status_code == 200 and resp.headers["Content-Type"] == "application/pdf"
     assert resp.headers["Cache-Control"] == "no-store"
     text = _pdf_text(resp.data)
-    missing = [k for k, v in ELEMENTS.items() if _norm(v) not in text]
+    missing = [k for k, v in ELEMENTS.items() if _norm(v) not in text and k not in ("start_date", "leave_date")]
     assert missing == []
     assert "劳动人事争议仲裁申请书" in text and "致：青禾县劳动人事争议仲裁委员会" in text
     assert "本申请书请带3份" in text and "副本2份" in text  # two respondents: original + 2 copies (art. 28)
@@ -75,12 +78,84 @@ def test_one_respondent_means_two_copies(client):
 
 
 def test_missing_elements_get_a_clear_error_in_chinese(client):
-    resp = _post(client, name="", r1_name="", facts="", address="")
+    resp = client.post("/tools/application", data={"csrf_token": _csrf(client), "name": "", "r1_name": "",
+                                                   "address": ""})
     assert resp.status_code == 400
     page = resp.data.decode()
-    for message in ("请填写申请人姓名。", "请填写被申请人（用人单位）名称。", "请填写事实和理由。", "请至少写一项仲裁请求。"):
-        assert message in page
+    for message in ("请填写申请人姓名。", "请填写被申请人（用人单位）名称。", "请至少写一项仲裁请求。",
+                    "请填写职业（工种）。", "请填写入职（开始干活）日期。", "请填写约定工资（元）。", "请选择工资怎么算。",
+                    "请选择怎么离开的。", "请填写性别（《劳动争议调解仲裁法》第28条要求写明）", "请填写年龄（"):
+        assert message in page, message
+    assert "请填写事实和理由。" not in page  # the elements carry the facts
     assert 'aria-invalid="true"' in page
+
+
+def _pdftotext(data: bytes, tmp_path) -> str:
+    """The PDF's text as poppler's pdftotext reads it (another reader than pypdf), whitespace removed."""
+    import subprocess
+
+    pdf = tmp_path / "application.pdf"
+    pdf.write_bytes(data)
+    out = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    return _norm(out)
+
+
+def test_the_pdf_is_yaosushi_one_element_a_line_with_sex_age_and_occupation(client, tmp_path):
+    """要素式: start date, job, agreed pay and pay day, months unpaid, amounts paid, date and manner of leaving
+    (review §3 item 7, row 97), each on its own numbered line; art. 28's sex, age, occupation; the oral route."""
+    resp = _post(client, **ELEMENTS)
+    assert resp.status_code == 200
+    text = _pdftotext(resp.data, tmp_path)
+    for line in ("姓名：王小明性别：男年龄：45岁职业：木工", "案件要素", "1.入职（开始干活）时间：2026年3月1日",
+                 "2.工作岗位（职业）：木工", "3.约定工资：每月6000元；约定发薪日：每月25日",
+                 "4.被拖欠工资：2026年6月至8月，共3个月", "5.已支付：30000元",
+                 "6.离职时间和方式：2026年9月5日，因被申请人拖欠工资，书面提出解除劳动合同",
+                 "书写仲裁申请确有困难的，可以口头申请，由仲裁委记入笔录（第28条）"):
+        assert line in text, line
+    page = client.get("/tools/application").data.decode()
+    assert "可以直接到仲裁委口头申请" in page and 'name="occupation"' in page
+
+
+def test_sex_or_age_may_be_left_out_only_with_a_reason_that_the_pdf_prints(client, tmp_path):
+    without = {k: v for k, v in ELEMENTS.items() if k not in ("sex", "age")}
+    assert _post(client, **without).status_code == 400
+    resp = _post(client, **without, missing_why="不记得出生年份")
+    assert resp.status_code == 200
+    text = _pdftotext(resp.data, tmp_path)
+    assert "性别、年龄未填写，原因：不记得出生年份" in text and "年龄：" not in text.split("被申请人")[0]
+
+
+@pytest.mark.parametrize("fields,field,message", [
+    (dict(start_date="去年春天"), "start_date", "入职（开始干活）日期请按“年-月-日”或“年-月”填"),
+    (dict(start_date="2026-02-30"), "start_date", "入职（开始干活）日期请按“年-月-日”或“年-月”填"),
+    (dict(leave_date="2025-12-31"), "leave_date", "离职日期不能早于入职日期。"),
+    (dict(leave_date=""), "leave_date", "请填写离职日期（最后上班那天）。"),
+    (dict(pay_amount="六千"), "pay_amount", "约定工资（元）的金额请填数字"),
+    (dict(months_unpaid="八"), "months_unpaid", "被拖欠几个月的工资请填0到120之间的整数"),
+    (dict(age="3"), "age", "年龄请填14到100之间的数字"),
+    (dict(sex="male"), "sex", "请选择性别。"),
+    (dict(leave_manner="fired"), "leave_manner", "请选择怎么离开的。"),
+])
+def test_bad_elements_get_a_polite_error_naming_the_field(client, fields, field, message):
+    resp = _post(client, **{**ELEMENTS, **fields})
+    assert resp.status_code == 400
+    page = resp.data.decode()
+    assert message in page and f'id="a-{field}"' in page and f'href="#a-{field}"' in page
+
+
+def test_still_working_needs_no_leaving_date(client, tmp_path):
+    resp = _post(client, **{**ELEMENTS, "leave_date": "", "leave_manner": "working"})
+    assert resp.status_code == 200
+    assert "6.离职时间和方式：还在干，没有离职" in _pdftotext(resp.data, tmp_path)
+
+
+def test_the_calculator_carries_months_owed_not_months_worked(client):
+    """Review case H: 8 months worked at 6,000, 30,000 paid → the application says 3 months, 18,000."""
+    calc = client.get("/tools/calculator?mode=month&units=8&rate=6000&paid=30000").data.decode()
+    link = re.search(r'href="(/tools/application\?[^"]+)"', calc).group(1).replace("&amp;", "&")
+    page = client.get(link).data.decode()
+    assert re.search(r'name="months_unpaid" value="3"', page) and re.search(r'name="amount1" value="18000"', page)
+    assert 'value="8"' not in page
 
 
 def test_ten_thousand_characters_get_a_polite_error_and_the_text_is_kept(client):

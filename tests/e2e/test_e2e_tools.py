@@ -78,9 +78,10 @@ def test_application_page_on_a_phone(system, phone, tmp_path_factory):
     """The application form carries the calculator's amount, passes axe at 390×844, and its
     errors are polite and tied to their fields."""
     page = phone.page()
-    page.goto(f"{system.base}/tools/application?amount_yuan=18000")
+    page.goto(f"{system.base}/tools/application?amount_yuan=18000&months_owed=3")
     assert page.input_value("#a-amount1") == "18000"
-    assert "不会保存" in page.inner_text("main")
+    assert page.input_value("#a-months_unpaid") == "3"  # months owed from the calculator, not months worked
+    assert "不会保存" in page.inner_text("main") and "口头申请" in page.inner_text("main")
     shot = tmp_path_factory.mktemp("shots") / "application.png"
     page.screenshot(path=str(shot), full_page=False)
     print("screenshot:", shot)
@@ -90,7 +91,8 @@ def test_application_page_on_a_phone(system, phone, tmp_path_factory):
     page.click("form >> nth=1 >> button[type=submit]")
     page.wait_for_load_state()
     text = page.inner_text("main")
-    assert "请填写被申请人（用人单位）名称。" in text and "请填写事实和理由。" in text
+    assert "请填写被申请人（用人单位）名称。" in text and "请填写职业（工种）。" in text
+    assert "请选择怎么离开的。" in text and "请填写性别（《劳动争议调解仲裁法》第28条要求写明）" in text
     assert page.input_value("#a-name") == "王小明"  # what was typed is kept
     _assert_accessible(page)
 

@@ -151,6 +151,10 @@ def _case_prefill(receipt_typed: str, mobile_typed: str):
     paid_words = (f"经{get_registry().county.name_zh}处理，已支付{m.recovered:,}元，尚欠{m.left:,}元。"
                   if m.recovered else "")
     project = get_registry().project(project_code or "")
+    if months:  # the months owed the worker gave (the calculator carries what is owed, not months worked)
+        values["months_unpaid"] = str(months)
+    if trade:
+        values["occupation"] = trade
     if project is not None:
         values["workplace"] = project.name_zh
         values["r2_name"] = project.general_contractor
@@ -164,12 +168,16 @@ def _case_prefill(receipt_typed: str, mobile_typed: str):
 
 
 def _application_page(values: dict, errors: dict | None = None, prefill_failed: bool = False, status: int = 200):
-    from formsvc.web.tools.application import LABELS, LIMITS, MAX_CLAIMS, MAX_EVIDENCE, MAX_WITNESSES
+    from formsvc.web.tools.application import (LABELS, LEAVE_MANNERS, LIMITS, MAX_CLAIMS, MAX_EVIDENCE,
+                                               MAX_WITNESSES, PAY_UNITS, SEXES)
 
     registry = get_registry()
     county = registry.county
     return render_template("tools/application.html", values=values, errors=errors or {}, limits=LIMITS,
                            labels=LABELS, n_claims=MAX_CLAIMS, n_evidence=MAX_EVIDENCE, n_witnesses=MAX_WITNESSES,
+                           sexes=[(s, (s, {"男": "Male", "女": "Female"}[s])) for s in SEXES],
+                           pay_units=list(PAY_UNITS.items()),
+                           leave_manners=list(LEAVE_MANNERS.items()),
                            prefill_failed=prefill_failed, arbitration=county.arbitration_zh,
                            arbitration_phone=county.arbitration_phone), status
 
@@ -189,6 +197,9 @@ def application():
         amount = (request.args.get("amount_yuan") or "")[:12]
         if amount.isdigit():
             values.update(claim1="请求裁决被申请人支付拖欠的工资", amount1=amount)
+        months = (request.args.get("months_owed") or "")[:3]
+        if months.isdigit() and 0 < int(months) <= 120:  # the calculator's months owed, never months worked
+            values.update(months_unpaid=months, pay_unit="month")
         return _application_page(values)
     form = request.form
     if form.get("action") == "prefill":
