@@ -36,7 +36,7 @@ pytestmark = pytest.mark.browser
 
 SLACK_PX = 1
 SNAKE = re.compile(r"\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b")
-EXCEPTION = re.compile(r"Traceback|\b[A-Za-z]*Error:|\bException\b|\bNone\b")
+EXCEPTION = re.compile(r"Traceback|\b[A-Z][A-Za-z]*(?:Error|Exception|Failure)\b|\bNone\b")
 
 # What a page shows that must not be there, and what sticks out; computed in the page.
 INSPECT_JS = """() => {

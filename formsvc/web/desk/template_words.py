@@ -24,4 +24,5 @@ def scope_name(user) -> str:
 @bp.context_processor
 def _words():
     return {"scope_name": scope_name, "source_label": sources.label, "word": words.word,
-            "NOTICE_KIND_ZH": words.NOTICE_KIND_ZH, "CHANNEL_ZH": words.CHANNEL_ZH}
+            "NOTICE_KIND_ZH": words.NOTICE_KIND_ZH, "CHANNEL_ZH": words.CHANNEL_ZH,
+            "notice_error_words": words.notice_error_words}

@@ -23,3 +23,28 @@ def word(table: dict, code) -> str:
     if code in (None, ""):
         return ""
     return table.get(code, str(code))
+
+
+# Why a notice could not be sent (notices.last_error holds "attempt N: <Failure>: <details>", for
+# the log and the operator): the desk shows which of these it was, in words an officer acts on.
+_ERROR_WORDS = (
+    (("no mobile number", "not an email address", "no recipient"), "没有可用的手机号或邮箱：请核对收件人后重发"),
+    (("refused the recipient", "recipient refused", "550", "isv.mobile"), "收件地址被拒收：请核对邮箱或手机号后重发"),
+    (("setting", "is not set", "is empty", "no aliyun template", "partners.yaml", "no sender for channel"),
+     "本县系统设置缺少这一渠道的配置（账号、密钥或短信模板）：请系统管理员补上后重发"),
+    (("key_refused", "http 401", "http 403"), "对方拒绝了本县的密钥：请与对方核对密钥后重发"),
+    (("unreachable", "timeout", "timed out", "connection", "cannot reach", "http 5"),
+     "对方服务器多次连不上，已停止重试：请电话告知收件人，稍后重发"),
+    (("http 4",), "对方拒收了这条通知：请核对内容或联系对方后重发"),
+)
+
+
+def notice_error_words(error: str | None) -> str:
+    """Why a notice failed, in Chinese words (never the exception's text, which stays in the log)."""
+    if not error:
+        return ""
+    low = error.lower()
+    for needles, words in _ERROR_WORDS:
+        if any(n in low for n in needles):
+            return words
+    return "多次发送未成功，已停止重试：请电话告知收件人，稍后重发"
