@@ -48,6 +48,6 @@ def test_the_walk_follows_the_duty_roster(tmp_path):
     township = registry.project(code).township
     other = next(t for c, t in registry.townships.items() if c != township)
     now = store.utcnow()
-    roster.set_entry(db, registry, township=township, stand_in=other.deputy, starts_at=now - timedelta(hours=1),
+    roster.set_entry(db, registry, township=township, stand_in=other.deputy, starts_at=now,
                      ends_at=now + timedelta(hours=8), reason="年休假", user_id=None, now=now)
     assert demo_walk(registry, db, config, now) == (code, other.deputy.email.lower())

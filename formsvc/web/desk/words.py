@@ -13,7 +13,8 @@ NOTICE_KIND_ZH = {"new_case": "新案件通知", "urgent": "紧急案件通知",
                   "call": "吹哨通知", "dead_notice": "通知失败提醒", "lead": "包案通知",
                   "reopened": "案件重新打开提醒", "abuse_alert": "异常提交提醒", "county_transfer": "转送外县",
                   "provincial": "报送省级平台", "worker_receipt": "投诉人回执短信", "worker_acknowledged": "投诉人受理短信",
-                  "worker_transferred": "投诉人转交短信", "worker_outcome": "投诉人办结短信"}
+                  "worker_transferred": "投诉人转交短信", "worker_outcome": "投诉人办结短信",
+                  "stand_in_returned": "代岗结束交回通知"}
 CHANNEL_ZH = {"email": "邮件", "sms": "短信", "open311": "协作接口（Open311）"}
 NOTICE_STATUS_ZH = {"pending": "待发送", "sending": "发送中", "sent": "已发送", "dead": "发送失败"}
 
