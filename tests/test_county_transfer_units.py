@@ -25,14 +25,19 @@ def test_start_checks_and_writes_one_transaction(desk):
         county_transfer.start(desk.db, partners, desk.config, cid, "desk", "baishui", "  ", "", T0)
     assert desk.case(cid)["status"] == "new" and desk.notices() == []
     county_transfer.start(desk.db, partners, desk.config, cid, "desk", "baishui", "工地在白水县，张三说的", "", T0)
-    assert desk.case(cid)["status"] == "transferred_out"
+    # Issue 24: still this county's case until the other county has it; the worker is told nothing yet.
+    assert desk.case(cid)["status"] == "new"
+    assert [n for n in desk.notices() if n["channel"] == "sms"] == []
+    events = desk.db.conn.execute("SELECT kind, public FROM events WHERE complaint_id = ?", (cid,)).fetchall()
+    assert events == [("county_transfer_requested", 0)]
     (job,) = [n for n in desk.notices() if n["channel"] == "open311"]
     body = json.loads(job["body"])
     assert body["target"] == "county:baishui" and body["op"] == "post_request"
     params = dict(map(tuple, body["params"]))
     assert params["address_string"] == "白水县石塘镇工业大道12号" and params["phone"] == "13912345678"
     assert params["attribute[consent]"] == "true" and "api_key" not in params  # the key is read at send time
-    with pytest.raises(cases.TransitionError):  # closed here: not twice
+    assert "media_url" not in dict(map(tuple, body["params"]))  # links are signed at sending, not stored
+    with pytest.raises(cases.TransitionError, match="正在发送"):  # one transfer on its way at a time
         county_transfer.start(desk.db, partners, desk.config, cid, "desk", "baishui", "again", "", T0)
     # An anonymous tip goes anonymous; a worker who did not consent goes without name and mobile.
     tip = insert_case(desk.db, anonymous=1, name="", mobile="", consent=0, site_address="白水县北关街道")
@@ -50,7 +55,8 @@ def test_retention_blanks_the_reason_and_the_payload(tmp_path, data_dir):
     county_transfer.start(desk.db, load_partners(data_dir), desk.config, cid, "desk", "baishui", "张三的工头在白水县", "", T0)
     with store.write_transaction(desk.db):
         desk.db.conn.execute("UPDATE notices SET status = 'sent'")
-        desk.db.conn.execute("UPDATE complaints SET resolved_at = ? WHERE id = ?", (store.iso(T0), cid))
+        desk.db.conn.execute("UPDATE complaints SET resolved_at = ?, status = 'transferred_out' WHERE id = ?",
+                             (store.iso(T0), cid))
     assert retention.redact_due(desk.db, desk.config, T0 + timedelta(days=31))
     assert desk.db.conn.execute("SELECT reason FROM county_transfers").fetchone()[0] == ""
     assert all(n["body"] == "" for n in desk.notices())

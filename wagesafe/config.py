@@ -116,8 +116,9 @@ SETTINGS: tuple[Setting, ...] = (
             "`0` keeps them (PIPL art. 19, 47: set the county's archive period)"),
     # Open311 (issue 18): partners' requests, transfers to other counties, the provincial platform.
     Setting("OPEN311_RATE_LIMIT_PER_HOUR", "120", "requests one partner API key may POST per hour to `/open311/v2/`"),
-    Setting("OPEN311_EVIDENCE_LINK_HOURS", "168",
-            "hours a signed evidence link sent with a transfer to another county stays valid"),
+    Setting("OPEN311_EVIDENCE_LINK_HOURS", "24",
+            "hours a signed evidence link sent with a transfer to another county stays valid (from the moment "
+            "the request is sent; the receiving county fetches each file at once, and a link opens only once)"),
     Setting("PROVINCIAL_OPEN311_URL", "",
             "the provincial platform's Open311 endpoint; with a key set, every new case and status change is "
             "reported there (empty: off)"),
@@ -201,7 +202,7 @@ class Config:
     sms_consent_default: bool = False
     reopen_days: int = 30
     open311_rate_limit_per_hour: int = 120
-    open311_evidence_link_hours: float = 168
+    open311_evidence_link_hours: float = 24
     provincial_open311_url: str = ""
     provincial_open311_key: str = ""
     provincial_jurisdiction_id: str = ""

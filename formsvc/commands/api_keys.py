@@ -18,14 +18,16 @@ def api_key():
 
 @api_key.command("issue")
 @click.argument("name")
+@click.option("--rotate", is_flag=True, help="NAME has a key already: issue a new one; the old keeps working until "
+              "`revoke NAME --old`")
 @click.pass_obj
-def issue_cmd(config, name):
+def issue_cmd(config, name, rotate):
     """Issue a key for the partner NAME (e.g. baishui-county) and print it once."""
     from formsvc.officers import api_keys
 
     db = open_db(config.database)
     try:
-        key = api_keys.issue(db, name)
+        key = api_keys.issue(db, name, rotate=rotate)
     except api_keys.KeyError_ as e:
         raise click.ClickException(str(e)) from None
     finally:
@@ -36,19 +38,20 @@ def issue_cmd(config, name):
 
 @api_key.command("revoke")
 @click.argument("name")
+@click.option("--old", "old_only", is_flag=True, help="revoke only the keys a `--rotate` replaced")
 @click.pass_obj
-def revoke_cmd(config, name):
-    """Revoke the key of the partner NAME at once."""
+def revoke_cmd(config, name, old_only):
+    """Revoke the keys of the partner NAME at once (with --old: only the replaced ones)."""
     from formsvc.officers import api_keys
 
     db = open_db(config.database)
     try:
-        api_keys.revoke(db, name)
+        count = api_keys.revoke(db, name, old_only=old_only)
     except api_keys.KeyError_ as e:
         raise click.ClickException(str(e)) from None
     finally:
         db.conn.close()
-    click.echo(f"revoked: {name}")
+    click.echo(f"revoked: {name} ({count} key{'s' if count != 1 else ''}{', the old ones' if old_only else ''})")
 
 
 @api_key.command("list")

@@ -34,6 +34,16 @@ def _partners(config):
         return None
 
 
+def _with_their_receipt(db, case_id: int, county_name: str, lang: str) -> str:
+    """"白水县（对方回执号 …）": where the case went and the worker's number there (issue 24)."""
+    row = db.conn.execute("SELECT remote_receipt FROM county_transfers WHERE complaint_id = ? AND remote_id IS NOT NULL"
+                          " ORDER BY id DESC LIMIT 1", (case_id,)).fetchone()
+    receipt = row[0] if row and row[0] else ""
+    if not receipt:
+        return county_name
+    return f"{county_name} (their receipt {receipt})" if lang == "en" else f"{county_name}（对方回执号{receipt}）"
+
+
 def queue_due(db, registry, config, now: datetime) -> list[str]:
     """Queue the SMS for the public events written since the last run; return a line per SMS."""
     row = db.conn.execute("SELECT last_event_id FROM worker_sms_cursor WHERE id = 1").fetchone()
@@ -61,6 +71,8 @@ def queue_due(db, registry, config, now: datetime) -> list[str]:
             elif kind == "worker_transferred":
                 named = story.event_place(event, places)
                 place = named.name(lang) if named else ""
+                if r["event_kind"] == "county_transfer_delivered":  # with the worker's receipt there (issue 24)
+                    place = _with_their_receipt(db, r["id"], place, lang)
             else:
                 outcome = story.outcome_of(event, lang)
                 named = story.event_place(event, places) if r["event_kind"].startswith("county_") else None

@@ -240,7 +240,15 @@ def probe_and_wake(db: sqlite_utils.Database, senders: Mapping[str, Sender], now
     Returns channel → how many notices were woken. A sender without ``probe`` is not probed (its
     notices keep their backoff)."""
     woken = {}
+    wake = getattr(senders.get("open311"), "wake_waiting", None)
+    if wake is not None:  # partner counties: each probed on its own (formsvc.notify.notifiers.open311)
+        try:
+            woken.update(wake(db, now))
+        except Exception:  # a probe must never stop the delivery round
+            log.exception("probing the partner counties failed")
     for channel in waiting_for_server(db, now):
+        if channel == "open311" and wake is not None:
+            continue
         probe = getattr(senders.get(channel), "probe", None)
         if probe is None or not probe():
             continue
@@ -262,6 +270,19 @@ def _tick(db, registry, config: Config, now: datetime) -> None:
             log.info("scheduler: %s", line)
     except Exception:
         log.exception("scheduler tick failed; it runs again in a minute")
+        if db.conn.in_transaction:
+            db.conn.execute("ROLLBACK")
+
+
+def _every_round(db, registry, config: Config, now: datetime) -> None:
+    """The duties a person waits for now (``scheduler.every_round``); never fatal either."""
+    from formsvc.duties import scheduler
+
+    try:
+        for line in scheduler.every_round(db, registry, config, now) or []:
+            log.info("scheduler: %s", line)
+    except Exception:
+        log.exception("a round's duties failed; tried again next round")
         if db.conn.in_transaction:
             db.conn.execute("ROLLBACK")
 
@@ -308,6 +329,8 @@ def run_forever(config: Config, stop_event: threading.Event | None = None, *,
             if last_tick is None or now - last_tick >= TICK_EVERY:
                 _tick(db, watch.current(), config, now)
                 last_tick = now
+            else:
+                _every_round(db, registry, config, now)
             try:
                 now = clock()
                 if last_probe is None or now - last_probe >= PROBE_EVERY:

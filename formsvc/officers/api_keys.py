@@ -5,6 +5,11 @@ database (a backup, a laptop) holds nothing that opens the API. A fast hash is e
 (unlike passwords): a random 256-bit key has no dictionary to guess from. Lookup is by the
 hash, an index seek; revoking keeps the row (and its name) so the cases it made still say who
 sent them.
+
+Rotation with overlap (issue 24): ``issue(..., rotate=True)`` gives the partner a new key while the
+old one keeps working (its row is renamed ``<name>~rotated~<id>`` and still answers to ``<name>``:
+the cases and idempotency keys of both belong to the same partner); once the partner has switched,
+``revoke(..., old_only=True)`` stops the old one.
 """
 
 from __future__ import annotations
@@ -38,32 +43,49 @@ def _hash(key: str) -> str:
     return hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()
 
 
-def issue(db, name: str, now: datetime | None = None) -> str:
-    """Make a key for the partner ``name`` and return it (the only time it is ever seen)."""
+ROTATED = "~rotated~"
+
+
+def issue(db, name: str, now: datetime | None = None, *, rotate: bool = False) -> str:
+    """Make a key for the partner ``name`` and return it (the only time it is ever seen).
+
+    :param rotate: the partner already has a key: keep it working beside the new one until
+        ``revoke(name, old_only=True)``.
+    """
     name = (name or "").strip().lower()
     if not NAME_RE.match(name):
         raise KeyError_("名称只能用小写字母、数字、. _ -（2–64 个字符） name: lower-case letters, digits, . _ -")
     key = PREFIX + secrets.token_urlsafe(32)
     with write_transaction(db):
-        if db.conn.execute("SELECT 1 FROM api_keys WHERE name = ?", (name,)).fetchone():
-            raise KeyError_(f"已有名为 {name} 的密钥；请先吊销 (revoke) a key named {name} exists")
+        current = db.conn.execute("SELECT id FROM api_keys WHERE name = ?", (name,)).fetchone()
+        if current and not rotate:
+            raise KeyError_(f"已有名为 {name} 的密钥：换发新密钥而旧密钥暂时照用，请加 --rotate；或先吊销 (revoke)"
+                            f" a key named {name} exists: add --rotate to issue a new one beside it")
+        if current:
+            db.conn.execute("UPDATE api_keys SET name = ? WHERE id = ?", (f"{name}{ROTATED}{current[0]}", current[0]))
         db.conn.execute("INSERT INTO api_keys (name, key_hash, prefix, created_at) VALUES (?, ?, ?, ?)",
                         (name, _hash(key), key[:len(PREFIX) + 4], iso(now or utcnow())))
     return key
 
 
-def revoke(db, name: str, now: datetime | None = None) -> None:
-    """Stop a key at once; the row stays so the cases it made keep their sender's name.
+def revoke(db, name: str, now: datetime | None = None, *, old_only: bool = False) -> int:
+    """Stop a partner's keys at once (with ``old_only``: only those a rotation replaced); the rows
+    stay so the cases they made keep their sender's name. Returns how many were revoked.
 
-    The name is freed for a new key (the old row is renamed ``<name>~revoked~<id>``).
+    The name is freed for a new key (a revoked row is renamed ``<name>~revoked~<id>``).
     """
     name = (name or "").strip().lower()
     with write_transaction(db):
-        row = db.conn.execute("SELECT id FROM api_keys WHERE name = ? AND revoked_at IS NULL", (name,)).fetchone()
-        if row is None:
-            raise KeyError_(f"没有名为 {name} 的有效密钥 no active key named {name}")
-        db.conn.execute("UPDATE api_keys SET revoked_at = ?, name = ? WHERE id = ?",
-                        (iso(now or utcnow()), f"{name}~revoked~{row[0]}", row[0]))
+        rows = db.conn.execute("SELECT id, name FROM api_keys WHERE (name = ? OR name LIKE ?) AND revoked_at IS NULL",
+                               (name, f"{name}{ROTATED}%")).fetchall()
+        rows = [r for r in rows if ROTATED in r[1]] if old_only else rows
+        if not rows:
+            raise KeyError_(f"没有名为 {name} 的{'旧' if old_only else '有效'}密钥 no {'old' if old_only else 'active'}"
+                            f" key named {name}")
+        for row in rows:
+            db.conn.execute("UPDATE api_keys SET revoked_at = ?, name = ? WHERE id = ?",
+                            (iso(now or utcnow()), f"{name}~revoked~{row[0]}", row[0]))
+    return len(rows)
 
 
 def check(db, key: str | None) -> str | None:
@@ -72,7 +94,7 @@ def check(db, key: str | None) -> str | None:
         return None
     row = db.conn.execute("SELECT name FROM api_keys WHERE key_hash = ? AND revoked_at IS NULL",
                           (_hash(key),)).fetchone()
-    return row[0] if row else None
+    return row[0].split(ROTATED)[0] if row else None
 
 
 def list_keys(db) -> list[ApiKey]:

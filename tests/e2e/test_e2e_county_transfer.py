@@ -32,6 +32,11 @@ def test_transferred_case_on_the_status_page_and_the_desk(two_counties, browser,
     senders = {"email": Discard(), "sms": Discard(), "open311": Open311Sender(config, environ=keys)}
     t0 = store.utcnow()
     assert worker.run_once(db_a, senders, t0).sent >= 1
+    from wagesafe.registry import load_registry
+
+    from formsvc.duties import scheduler
+
+    scheduler.every_round(db_a, load_registry(config.data_dir), config, t0)  # delivered: told now
     remote_follow.follow(db_a, config, t0 + timedelta(minutes=1), environ=keys)
     remote_id = db_a.conn.execute("SELECT remote_id FROM county_transfers").fetchone()[0]
 
@@ -45,7 +50,7 @@ def test_transferred_case_on_the_status_page_and_the_desk(two_counties, browser,
         page.wait_for_load_state("networkidle")
         text = page.inner_text("body")
         b_receipt = db_a.conn.execute("SELECT remote_receipt FROM county_transfers").fetchone()[0]
-        assert b_receipt and "已转送白水县" in text and b_receipt in text and "到对方查询" in text
+        assert b_receipt and "已转交白水县" in text and b_receipt in text and "到对方查询" in text
         assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["viewport"]["width"]
         page.screenshot(path=str(tmp_path / "status-transferred.png"), full_page=True)
         violations = axe_violations(page)

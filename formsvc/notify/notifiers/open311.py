@@ -33,7 +33,7 @@ import requests
 
 from wagesafe.config import Config
 
-from .base import Notice, PermanentFailure, TemporaryFailure
+from .base import DeliveryError, Notice, PermanentFailure, TemporaryFailure, Unreachable
 
 log = logging.getLogger("wagesafe.open311")
 TIMEOUT_SECONDS = 10
@@ -50,6 +50,14 @@ def _describe(resp: requests.Response) -> str:
     return resp.text[:300]
 
 
+def key_mark(key: str) -> str:
+    """A short fingerprint of a key (never the key), written with a refusal: when the setting holds
+    another key, the refused requests are tried again at once (``Open311Sender.wake_waiting``)."""
+    import hashlib
+
+    return "key#" + hashlib.sha256(key.encode()).hexdigest()[:8]
+
+
 class Open311Client:
     """A small GeoReport v2 client with timeouts, speaking JSON."""
 
@@ -63,12 +71,22 @@ class Open311Client:
 
     def _call(self, method: str, path: str, *, data=None, params=None, headers=None):
         url = f"{self.base_url}/{path}"
+        headers = {**(headers or {}), **({"X-Api-Key": self.api_key} if self.api_key and method == "GET" else {})}
         try:
-            resp = self.session.request(method, url, data=data, params=params, headers=headers, timeout=self.timeout)
+            resp = self.session.request(method, url, data=data, params=params, headers=headers or None,
+                                        timeout=self.timeout)
+        except (requests.ConnectionError, requests.Timeout) as e:
+            # The other end is down: the worker probes it (``probe``) and sends as soon as it answers.
+            raise Unreachable(f"{url}: {type(e).__name__}") from None
         except requests.RequestException as e:
             raise TemporaryFailure(f"{url}: {type(e).__name__}: {e}") from None
         if resp.status_code in (408, 425, 429) or resp.status_code >= 500:
             raise TemporaryFailure(f"{url}: HTTP {resp.status_code}: {_describe(resp)}")
+        if resp.status_code in (401, 403):
+            # Our key refused: an operator may be rotating or fixing it. Retried under the same policy as an
+            # outage (never dead at once); the county desk is told (formsvc.duties.remote_follow.settle).
+            raise TemporaryFailure(f"{url}: HTTP {resp.status_code} KEY_REFUSED {key_mark(self.api_key)}: "
+                                   f"{_describe(resp)}")
         if resp.status_code >= 400:
             raise PermanentFailure(f"{url}: HTTP {resp.status_code}: {_describe(resp)}")
         try:
@@ -179,6 +197,7 @@ class Open311Sender:
             raise PermanentFailure("the notice's body is not an Open311 job") from None
         client = client_for(target, self.config, self.environ)
         if op == "post_request":
+            params += self._evidence_links(job)
             answer = client.post_request_answer(params, job.get("idempotency_key", ""))
             self._record(job, answer["service_request_id"], str(answer.get("receipt") or "")[:40])
         elif op == "post_update":
@@ -186,6 +205,57 @@ class Open311Sender:
             client.post_update([("service_request_id", remote_id), *params])
         else:
             raise PermanentFailure(f"unknown Open311 operation {op!r}")
+
+    def _evidence_links(self, job: dict) -> list[tuple[str, str]]:
+        """Fresh signed links to the case's files, made now (each attempt: a link lives
+        ``OPEN311_EVIDENCE_LINK_HOURS`` from its sending, however long the other county was down)."""
+        ids = [int(i) for i in job.get("evidence_ids") or []]
+        if not ids or not job.get("transfer_id"):
+            return []
+        from formsvc.case import evidence_links
+
+        db = self._db()
+        try:
+            marks = ",".join("?" * len(ids))
+            rows = db.conn.execute(f"SELECT e.id, e.size, e.sha256 FROM evidence e JOIN complaints c"
+                                   f" ON c.id = e.complaint_id WHERE e.id IN ({marks}) AND c.redacted_at IS NULL"
+                                   f" ORDER BY e.id", ids).fetchall()
+        finally:
+            db.conn.close()
+        now = datetime.now(timezone.utc)
+        return [("media_url", evidence_links.make(self.config.public_base_url, self.config.secret_key, r[0], now,
+                                                  self.config.open311_evidence_link_hours,
+                                                  transfer_id=int(job["transfer_id"]), size=r[1] or 0,
+                                                  sha256=r[2] or "")) for r in rows]
+
+    def wake_waiting(self, db, now: datetime) -> dict[str, int]:
+        """Recovery like the mail probe (issue 24): for each partner county whose requests wait for it
+        (unreachable, or our key refused), ask it once (its ``services.json``, 5 s); when it answers, its
+        waiting requests are due now instead of at the end of their backoff. Returns target → woken."""
+        from formsvc.storage import store
+
+        woken = {}
+        targets = [r[0] for r in db.conn.execute(
+            "SELECT DISTINCT recipient FROM notices WHERE channel = 'open311' AND status = 'pending'"
+            " AND next_attempt_at > ? AND (last_error LIKE '%Unreachable%' OR last_error LIKE '%KEY_REFUSED%')",
+            (store.iso(now),))]
+        for target in targets:
+            try:
+                client = client_for(target, self.config, self.environ)
+                client.timeout = 5
+                client._call("GET", "services.json", params=client._common())  # public: answers whatever our key
+            except DeliveryError:
+                continue  # still down, or not configured
+            # Requests that waited for the server, and those refused under a key the setting no longer holds.
+            with store.write_transaction(db):
+                cur = db.conn.execute("UPDATE notices SET next_attempt_at = ? WHERE channel = 'open311'"
+                                      " AND status = 'pending' AND recipient = ? AND next_attempt_at > ?"
+                                      " AND (last_error LIKE '%Unreachable%'"
+                                      "      OR (last_error LIKE '%KEY_REFUSED%' AND last_error NOT LIKE ?))",
+                                      (store.iso(now), target, store.iso(now), f"%{key_mark(client.api_key)}%"))
+            woken[target] = cur.rowcount
+            log.info("%s answers again: %d waiting request(s) are due now", target, cur.rowcount)
+        return woken
 
     def _remote_id_of(self, job: dict) -> str:
         db = self._db()
@@ -211,9 +281,7 @@ class Open311Sender:
                                     " remote_receipt = ?,"
                                     " remote_status = CASE remote_status WHEN '' THEN 'open' ELSE remote_status END"
                                     " WHERE id = ?", (remote_id, at, receipt, job["transfer_id"]))
-                    db.conn.execute("INSERT INTO events (complaint_id, at, actor, kind, detail, public)"
-                                    " VALUES (?, ?, 'system', 'remote_delivered', ?, 0)",
-                                    (job.get("complaint_id"), at, f"对方编号 {remote_id}"))
+                    # The case's events (delivered, the worker's SMS) follow in remote_follow.settle.
                 elif job.get("target") == "province" and job.get("complaint_id"):
                     db.conn.execute("UPDATE provincial_reports SET remote_id = ? WHERE complaint_id = ?",
                                     (remote_id, job["complaint_id"]))

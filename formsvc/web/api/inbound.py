@@ -45,6 +45,7 @@ class ApiError(Exception):
 class Inbound:
     complaint: ComplaintInput
     service_code: str
+    media_urls: tuple[str, ...] = ()
 
 
 def _get(form, name: str) -> str:
@@ -158,9 +159,7 @@ def parse(form, registry: Registry, service_codes: set[str], *, partner: str, id
     if not anonymous and not consent:
         raise ApiError(400, "有姓名或手机号时需要 attribute[consent]=true（投诉人同意把个人信息交给办理部门，《个人信息保护法》第十三条、第二十三条）"
                             " attribute[consent]=true is required with a name or phone (the worker's consent)")
-    urls = media_urls(form)
-    if urls:
-        description = (description + "\n\n" if description else "") + "证据材料（对方系统提供的链接，限时有效）：\n" + "\n".join(urls)
+    urls = media_urls(form)  # fetched as files by the worker (formsvc.duties.evidence_fetch), never kept as text
     if lat and not address:
         address = f"{lat},{lon}"
     complaint = ComplaintInput(
@@ -174,7 +173,7 @@ def parse(form, registry: Registry, service_codes: set[str], *, partner: str, id
         callback_time=_choice(form, "callback_time", open311_services.CALLBACK, "any"),
         consent=consent, source="partner", source_ref=f"{partner}:{idempotency_key}",
         sms_consent=_choice(form, "sms_consent", open311_services.YES_NO, "false") == "true" and not anonymous)
-    return Inbound(complaint=complaint, service_code=service_code)
+    return Inbound(complaint=complaint, service_code=service_code, media_urls=tuple(urls))
 
 
 def check_idempotency_key(value: str) -> str:

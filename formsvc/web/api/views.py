@@ -208,6 +208,10 @@ def _post_request(fmt):
         what = "此密钥" if e.key.startswith("submit-ip:") else "此手机号"
         raise ApiError(429, f"{what}提交太多，请稍后再试 rate limit reached; try again later") from None
     _same_body_or_refuse(partner, idem, form, result)
+    if result.created and inbound.media_urls:
+        from formsvc.duties import evidence_fetch
+
+        evidence_fetch.enqueue(get_db(), result.complaint_id, inbound.media_urls, store.utcnow())
     log.info("open311: partner %s %s case %s", partner, "made" if result.created else "repeated", result.complaint_id)
     notice = (f"已受理，回执号 {result.receipt}，由{label_for(get_registry(), *_assignee(result.complaint_id))}办理"
               if result.created else "此请求已收到过（同一 Idempotency-Key），未重复立案 already received")
@@ -265,8 +269,34 @@ def request_one(request_id, fmt):
     rows = _rows("c.id = ?", [int(request_id)])
     if not rows:
         raise ApiError(404, "没有这个 service_request_id service_request_id not found")
-    return formats.respond([public.represent(rows[0], get_registry(), get_config())], fmt, "service_requests",
-                           "request")
+    data = public.represent(rows[0], get_registry(), get_config())
+    report = _report_for_sender(int(request_id))
+    if report is not None:
+        data["wagesafe_case"] = report
+    return formats.respond([data], fmt, "service_requests", "request")
+
+
+def _report_for_sender(case_id: int) -> dict | None:
+    """What the county that sent us a case may read back about it (issue 24), and nobody else: when we
+    took it on and our outcome (kind and amounts, no person). Only with the key that POSTed it
+    (``X-Api-Key``); a missing or wrong key just gets the public answer."""
+    key = request.headers.get("X-Api-Key", "")
+    partner = api_keys.check(get_db(), key) if key else None
+    if partner is None:
+        return None
+    row = get_db().conn.execute(
+        "SELECT acknowledged_at, resolved_at, outcome, amount_recovered_yuan, outcome_left_yuan,"
+        " outcome_promised_yuan, outcome_due_date, status FROM complaints"
+        " WHERE id = ? AND source = 'partner' AND source_ref LIKE ?", (case_id, f"{partner}:%")).fetchone()
+    if row is None:
+        return None
+    closed = row[7] in ("resolved", "closed_unfounded", "transferred_out")
+    kind = row[2] or ("not_substantiated" if row[7] == "closed_unfounded" else "")
+    out = {"acknowledged_at": row[0] or "", "resolved_at": (row[1] or "") if closed else ""}
+    if closed and kind:
+        out.update(kind=kind, recovered_yuan=row[3] or 0, left_yuan=row[4] or 0, promised_yuan=row[5] or 0,
+                   due_date=row[6] or "")
+    return out
 
 
 @bp.route(f"/v2/servicerequestupdates.<{FORMATS}:fmt>", methods=["POST"])
@@ -299,11 +329,13 @@ def post_update(fmt):
 
 @bp.route("/evidence/<int(max=9223372036854775807):evidence_id>", methods=["GET"])
 def evidence_file(evidence_id):
-    """One evidence file through a signed, expiring link (``formsvc.case.evidence_links``)."""
+    """One evidence file through a signed, short-lived link that opens once (``formsvc.case.evidence_links``)."""
     cfg, db = get_config(), get_db()
-    if not evidence_links.valid(cfg.secret_key, evidence_id, request.args.get("expires", ""),
-                                request.args.get("sig", ""), store.utcnow()):
+    if not evidence_links.valid(cfg.secret_key, evidence_id, request.args, store.utcnow()):
         raise ApiError(403, "链接无效或已过期 the link is invalid or has expired")
+    sig = request.args.get("sig", "")
+    if db.conn.execute("SELECT 1 FROM evidence_links_used WHERE sig = ?", (sig,)).fetchone():
+        raise ApiError(410, "此链接已用过一次，已失效 the link has been used and no longer opens")
     row = db.conn.execute("SELECT e.stored_name, e.mime, e.original_name, c.redacted_at, e.complaint_id"
                           " FROM evidence e JOIN complaints c ON c.id = e.complaint_id WHERE e.id = ?",
                           (evidence_id,)).fetchone()
@@ -315,6 +347,12 @@ def evidence_file(evidence_id):
         raise ApiError(404, "文件已不存在 the file no longer exists")
     from formsvc.storage import audit
 
+    with store.write_transaction(db):  # used once: a second GET of the same link is refused
+        cur = db.conn.execute("INSERT OR IGNORE INTO evidence_links_used (sig, evidence_id, transfer_id, used_at, ip)"
+                              " VALUES (?, ?, ?, ?, ?)", (sig, evidence_id, int(request.args.get("t", "0") or 0),
+                                                          store.iso(store.utcnow()), _client_ip()))
+        if cur.rowcount != 1:
+            raise ApiError(410, "此链接已用过一次，已失效 the link has been used and no longer opens")
     audit.record(db, None, "download_evidence", row[4], detail=f"evidence {evidence_id} by signed link (transfer)",
                  ip=_client_ip(), now=store.utcnow())
     resp = send_file(path, mimetype=row[1] or "application/octet-stream", as_attachment=True,

@@ -10,7 +10,7 @@ from __future__ import annotations
 from flask import flash, redirect, request, url_for
 
 from formsvc.case import cases as case_state
-from formsvc.case import county_transfer
+from formsvc.case import county_transfer, outcomes
 from formsvc.web.context import get_config, get_db, get_partner_problems, get_partners
 from .blueprint import bp
 from .session import now
@@ -26,7 +26,8 @@ def county_transfer_helpers():
     """For the case page's block: the partner counties and a case's transfers (read only when shown)."""
     return {"partner_counties": lambda: list(_partners().counties.values()),
             "county_transfers_of": lambda case_id: county_transfer.transfers_of(get_db(), case_id),
-            "partner_problems": get_partner_problems}
+            "partner_problems": get_partner_problems,
+            "outcome_label": lambda kind: outcomes.label(kind, "zh")}
 
 
 @bp.route(f"/cases/<int(max={MAX_ID}):case_id>/transfer-county", methods=["POST"])
@@ -38,7 +39,7 @@ def transfer_county(case_id: int):
     try:
         county_transfer.start(get_db(), _partners(), get_config(), case_id, user.email, form.get("county", ""),
                               form.get("reason", ""), form.get("address", ""), now())
-        flash("已转送外县：系统正在发送，送达后显示对方编号。此案在本县已结束办理。", "ok")
+        flash("已提交转送：系统正在发送，送达后显示对方编号并短信告知投诉人；送达前此案仍由本县办理。", "ok")
     except case_state.TransitionError as e:
         flash(str(e), "error")
     return redirect(url_for("desk.case", case_id=case_id)), 303
@@ -63,7 +64,7 @@ def withdraw_county_transfer(case_id: int, transfer_id: int):
     _visible_case(case_id)
     try:
         county_transfer.cancel(get_db(), case_id, transfer_id, current_user().email, now())
-        flash("已撤回转送：此案重新由本县办理。", "ok")
+        flash("已撤回转送：此案继续由本县办理。", "ok")
     except case_state.TransitionError as e:
         flash(str(e), "error")
     return redirect(url_for("desk.case", case_id=case_id)), 303
