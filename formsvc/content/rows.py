@@ -27,17 +27,24 @@ LABELS = {
     "code": "编号", "id": "编号", "name_zh": "名称", "name_en": "英文名称", "address_zh": "地址", "township": "所在镇街",
     "lat": "纬度（WGS-84）", "lon": "经度（WGS-84）", "builder": "建设单位", "general_contractor": "施工总承包单位",
     "gc_project_department": "总包项目部", "gc_project_manager": "项目经理", "labour_manager": "劳资专管员",
-    "labour_manager_phone": "劳资专管员电话", "industry_authority": "行业主管部门（编号）", "wage_payment_day": "每月发薪日",
+    "labour_manager_phone": "劳资专管员电话", "industry_authority": "行业主管部门", "wage_payment_day": "每月发薪日",
     "wage_account_bank": "农民工工资专用账户开户行", "start_date": "开工日期", "end_date": "计划竣工日期",
-    "status": "状态（active 在建 / planned 未开工 / suspended 停工 / completed 完工）",
-    "kind": "类别（centre / hotline / court_station / arbitration_station / township_station …）",
+    "status": "状态", "kind": "类别",
     "phone": "电话", "hours_zh": "办公时间", "services_zh": "服务内容", "datum": "坐标系（WGS-84）",
     "officer_name": "农民工服务专员 姓名", "officer_mobile": "专员 手机", "officer_email": "专员 邮箱",
-    "officer_away": "专员不在岗（yes / no）", "deputy_name": "B 角 姓名", "deputy_mobile": "B 角 手机",
+    "officer_away": "专员是否在岗", "deputy_name": "B 角 姓名", "deputy_mobile": "B 角 手机",
     "deputy_email": "B 角 邮箱", "kind_zh": "类别（镇 / 街道 / 乡）", "subcontracted": "是否分包（yes / no）",
     "duty_phone": "值班电话",
 }
-REASONS_ZH = {"required field is missing": "必填", "is not a whole number": "不是整数"}
+# The check's reasons stay as it says them (the same words as `wagesafe check`), with Chinese first.
+REASONS_ZH = (("required field is missing", "必填"), ("is not a whole number", "不是整数"),
+              ("is not a phone number", "不是有效的电话号码"), ("is not a mainland mobile number", "不是有效的手机号"),
+              ("is not an email address", "不是有效的邮箱"), ("lies outside China", "坐标不在中国境内"),
+              ("is not a date", "日期格式应为 2026-12-01"), ("unknown township", "没有这个镇街"),
+              ("unknown department", "没有这个部门"), ("has no officer", "这个镇街没有农民工服务专员"),
+              ("is not one of", "不是可选的值"), ("is before the start date", "早于开工日期"),
+              ("is not between", "超出范围"), ("is not yes or no", "应为 yes 或 no"),
+              ("is not a safe", "编号只用小写英文字母、数字和连字符"), ("is not WGS-84", "坐标系应为 WGS-84"))
 
 
 @dataclass(frozen=True)
@@ -152,9 +159,9 @@ def validate(data_dir: Path, kind: RowKind, new_text: str, line: int) -> tuple[d
     elsewhere = []
     for p in found:
         reason = p.reason
-        for en, zh in REASONS_ZH.items():
-            if reason.endswith(en):
-                reason = f"{zh}（{reason}）"
+        zh = next((zh for en, zh in REASONS_ZH if en in reason), "")
+        if zh:
+            reason = f"{zh}（{reason}）"
         if p.file == f"data/{kind.file}" and p.line == line and line:
             for name in p.field.split("/"):
                 by_field.setdefault(name, []).append(reason)

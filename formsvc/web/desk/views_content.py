@@ -45,6 +45,15 @@ def _editors_only():
     return None
 
 
+@bp.before_request
+def _editor_lands_on_content():
+    """An editor-only account has no case: its home on the desk is 门户内容."""
+    user = current_user()
+    if user is not None and user.role == "editor" and request.endpoint == "desk.cases":
+        return redirect(url_for("desk.content_home"))
+    return None
+
+
 @bp.get("/content/")
 def content_home():
     db = get_db()
@@ -217,10 +226,23 @@ def _row_form(k: rows.RowKind, key: str | None, values: dict, tag: str, status: 
     if k.name == "projects" and key:
         pdir = get_config().site_dir / "posters" / key
         poster = {size: (pdir / name).is_file() for size, name in POSTER_FILES.items()}
-    return render_template("desk/content/row_form.html", k=k, key=key, values=values, cols=cols,
+    return render_template("desk/content/row_form.html", k=k, key=key, values=values, cols=cols, choices=_choices(),
                            labels=rows.LABELS, tag=tag, poster=poster, registry=get_registry(),
                            field_errors=extra.pop("field_errors", {}), elsewhere=extra.pop("elsewhere", []),
                            **extra), status
+
+
+def _choices() -> dict[str, list[tuple[str, str]]]:
+    """Columns whose values are codes: a list to choose from, in words (the code stays in the file)."""
+    from wagesafe.registry import LEGAL_AID_KIND_ZH, PROJECT_STATUS_ZH
+
+    reg = get_registry()
+    yes_no = [("no", "在岗（no）"), ("yes", "不在岗，由 B 角受理（yes）")]
+    return {"status": [(k, f"{v}（{k}）") for k, v in PROJECT_STATUS_ZH.items()],
+            "kind": [(k, f"{v}（{k}）") for k, v in LEGAL_AID_KIND_ZH.items()],
+            "industry_authority": [(code, f"{d.name_zh}（{code}）") for code, d in reg.departments.items()],
+            "township": [("", "（无）")] + [(code, f"{t.name_zh}（{code}）") for code, t in reg.townships.items()],
+            "officer_away": yes_no}
 
 
 @_rules("/new", methods=["GET"])
