@@ -53,30 +53,35 @@ def _inputs(n: int, seed: int = 27) -> list[dict]:
     return out
 
 
-def _python(v: dict, county) -> dict:
+def _python(v: dict, county, lang: str) -> dict:
     try:
         r = calculate(v["mode"], v["units"], v["rate"], v["paid"], v["no_contract"],
                       minimum_wage_monthly=county.minimum_wage.monthly_yuan, start=v["start"], left=v["left"],
                       comp_wage=v["comp_wage"], average_wage_monthly=county.average_wage.monthly_yuan)
     except CalcError as err:
-        return {"error": err.message("zh")}
-    href = f"../complain?amount_yuan={int(r.owed)}" + (f"&months_owed={r.months_owed}" if r.months_owed else "")
-    return {"owed": f"欠你的工资：{yuan(r.owed)}元（应得{yuan(r.earned)}元，已拿到{yuan(r.paid)}元）",
-            "items": result_lines(r, county, "zh"), "href": href}
+        return {"error": err.message(lang)}
+    en = lang == "en"
+    href = (("../../" if en else "../") + f"complain?amount_yuan={int(r.owed)}"
+            + (f"&months_owed={r.months_owed}" if r.months_owed else "") + ("&lang=en" if en else ""))
+    owed = (f"Wages owed: {yuan(r.owed)} yuan (earned {yuan(r.earned)}, already paid {yuan(r.paid)})" if en else
+            f"欠你的工资：{yuan(r.owed)}元（应得{yuan(r.earned)}元，已拿到{yuan(r.paid)}元）")
+    return {"owed": owed, "items": result_lines(r, county, lang), "href": href}
 
 
-def test_the_page_script_and_the_service_give_the_same_answer():
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_page_script_and_the_service_give_the_same_answer(lang):
     county = load_registry(ROOT / "data").county
     inputs = _inputs(400)
-    attrs = {"data-lang": "zh", "data-min-wage": str(county.minimum_wage.monthly_yuan),
+    attrs = {"data-lang": lang, "data-min-wage": str(county.minimum_wage.monthly_yuan),
              "data-avg-wage": str(county.average_wage.monthly_yuan), "data-avg-year": str(county.average_wage.year),
              "data-city": county.city_zh}
     run = subprocess.run([NODE, str(ROOT / "tests/js/calc_shim.js"), json.dumps(attrs)], input=json.dumps(inputs),
                          capture_output=True, text=True, timeout=60, check=True)
     js = json.loads(run.stdout)
-    differ = [(v, j, p) for v, j, p in zip(inputs, js, (_python(v, county) for v in inputs)) if j != p]
+    differ = [(v, j, p) for v, j, p in zip(inputs, js, (_python(v, county, lang) for v in inputs)) if j != p]
     assert differ == [], differ[:3]
     # The generator reaches what it is for: answers with compensation, caps, cut months and errors.
     texts = "".join("".join(j.get("items") or []) for j in js)
-    assert "所以每月按3倍" in texts and "超过12年的部分不算" in texts and "只按干了活的" in texts
+    if lang == "zh":
+        assert "所以每月按3倍" in texts and "超过12年的部分不算" in texts and "只按干了活的" in texts
     assert sum(1 for j in js if j.get("error")) >= 10
