@@ -241,3 +241,31 @@ def test_desk_content_rebuild_duty_builds_and_a_failed_build_keeps_the_portal(de
     assert os.readlink(site) == live
     home = c.get("/desk/content/").get_data(as_text=True)
     assert "上次生成失败" in home and "guides/evidence.md 第 2 行" in home
+
+
+def test_desk_content_routes_publish_an_update_and_add_or_change_a_project(desk):
+    """What `flask routes` lists (issue 26's done-when)."""
+    posts = {r.rule for r in desk.app.url_map.iter_rules() if "POST" in r.methods}
+    assert {"/desk/content/updates", "/desk/content/updates/<slug>", "/desk/content/projects/new",
+            "/desk/content/projects/<key>", "/desk/content/versions/<int:version_id>/revert"} <= posts
+
+
+def test_desk_content_revert_refused_when_the_registry_would_not_pass(desk, data_dir):
+    """Reverting a creation removes the row; reverting to a state `wagesafe check` refuses (a township
+    without an officer, its projects left with nobody) is refused with the check's reason."""
+    c = desk.client(COUNTY)
+    post(c, "/desk/content/projects/new", {**NEW_PROJECT, "etag": "none"})
+    created = _versions(desk)[-1]
+    r = post(c, f"/desk/content/versions/{created['id']}/revert")
+    assert r.status_code == 302 and rows.read_item(data_dir, rows.KINDS["projects"], "qh901") is None  # removed
+    tw = rows.read_item(data_dir, rows.KINDS["townships"], "hexi")
+    tag = re.search(r'name="etag" value="([^"]+)"', c.get("/desk/content/townships/hexi/edit").get_data(as_text=True)).group(1)
+    post(c, "/desk/content/townships/hexi", {**tw, "officer_away": "yes", "etag": tag})
+    changed = _versions(desk)[-1]
+    with store.write_transaction(desk.db):  # pretend the version began from an empty officer (a broken state)
+        desk.db.conn.execute("UPDATE content_versions SET before_json = ? WHERE id = ?",
+                             ('{"code": "hexi", "name_zh": "河西街道", "name_en": "Hexi", "kind_zh": "街道"}',
+                              changed["id"]))
+    r = post(c, f"/desk/content/versions/{changed['id']}/revert", follow_redirects=True)
+    assert "不能撤回" in r.get_data(as_text=True) and "has no officer" in r.get_data(as_text=True)
+    assert rows.read_item(data_dir, rows.KINDS["townships"], "hexi")["officer_away"] == "yes"

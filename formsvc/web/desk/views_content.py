@@ -338,6 +338,18 @@ def content_revert(version_id: int):
     v = versions.version(db, version_id)
     if v is None:
         abort(404)
+    kind_name, _, key = v["item"].partition(":")
+    if kind_name in rows.KINDS:  # the registry as it would be after the revert must pass `wagesafe check`
+        k, data_dir = rows.KINDS[kind_name], get_config().data_dir
+        table = rows.read_table(data_dir / k.file)
+        exists = table.find(k.key, key) is not None
+        if exists or v["before"] is not None:
+            text, line = rows.with_row(table, k, key if exists else None, v["before"])
+            by_field, elsewhere = rows.validate(data_dir, k, text, line)
+            if by_field or elsewhere:
+                said = [f"{rows.LABELS.get(f, f)}：{'；'.join(r)}" for f, r in by_field.items()] + elsewhere
+                flash("不能撤回：撤回后登记表不能通过检查（wagesafe check）：" + "；".join(said), "error")
+                return redirect(url_for("desk.content_history", item=v["item"]))
     try:
         vid = versions.revert(db, _place(), current_user(), version_id, now(), client_ip())
     except versions.Conflict:  # cannot happen: revert reads the current etag itself
