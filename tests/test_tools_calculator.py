@@ -188,7 +188,7 @@ def test_no_js_answer_in_english_and_errors_politely(client):
                       "&start=2023-01-01&left=2024-12-31")
     text = _text(resp.data)
     assert resp.status_code == 200 and "Wages owed: 18,000 yuan" in text
-    assert "The double wages, 42,000 yuan, is more than 12" in text and "Interpretation (I)" in text
+    assert "The double wages, 42,000 yuan: more than 12" in text and "Interpretation (I)" in text
     assert "12,000 yuan in all" in text and "24,000 yuan (Labour Contract Law art. 87)" in text
     assert not re.search(r"[\u4e00-\u9fff]", text.split("Work it out")[0].split("Wages owed")[1][:3000].replace(
         "禾川市", "")), "Chinese left in the English answer"
