@@ -77,7 +77,7 @@ def test_a_partly_paid_case_tells_the_same_money_everywhere(desk):
     rank = ranking.compute(desk.db, desk.registry, desk.config, (store.utcnow() - timedelta(days=5)).date(),
                            store.utcnow().date(), store.utcnow())
     assert next(r for r in rank if r.code == "hexi").recovered_yuan == 8000
-    assert re.search(r"河西街道 1 0 0 1 3 8000", dashboard), dashboard[-1500:]
+    assert re.search(r"河西街道 1 0 0 1 3 8,000", dashboard), dashboard[-1500:]
 
 
 def test_a_reopened_case_keeps_its_money_on_every_surface(desk):
@@ -88,7 +88,7 @@ def test_a_reopened_case_keeps_its_money_on_every_surface(desk):
     assert "已支付：8,000 元" in page and "尚欠：4,000 元" in page and NOTE in page  # the earlier outcome stays
     assert "仍欠您：4,000 元" in page
     dashboard = text_of(desk.client(COUNTY).get("/desk/dashboard").get_data(as_text=True))
-    assert re.search(r"河西街道 1 1 0 0 3 8000", dashboard), dashboard[-1500:]
+    assert re.search(r"河西街道 1 1 0 0 3 8,000", dashboard), dashboard[-1500:]
     rank = ranking.compute(desk.db, desk.registry, desk.config, (store.utcnow() - timedelta(days=5)).date(),
                            store.utcnow().date(), store.utcnow())
     assert next(r for r in rank if r.code == "hexi").recovered_yuan == 8000
@@ -117,8 +117,9 @@ def test_acknowledgement_time_goes_only_to_the_township_that_acknowledged(desk):
     acks = story.acknowledgements(desk.db, [cid])[cid]
     assert [(k, c, round(h)) for k, c, h in acks] == [("township", "hexi", 2)]
     dashboard = text_of(desk.client(COUNTY).get("/desk/dashboard").get_data(as_text=True))
-    row = re.search(r"横塘镇 (\d+) (\d+) (\d+) (\d+) (\d+) (\d+) ?([\d.]*)", dashboard)
-    assert row and row.group(7) == "", dashboard[-1500:]  # 横塘镇 acknowledged nothing: no hours
+    row = re.search(r"横塘镇 (\d+) (\d+) (\d+) (\d+) (\d+) ([\d,]+) (\S+)", dashboard)
+    assert row and row.group(7) == "—", dashboard[-1500:]  # 横塘镇 acknowledged nothing: no hours
+    assert re.search(r"河西街道 0 0 0 0 0 0 2\.0", dashboard), dashboard[-1500:]
     cases.acknowledge(desk.db, cid, "hengtang.officer@qinghe.example.gov.cn", now - timedelta(hours=4))
     acks = story.acknowledgements(desk.db, [cid])[cid]
     assert [(c, round(h)) for _, c, h in acks] == [("hexi", 2), ("hengtang", 1)]

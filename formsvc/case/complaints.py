@@ -142,7 +142,7 @@ def submit(db, registry: Registry, config, data: ComplaintInput, staged: list[ev
 
     decision = routing.route(registry, routing.Thresholds.from_config(config), project_code=data.project_code,
                              township_code=data.chosen_township, workers=data.workers, amount_yuan=data.amount_yuan,
-                             stand_in=stand_in)
+                             stand_in=stand_in, source=data.source or sources.web_source(data.project_code))
     entry = rostered.get(decision.target_code) if decision.target_kind == "township" else None
     if entry is not None and decision.recipient != entry.person:
         entry = None

@@ -76,10 +76,30 @@ def recovered_here(case: Mapping) -> int:
     return int(case.get("amount_recovered_yuan") or 0)
 
 
-def _history(db, case: Mapping) -> list[Figures]:
+def _load(db, ids: list[int]) -> tuple[dict, dict, dict]:
+    """Outcome rows, the other county's outcomes and the worker's answers of ``ids``, by case id
+    (three queries whatever the number of cases; all rows when there are many)."""
+    where, params = "", []
+    if len(ids) <= 500:
+        where, params = f" WHERE complaint_id IN ({', '.join('?' * len(ids))})", list(ids)
+    wanted = set(ids)
+    outs: dict[int, list] = {}
+    for r in db.query(f"SELECT * FROM case_outcomes{where} ORDER BY at, id", params):
+        outs.setdefault(r["complaint_id"], []).append(r)
+    remote: dict[int, list] = {}
+    ev_where = (where + " AND" if where else " WHERE") + " kind = 'county_transfer_resolved'"
+    for r in db.query(f"SELECT complaint_id, at, kind, detail FROM case_events{ev_where} ORDER BY at, seq", params):
+        remote.setdefault(r["complaint_id"], []).append(r)
+    said: dict[int, list] = {}
+    for r in db.query(f"SELECT complaint_id, at, paid FROM worker_answers{where} ORDER BY at, id", params):
+        said.setdefault(r["complaint_id"], []).append(r)
+    return ({k: v for k, v in outs.items() if k in wanted}, {k: v for k, v in remote.items() if k in wanted},
+            {k: v for k, v in said.items() if k in wanted})
+
+
+def _history(case: Mapping, outcome_rows: list, remote_events: list, answers: list) -> list[Figures]:
     rows = [Figures(r["at"], r["kind"], r["recovered_yuan"], r["left_yuan"], r["promised_yuan"], r["due_date"],
-                    r["text"])
-            for r in db.query("SELECT * FROM case_outcomes WHERE complaint_id = ? ORDER BY at, id", [case["id"]])]
+                    r["text"]) for r in outcome_rows]
     if case.get("outcome") and not any(f.kind == case["outcome"] and f.at == (case.get("resolved_at") or f.at)
                                        for f in rows[-1:]):
         # a case resolved without a history row (written before the table, or straight into the row)
@@ -87,8 +107,7 @@ def _history(db, case: Mapping) -> list[Figures]:
                             recovered_here(case), int(case.get("outcome_left_yuan") or 0),
                             int(case.get("outcome_promised_yuan") or 0), case.get("outcome_due_date") or "",
                             case.get("outcome_text") or ""))
-    for e in db.query("SELECT at, kind, detail FROM case_events WHERE complaint_id = ? AND kind ="
-                      " 'county_transfer_resolved' ORDER BY at, seq", [case["id"]]):
+    for e in remote_events:
         data = story.detail_data(e)
         rows.append(Figures(e["at"], str(data.get("outcome") or data.get("kind") or ""),
                             _int(data.get("recovered_yuan", data.get("paid_yuan"))), _int(data.get("left_yuan")),
@@ -96,12 +115,11 @@ def _history(db, case: Mapping) -> list[Figures]:
                             str(data.get("text") or ""), where=str(data.get("county_name") or data.get("county") or "")
                             or "外县"))
     rows.sort(key=lambda f: f.at)
-    answers = list(db.query("SELECT at, paid FROM worker_answers WHERE complaint_id = ? ORDER BY at, id", [case["id"]]))
     marked = []
     for i, f in enumerate(rows):
         until = rows[i + 1].at if i + 1 < len(rows) else "9999"
-        said = [a["paid"] for a in answers if f.at <= a["at"] < until]
-        marked.append(Figures(**{**f.__dict__, "disputed": bool(said) and said[0] == "no" and f.recovered > 0}))
+        first = [a["paid"] for a in answers if f.at <= a["at"] < until][:1]
+        marked.append(Figures(**{**f.__dict__, "disputed": first == ["no"] and f.recovered > 0}))
     return marked
 
 
@@ -113,11 +131,20 @@ def _int(value) -> int:
 
 
 def of_case(db, case: Mapping) -> Money:
-    """The money of ``case`` (a complaint row with at least ``id``, ``amount_yuan``,
-    ``amount_recovered_yuan``, ``status`` and the outcome columns)."""
+    """The money of ``case`` (a complaint row; a dict with only ``id`` is read from the database)."""
     if "amount_yuan" not in case or "outcome" not in case:
         case = next(db.query("SELECT * FROM complaints WHERE id = ?", [case["id"]]))
-    history = _history(db, case)
+    return of_cases(db, [case])[case["id"]]
+
+
+def of_cases(db, cases: list[Mapping]) -> dict[int, Money]:
+    """The money of many complaint rows at once (the CSV export), by case id."""
+    outs, remote, said = _load(db, [c["id"] for c in cases])
+    return {c["id"]: _money(c, _history(c, outs.get(c["id"], []), remote.get(c["id"], []), said.get(c["id"], [])))
+            for c in cases}
+
+
+def _money(case: Mapping, history: list[Figures]) -> Money:
     claimed = int(case.get("amount_yuan") or 0)
     here = recovered_here(case)
     there = sum(f.recovered for f in history if f.where)

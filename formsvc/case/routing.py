@@ -115,13 +115,24 @@ def _township_decision(registry: Registry, code: str, rule: str, lead: str,
                            reason=reason, deputy=away)
 
 
+# Who named the township (the routing reason must say who decided, not always "the worker"):
+# the worker on the web form, the officer who entered a lead, the county or system that sent it.
+CHOSEN_BY = {"web": "工人选择了", "qr": "工人选择了", "partner": "转来的请求指明欠薪发生在"}
+CHOSEN_BY_DESK = "录入线索时选定"
+
+
+def chosen_by(source: str) -> str:
+    return CHOSEN_BY.get(source or "web", CHOSEN_BY_DESK)
+
+
 def route(registry: Registry, thresholds: Thresholds, *, project_code: str | None = None,
           township_code: str | None = None, workers: int = 1, amount_yuan: int = 0,
-          stand_in: Callable[[str], object] | None = None) -> RoutingDecision:
+          stand_in: Callable[[str], object] | None = None, source: str = "web") -> RoutingDecision:
     """Decide who takes a new complaint.
 
     :param project_code: the project the worker came from (from the QR code or typed), if any.
-    :param township_code: the township the worker chose on the general form, if any.
+    :param township_code: the township chosen on the general form (or by the officer or partner system,
+        after ``source``: ``chosen_by``), if any.
     :param stand_in: the duty roster at the complaint's time: township code → a
         ``formsvc.officers.roster.StandIn`` (``person``, ``ends_at``, ``reason``) or ``None``.
     :returns: a decision that always has a recipient (the county desk at worst).
@@ -132,7 +143,7 @@ def route(registry: Registry, thresholds: Thresholds, *, project_code: str | Non
         decision = _township_decision(registry, project.township, RULE_PROJECT,
                                       f"项目 {project.code}（{project.name_zh}）位于", stand_in)
     if decision is None and township_code:
-        decision = _township_decision(registry, township_code, RULE_TOWNSHIP, "工人选择了", stand_in)
+        decision = _township_decision(registry, township_code, RULE_TOWNSHIP, chosen_by(source), stand_in)
     if decision is None:
         decision = RoutingDecision(
             rule=RULE_COUNTY, target_kind="county", target_code="", recipient=desk_person(registry),

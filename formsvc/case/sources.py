@@ -40,3 +40,19 @@ def label(code: str, lang: str = "zh") -> str:
     """The channel in words (never the raw code on a page); an unknown code is shown as it is."""
     zh, en = SOURCES.get(code, (code, code))
     return en if lang == "en" else zh
+
+
+def ref_words(source: str, source_ref: str, partners=None) -> str:
+    """A channel's own number as the officer reads it. A case another county transferred here came
+    with ``<key name>:<their county>-<their case id>-<random>`` (the Open311 idempotency key): it is
+    shown as that county's name and its case number (``青禾县 案件 4``), never the key."""
+    source_ref = source_ref or ""
+    if source != "partner" or ":" not in source_ref:
+        return source_ref
+    key_name, _, idem = source_ref.partition(":")
+    parts = idem.split("-")
+    counties = partners.counties if partners is not None else {}
+    code = parts[0] if len(parts) >= 3 and parts[0] in counties else key_name
+    name = counties[code].name_zh if code in counties else "协作系统"
+    number = parts[-2] if len(parts) >= 3 and parts[-2].isdigit() else ""
+    return f"{name} 案件 {number}" if number else f"{name}转来"

@@ -138,9 +138,9 @@ _WORKER_SMS_TEXT = {
     "worker_acknowledged": ("【薪安通】您的投诉（回执号{receipt}）已由{place}受理，工作人员会尽快联系您。进度：{link}",
                             "[WageSafe] Your complaint {receipt} was taken on by {place}; an officer will contact "
                             "you soon. Progress: {link}"),
-    "worker_transferred": ("【薪安通】您的投诉（回执号{receipt}）已转交{place}办理。进度：{link}",
-                           "[WageSafe] Your complaint {receipt} was passed to {place}, who handle it now. "
-                           "Progress: {link}"),
+    "worker_transferred": ("【薪安通】您的投诉（回执号{receipt}）已转交{place}，对方接手后会联系您。进度：{link}",
+                           "[WageSafe] Your complaint {receipt} was passed to {place}; they will contact you once "
+                           "they take it on. Progress: {link}"),
     "worker_outcome": ("【薪安通】您的投诉（回执号{receipt}）有了办理结果：{outcome}。请查看下一步，并告诉我们是否拿到工资：{link}",
                        "[WageSafe] Your complaint {receipt} has an outcome: {outcome}. See what to do next and "
                        "tell us if you were paid: {link}"),

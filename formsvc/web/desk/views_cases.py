@@ -111,13 +111,10 @@ def case(case_id: int):
 
 
 def partners_or_none():
-    """The partner counties (their names on the timeline), or none when the file is absent or broken."""
-    from wagesafe.registry.partners import load_partners
+    """The partner counties (their names on the timeline; none when partners.yaml is broken)."""
+    from formsvc.web.context import get_partners
 
-    try:
-        return load_partners(get_config().data_dir)
-    except Exception:  # `wagesafe check` reports a broken partners.yaml; the case page still opens
-        return None
+    return get_partners()
 
 
 def may_call(user, case: dict) -> bool:
@@ -134,6 +131,9 @@ def case_words(db, case: dict) -> dict:
         row = db.execute("SELECT name FROM users WHERE email = ? COLLATE NOCASE", [case["entered_by"]]).fetchone()
         entered = row[0] if row else case["entered_by"]
     return {"source": sources.label(case.get("source") or ""), "entered_by": entered,
+            "source_ref": ("" if not case.get("source_ref") else
+                           sources.ref_words("partner", case["source_ref"], partners_or_none())
+                           if case.get("source") == "partner" else f"编号 {case['source_ref']}"),
             "owed_by_kind": OWED_BY_ZH.get(case["owed_by_kind"], case["owed_by_kind"]),
             "callback_time": CALLBACK_ZH.get(case["callback_time"], case["callback_time"])}
 

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from flask import Response, abort, render_template, request
 
+from wagesafe.localtime import zone_words
+
 from formsvc.case import story
 from formsvc.storage import audit
 from . import charts
 from formsvc.web.context import get_config, get_db, get_registry
 from formsvc.duties import risk
-from . import csv_export, stats, words
+from . import audit_words, csv_export, stats, words
 from .blueprint import bp
 from .queries import Filters, all_cases
 from .session import client_ip, current_user, now
@@ -63,7 +65,10 @@ def export_csv():
     rows = all_cases(db, user, f, cfg, now())
     audit.record(db, user.id, "export_csv", detail=f"{len(rows)} cases; filters {f.as_args()}", ip=client_ip(),
                  now=now())
-    return Response(csv_export.export(rows, user, reg, cfg.timezone), mimetype="text/csv; charset=utf-8",
+    from formsvc.web.context import get_partners
+
+    return Response(csv_export.export(rows, user, reg, cfg.timezone, db=db, partners=get_partners()),
+                    mimetype="text/csv; charset=utf-8",
                     headers={"Content-Disposition": "attachment; filename=wagesafe-cases.csv",
                              "X-Content-Type-Options": "nosniff"})
 
@@ -76,4 +81,8 @@ def audit_log():
     if case_id is not None and not 0 < case_id <= MAX_ID:
         case_id = None
     rows = audit.recent(get_db(), 100, (page - 1) * 100, case_id)
-    return render_template("desk/audit.html", rows=rows, page=page, case_id=case_id, ACTION_ZH=audit.ACTION_ZH)
+    reg, zone = get_registry(), get_config().timezone
+    for r in rows:  # words and the county's time, never the stored English or UTC (audit_words)
+        r["detail_text"] = audit_words.detail_words(r["action"], r["detail"], reg, zone)
+    return render_template("desk/audit.html", rows=rows, page=page, case_id=case_id, ACTION_ZH=audit.ACTION_ZH,
+                           tz_label=zone_words(zone))
