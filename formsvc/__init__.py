@@ -131,6 +131,11 @@ def create_app(config: Config | None = None) -> Flask:
     from .web.tools import bp as tools_bp
 
     app.register_blueprint(tools_bp)  # the worker's tools: calculator answer, arbitration application
+    from .web.ops import bp as ops_bp
+    from .web.ops.instruments import RequestMetrics
+
+    app.register_blueprint(ops_bp)  # /readyz, /metrics for the operator's tools
+    app.wsgi_app = RequestMetrics(app.wsgi_app)  # request timings, refusals and errors for /metrics
     from .web import headers
 
     headers.init_app(app)  # one CSP, Referrer-Policy, X-Frame-Options, nosniff on every response

@@ -108,7 +108,8 @@ def test_nginx_desk_door_and_cdn_addresses_are_rendered_from_the_settings():
     closed = rendered(Config.from_env({"DESK_ALLOW_NETWORKS": "10.8.0.0/16, 2001:db8::/32",
                                        "CDN_ADDRESSES": "203.0.113.0/24"}))
     opened = rendered(Config.from_env({}))
-    assert "deny all;" not in opened and not re.search(r"^set_real_ip_from", opened, flags=re.M)  # off by default
+    opened_desk = opened.split("location ^~ /desk/ {", 1)[1].split("}", 1)[0]
+    assert "deny all;" not in opened_desk and not re.search(r"^set_real_ip_from", opened, flags=re.M)  # off by default
     desk = closed.split("location ^~ /desk/ {", 1)[1].split("}", 1)[0]
     assert "allow 10.8.0.0/16;" in desk and "allow 2001:db8::/32;" in desk and "deny all;" in desk
     assert "set_real_ip_from 203.0.113.0/24;" in closed and "real_ip_recursive on;" in closed
@@ -117,6 +118,19 @@ def test_nginx_desk_door_and_cdn_addresses_are_rendered_from_the_settings():
     # the service's pages get their CSP and Referrer-Policy from the service, not a second one from nginx
     form = opened.split("location = /complain {", 1)[1].split("}", 1)[0]
     assert "add_header Content-Security-Policy" not in form and "add_header Referrer-Policy" not in form
+
+
+def test_nginx_serves_metrics_only_to_the_metrics_networks():
+    """/metrics: loopback by default, else METRICS_ALLOW_NETWORKS, denied to everyone else; /readyz passed on."""
+    def block(text: str, path: str) -> str:
+        return text.split(f"location = {path} {{", 1)[1].split("\n    }", 1)[0]
+
+    default = block(rendered(Config.from_env({})), "/metrics")
+    assert re.findall(r"allow (\S+);", default) == ["127.0.0.1/32", "::1/128"] and "deny all;" in default
+    prometheus = block(rendered(Config.from_env({"METRICS_ALLOW_NETWORKS": "10.20.0.5, 2001:db8::/64"})), "/metrics")
+    assert re.findall(r"allow (\S+);", prometheus) == ["10.20.0.5/32", "2001:db8::/64"]
+    assert "deny all;" in prometheus and "proxy_pass http://wagesafe_app;" in prometheus
+    assert "proxy_pass http://wagesafe_app;" in block(rendered(Config.from_env({})), "/readyz")
 
 
 def _locations(text: str) -> list[tuple[str, str, str]]:
@@ -216,9 +230,12 @@ def test_systemd_units_run_real_commands_with_the_env_file():
     for unit in units:
         u = _unit(unit)
         assert u["User"] == "wagesafe" and u["EnvironmentFile"] == "/etc/wagesafe/wagesafe.env", unit.name
-        exe, *args = u["ExecStart"].split()
-        assert exe == "/srv/wagesafe/app/.venv/bin/wagesafe", unit.name
-        assert _command_exists(args), f"{unit.name}: `wagesafe {' '.join(args)}` is not a command"
+        starts = re.findall(r"^ExecStart=(.+)$", unit.read_text(), flags=re.M)  # a oneshot may run several
+        assert starts, unit.name
+        for start in starts:
+            exe, *args = start.split()
+            assert exe == "/srv/wagesafe/app/.venv/bin/wagesafe", unit.name
+            assert _command_exists(args), f"{unit.name}: `wagesafe {' '.join(args)}` is not a command"
     for timer in (DEPLOY / "systemd").glob("*.timer"):
         assert timer.with_suffix(".service").exists(), timer.name
         calendar = _unit(timer)["OnCalendar"]

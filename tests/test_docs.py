@@ -61,7 +61,7 @@ def _commands(group: click.Group, prefix: str = "wagesafe") -> list[str]:
     out = []
     for name, cmd in sorted(group.commands.items()):
         out.append(f"{prefix} {name}")
-        if isinstance(cmd, click.Group) and name in ("config", "deploy"):  # groups whose subcommand is the point
+        if isinstance(cmd, click.Group) and name in ("config", "deploy", "backup"):  # groups whose subcommand is the point
             out += _commands(cmd, f"{prefix} {name}")
     return out
 

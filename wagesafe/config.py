@@ -135,6 +135,16 @@ SETTINGS: tuple[Setting, ...] = (
             "where a case the county desk itself holds is escalated"),
     Setting("NEXT_LEVEL_EMAIL", "", "email of that next level (empty: the county desk's own escalations stay on its desk)"),
     Setting("NEXT_LEVEL_MOBILE", "", "mobile of that next level, for the SMS of an escalation"),
+    Setting("METRICS_ALLOW_NETWORKS", "127.0.0.1/32,::1/128", "networks allowed to read `/metrics` (comma-separated "
+            "CIDRs: the Prometheus server's); rendered into nginx as well; others get 403"),
+    Setting("PROMETHEUS_MULTIPROC_DIR", "", "where gunicorn's processes keep their request counts and timings for "
+            "`/metrics` (empty: `wagesafe serve` uses `<VAR_DIR>/prometheus`, emptied at each start)"),
+    Setting("READY_HEARTBEAT_SECONDS", "300", "`/readyz` fails when the notice worker's last heartbeat is older "
+            "than this, or a notice due to be sent has waited longer"),
+    Setting("READY_DISK_FREE_PERCENT", "5", "`/readyz` fails when less than this share of the disk under "
+            "`WAGESAFE_VAR_DIR` is free"),
+    Setting("LOG_FORMAT", "text", "`text` (one line per event) or `json` (one JSON object per line) for the "
+            "service, the worker and the commands; logs carry case numbers, never a worker's name, mobile or words"),
 )
 
 
@@ -223,6 +233,11 @@ class Config:
     hsts_include_subdomains: bool = False
     docs_dir: Path = ROOT / "docs"
     content_git_commit: bool = False
+    metrics_allow_networks: str = "127.0.0.1/32,::1/128"
+    prometheus_multiproc_dir: str = ""
+    ready_heartbeat_seconds: float = 300
+    ready_disk_free_percent: float = 5
+    log_format: str = "text"
     extra: dict = field(default_factory=dict)
 
     @property
@@ -289,6 +304,11 @@ class Config:
             ocsp_resolver=raw["OCSP_RESOLVER"].strip(), hsts_include_subdomains=_bool(raw["HSTS_INCLUDE_SUBDOMAINS"]),
             docs_dir=path("WAGESAFE_DOCS_DIR") if raw["WAGESAFE_DOCS_DIR"] else ROOT / "docs",
             content_git_commit=_bool(raw["CONTENT_GIT_COMMIT"]),
+            metrics_allow_networks=raw["METRICS_ALLOW_NETWORKS"].strip(),
+            prometheus_multiproc_dir=raw["PROMETHEUS_MULTIPROC_DIR"].strip(),
+            ready_heartbeat_seconds=float(raw["READY_HEARTBEAT_SECONDS"]),
+            ready_disk_free_percent=float(raw["READY_DISK_FREE_PERCENT"]),
+            log_format=_log_format(raw["LOG_FORMAT"]),
         )
         values.update(overrides)
         return cls(**values)
@@ -306,6 +326,13 @@ class Config:
 
     def field_names(self) -> list[str]:
         return [f.name for f in fields(self)]
+
+
+def _log_format(value: str) -> str:
+    value = value.strip().lower()
+    if value not in ("text", "json"):
+        raise ValueError(f"LOG_FORMAT={value!r}: use text or json")
+    return value
 
 
 def _zone_name(name: str) -> str:

@@ -4,7 +4,8 @@ Why a renderer instead of a hand-edited file: two numbers in the nginx site must
 the service's own settings — the upload body limit (MAX_UPLOAD_MB × MAX_UPLOADS + 1 MB, the
 same sum as Flask's ``MAX_CONTENT_LENGTH``) and the per-address flood limit (far looser than
 RATE_LIMIT_IP_PER_10_MINUTES, so the service stays the real rule) — and the networks of
-CDN_ADDRESSES (``set_real_ip_from``) and DESK_ALLOW_NETWORKS (``allow`` on ``/desk/``). Computing them from ``Config``
+CDN_ADDRESSES (``set_real_ip_from``), DESK_ALLOW_NETWORKS (``allow`` on ``/desk/``) and METRICS_ALLOW_NETWORKS (``allow``
+on ``/metrics``). Computing them from ``Config``
 when rendering means a county that changes a limit re-renders and cannot forget nginx.
 The test suite renders the same template for its live nginx, so what is tested is what ships.
 """
@@ -154,6 +155,7 @@ def render(config: Config, site: NginxSite) -> str:
         http_listen6=_v6_listen(site.http_listen, site.http_listen6),
         https_listen6=_v6_listen(site.https_listen, site.https_listen6), resolver=resolver,
         cdn_addresses=networks(config.cdn_addresses), desk_allow=networks(config.desk_allow_networks),
+        metrics_allow=networks(config.metrics_allow_networks),
     )
 
 

@@ -1,4 +1,5 @@
-"""Operator commands: ``config check``, ``backup``, ``restore``, ``upgrade``, ``deploy render-nginx``.
+"""Operator commands: ``config check``, ``backup`` (and ``backup verify``), ``restore``, ``upgrade``,
+``ready``, ``deploy render-nginx``.
 
 They live in the form service because backups, restores and upgrades are of its database: the shared
 core (``wagesafe/``) imports no output, and ``wagesafe.cli`` only assembles the group. Each parses its options, calls one library function (``wagesafe.config_check``,
@@ -42,17 +43,37 @@ def _default_backup_dir(config: Config) -> Path:
     return config.var_dir / "backups"
 
 
-@click.command("backup")
+def _mark(config: Config, name: str, ok: bool, detail: str) -> None:
+    """Tell monitoring (``/metrics``: the last good backup, the last verification) in the live database."""
+    from formsvc.storage import ops_marks, store
+
+    if not config.database.exists():
+        return
+    db = store.connect(config.database)  # never migrates: `upgrade` decides when migrations run
+    try:
+        if "ops_marks" in db.table_names():
+            ops_marks.mark(db, name, store.utcnow(), ok=ok, detail=detail)
+    finally:
+        db.conn.close()
+
+
+@click.group("backup", invoke_without_command=True)
 @click.option("--to", "dest", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="directory to keep backups in (default: <VAR_DIR>/backups; better another disk)")
 @click.option("--keep", type=click.IntRange(min=1), default=None,
               help="afterwards, delete all but the newest N backups in that directory")
 @click.option("--tar", "make_tar", is_flag=True, help="also pack the backup into one .tar.gz beside it")
-@click.pass_obj
-def backup_cmd(config: Config, dest: Path | None, keep: int | None, make_tar: bool) -> None:
-    """Back up the database and evidence files, consistently, while the service runs."""
+@click.pass_context
+def backup_cmd(ctx: click.Context, dest: Path | None, keep: int | None, make_tar: bool) -> None:
+    """Back up the database and evidence files, consistently, while the service runs.
+
+    `wagesafe backup verify` then restores the newest backup into a temporary directory and checks it."""
+    if ctx.invoked_subcommand:
+        return
+    from formsvc.storage import ops_marks
     from formsvc.storage.backup import BackupError, archive, backup, prune
 
+    config: Config = ctx.obj
     try:
         path = backup(config.database, config.upload_dir, dest or _default_backup_dir(config))
         manifest_note = _summary(path)
@@ -63,7 +84,39 @@ def backup_cmd(config: Config, dest: Path | None, keep: int | None, make_tar: bo
             for old in prune(path.parent, keep):
                 click.echo(f"removed old backup: {old}")
     except BackupError as e:
+        _mark(config, ops_marks.BACKUP, False, f"failed: {e}")
         raise click.ClickException(str(e)) from None
+    _mark(config, ops_marks.BACKUP, True, str(path))
+
+
+@backup_cmd.command("verify")
+@click.argument("backup_path", required=False, type=click.Path(exists=True, path_type=Path))
+@click.option("--from", "source", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="the directory of backups whose newest is checked (default: <VAR_DIR>/backups)")
+@click.pass_obj
+def backup_verify(config: Config, backup_path: Path | None, source: Path | None) -> None:
+    """Restore the newest backup (or BACKUP_PATH) into a temporary directory, run PRAGMA integrity_check
+    and compare its rows with the live database; exit 1 if anything is wrong. The result goes to /metrics."""
+    from formsvc.storage import ops_marks
+    from formsvc.storage.backup import BackupError, check_restore, latest
+
+    folder = source or _default_backup_dir(config)
+    backup_path = backup_path or latest(folder)
+    if backup_path is None:
+        _mark(config, ops_marks.BACKUP_VERIFY, False, f"no backup in {folder}")
+        raise click.ClickException(f"no backup in {folder} to verify (`wagesafe backup --to {folder}` makes one)")
+    try:
+        result = check_restore(backup_path, config.database)
+    except BackupError as e:
+        _mark(config, ops_marks.BACKUP_VERIFY, False, f"{backup_path.name}: damaged")
+        raise click.ClickException(str(e)) from None
+    click.echo(f"backup: {backup_path}")
+    for line in result.lines:
+        click.echo(f"  {line}")
+    _mark(config, ops_marks.BACKUP_VERIFY, result.ok, f"{backup_path.name}: " + ("ok" if result.ok else "FAILED"))
+    if not result.ok:
+        raise click.ClickException(f"backup {backup_path.name} did NOT pass verification (see above)")
+    click.echo("backup verified: it restores, it is intact and its rows agree with the live database")
 
 
 def _summary(path: Path) -> str:
@@ -114,6 +167,9 @@ def upgrade_cmd(config: Config, dest: Path | None) -> None:
     except BackupError as e:
         raise click.ClickException(f"no backup, so no upgrade: {e}") from None
     click.echo(f"backup kept: {path}")
+    from formsvc.storage import ops_marks
+
+    _mark(config, ops_marks.BACKUP, True, str(path))
     click.echo(f"to roll back: stop the services, `wagesafe restore --force {path}`, reinstall the previous release")
     if not pending:
         click.echo("database schema is up to date: no migrations to apply")
@@ -124,6 +180,39 @@ def upgrade_cmd(config: Config, dest: Path | None) -> None:
         raise click.ClickException(f"migration failed ({e}); the database is as it was after the last "
                                    f"migration that succeeded; the backup is {path}") from None
     click.echo("applied migrations: " + ", ".join(applied))
+
+
+@click.command("ready")
+@click.option("--url", default=None,
+              help="ask a running service instead, e.g. http://127.0.0.1:8000/readyz (the systemd and Docker checks)")
+@click.pass_obj
+def ready(config: Config, url: str | None) -> None:
+    """Say whether the installation can do its work now (worker heartbeat, notices, disk); exit 1 if not."""
+    if url:
+        import urllib.error
+        import urllib.request
+
+        try:
+            with urllib.request.urlopen(url, timeout=10) as resp:  # noqa: S310 - the operator's own address
+                click.echo(resp.read().decode("utf-8", "replace"), nl=False)
+                return
+        except urllib.error.HTTPError as e:
+            click.echo(e.read().decode("utf-8", "replace"), nl=False, err=True)
+        except OSError as e:
+            click.echo(f"the service does not answer at {url} ({e})", err=True)
+        raise SystemExit(1)
+    from formsvc.storage import store
+    from formsvc.web.ops.readiness import problems
+
+    db = store.open_db(config.database)
+    try:
+        found = problems(db, config, store.utcnow())
+    finally:
+        db.conn.close()
+    if found:
+        click.echo("not ready 未就绪:\n" + "".join(f"- {p.line()}\n" for p in found), nl=False, err=True)
+        raise SystemExit(1)
+    click.echo("ready")
 
 
 @click.group("deploy")
@@ -173,4 +262,4 @@ def render_nginx(config: Config, server_name, site_root, upstream, cert, key, ht
         click.echo(f"wrote {out}")
 
 
-commands = [config_group, backup_cmd, restore_cmd, upgrade_cmd, deploy_group]
+commands = [config_group, backup_cmd, restore_cmd, upgrade_cmd, ready, deploy_group]

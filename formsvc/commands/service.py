@@ -8,11 +8,11 @@ a non-zero exit. ``demo`` is what ``make run`` ends with: the whole system in on
 from __future__ import annotations
 
 import dataclasses
-import logging
 import os
 import signal
 import sys
 import threading
+from pathlib import Path
 
 import click
 
@@ -42,10 +42,21 @@ def _bind_or_exit(config: Config, database) -> None:
         raise click.ClickException(str(e)) from None
 
 
-def _logging() -> None:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
-    logging.getLogger("werkzeug").setLevel(logging.WARNING)
-    logging.getLogger("mail.log").setLevel(logging.WARNING)  # aiosmtpd logs every SMTP command
+def _logging(config: Config) -> None:
+    """One line per event, text or JSON (``LOG_FORMAT``): ``wagesafe.logs``."""
+    from wagesafe.logs import configure
+
+    configure(config.log_format)
+
+
+def metrics_dir(config: Config) -> Path:
+    """Prepare ``PROMETHEUS_MULTIPROC_DIR`` for gunicorn's processes (default ``<VAR_DIR>/prometheus``),
+    emptied: files left by a previous run would be added to this run's counts."""
+    path = Path(config.prometheus_multiproc_dir) if config.prometheus_multiproc_dir else config.var_dir / "prometheus"
+    path.mkdir(parents=True, exist_ok=True)
+    for old in path.glob("*.db"):
+        old.unlink()
+    return path
 
 
 def _pad(label: str, width: int = 30) -> str:
@@ -102,7 +113,12 @@ def serve(config: Config, host: str, port: int, workers: int | None, worker_clas
             "--timeout", "60",
             # gunicorn 27 opens a control socket at one fixed path per user: two services (or a test
             # beside a running service) would fight over it, and nothing here uses it.
-            "--no-control-socket", "formsvc.wsgi:app"]
+            "--no-control-socket",
+            # one-line (or JSON) logs without query strings; multiprocess metrics bookkeeping
+            "--config", "python:formsvc.web.ops.gunicorn_conf", "formsvc.wsgi:app"]
+    # Each gunicorn process counts its requests in files here; /metrics adds them up (prometheus_client's
+    # multiprocess mode, which reads the variable when it is first imported: set before the exec).
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(metrics_dir(config))
     shape = f"{workers} {worker_class} workers" + (f" × {threads} threads" if worker_class == "gthread" else "")
     click.echo(f"serving on http://{host}:{port} with {shape}", err=True)
     sys.stdout.flush()
@@ -113,7 +129,7 @@ def serve(config: Config, host: str, port: int, workers: int | None, worker_clas
 @click.pass_obj
 def worker(config: Config) -> None:
     """Deliver queued notices (email, SMS) and run escalation and reports; stops on SIGTERM/Ctrl-C."""
-    _logging()
+    _logging(config)
     registry = _registry_or_exit(config)
     from formsvc.notify.worker import run_forever
 
@@ -242,7 +258,7 @@ def demo(config: Config, host: str, port: int, public: bool) -> None:
             f"--host {host} would let other machines in: every demo account shares the password "
             f"{DEMO_PASSWORD!r} and the demo inbox shows their sign-in links. 演示系统默认只在本机访问。"
             " If that is what you want (a training room), add --public: the inbox /dev/mail/ is then off.")
-    _logging()
+    _logging(config)
     registry = _registry_or_exit(config)
     config = demo_config(config, host, port)
     remember_demo_address(config)  # a later plain `wagesafe build` here keeps this address

@@ -29,6 +29,12 @@ Why it is built this way:
 - **Sign-in links count from delivery**: a queued ``sign_in`` notice extends its link's expiry
   to ``LINK_MINUTES`` from the moment it is handed over, so a link queued during an outage does
   not arrive expired.
+- **A heartbeat the operator can see.** Every round writes the time into ``ops_marks`` (at most
+  once a second) and, under systemd, pings its watchdog: ``/readyz`` and ``/metrics`` tell a worker
+  that stopped from one with nothing to do. Deliveries, failed attempts and deaths are counted per
+  channel in the same transaction that records them (``ops_counters``).
+- **Logs name the notice, the case and the channel, never the recipient**: a worker's SMS goes to
+  the worker's own mobile, and logs travel further than the database.
 - The clock, the random source and the sender map are parameters, so tests drive time and
   use real SMTP servers on loopback.
 """
@@ -50,7 +56,7 @@ import sqlite_utils
 
 from wagesafe.config import Config
 
-from formsvc.storage import store
+from formsvc.storage import ops_marks, store
 from .notifiers import DeliveryError, PermanentFailure, Sender, TemporaryFailure, Unreachable
 from formsvc.storage.store import iso, utcnow
 
@@ -109,10 +115,13 @@ def claim(db: sqlite_utils.Database, now: datetime, claimer: str, *, limit: int 
     now_s, stale_s = iso(now), iso(now - lease)
     skip = "".join(f" AND channel != '{c}'" for c in skip_channels if c in ("email", "sms"))
     with store.write_transaction(db):
-        db.conn.execute(
+        died = db.conn.execute(
             "UPDATE notices SET status = 'dead', last_error = ?"
-            " WHERE status = 'sending' AND claimed_at <= ? AND attempts >= ?",
-            (f"the worker stopped during the last allowed attempt (lease of {lease} expired)", stale_s, max_attempts))
+            " WHERE status = 'sending' AND claimed_at <= ? AND attempts >= ? RETURNING channel",
+            (f"the worker stopped during the last allowed attempt (lease of {lease} expired)", stale_s,
+             max_attempts)).fetchall()
+        for (channel,) in died:
+            ops_marks.count(db, "notice_deaths", channel)
         cursor = db.conn.execute(
             "UPDATE notices SET status = 'sending', claimed_at = ?, claimed_by = ?, attempts = attempts + 1"
             " WHERE id IN (SELECT id FROM notices"
@@ -127,8 +136,10 @@ def claim(db: sqlite_utils.Database, now: datetime, claimer: str, *, limit: int 
 def mark_sent(db: sqlite_utils.Database, notice_id: int, now: datetime) -> None:
     """Record a success at once, in its own transaction (whoever holds the claim: it *was* sent)."""
     with store.write_transaction(db):
-        db.conn.execute("UPDATE notices SET status = 'sent', sent_at = ?, last_error = '' WHERE id = ?",
-                        (iso(now), notice_id))
+        sent = db.conn.execute("UPDATE notices SET status = 'sent', sent_at = ?, last_error = '' WHERE id = ?"
+                               " AND status != 'sent' RETURNING channel", (iso(now), notice_id)).fetchone()
+        if sent:
+            ops_marks.count(db, "notice_deliveries", sent[0])
 
 
 def mark_failed(db: sqlite_utils.Database, notice: Mapping, now: datetime, error: DeliveryError, claimer: str, *,
@@ -143,12 +154,17 @@ def mark_failed(db: sqlite_utils.Database, notice: Mapping, now: datetime, error
     dead = isinstance(error, PermanentFailure) or notice["attempts"] >= max_attempts
     with store.write_transaction(db):
         if dead:
-            db.conn.execute("UPDATE notices SET status = 'dead', last_error = ?"
-                            " WHERE id = ? AND status = 'sending' AND claimed_by = ?", (message, notice["id"], claimer))
+            cur = db.conn.execute("UPDATE notices SET status = 'dead', last_error = ?"
+                                  " WHERE id = ? AND status = 'sending' AND claimed_by = ?",
+                                  (message, notice["id"], claimer))
         else:
-            db.conn.execute("UPDATE notices SET status = 'pending', last_error = ?, next_attempt_at = ?"
-                            " WHERE id = ? AND status = 'sending' AND claimed_by = ?",
-                            (message, iso(now + backoff(notice["attempts"], rng)), notice["id"], claimer))
+            cur = db.conn.execute("UPDATE notices SET status = 'pending', last_error = ?, next_attempt_at = ?"
+                                  " WHERE id = ? AND status = 'sending' AND claimed_by = ?",
+                                  (message, iso(now + backoff(notice["attempts"], rng)), notice["id"], claimer))
+        if cur.rowcount:
+            ops_marks.count(db, "notice_failures", notice["channel"])
+            if dead:
+                ops_marks.count(db, "notice_deaths", notice["channel"])
     return "dead" if dead else "pending"
 
 
@@ -180,17 +196,23 @@ def deliver(db: sqlite_utils.Database, notice: Mapping, senders: Mapping[str, Se
     except DeliveryError as e:
         status = mark_failed(db, notice, now, e, claimer, max_attempts=max_attempts, rng=rng)
         level = logging.ERROR if status == "dead" else logging.WARNING
-        log.log(level, "notice %s (%s to %s) %s: %s", notice["id"], notice["channel"], notice["recipient"],
+        log.log(level, "notice %s (%s) %s: %s", notice["id"], _about(notice),
                 "is dead" if status == "dead" else "will be retried", e)
         return status
     except Exception as e:  # a bug in a sender must not stop every other notice: retry, then dead
         status = mark_failed(db, notice, now, TemporaryFailure(f"unexpected {type(e).__name__}: {e}"), claimer,
                              max_attempts=max_attempts, rng=rng)
-        log.exception("notice %s: unexpected error in the %s sender", notice["id"], notice["channel"])
+        log.exception("notice %s (%s): unexpected error in the sender", notice["id"], _about(notice))
         return status
     mark_sent(db, notice["id"], now)
-    log.info("notice %s sent (%s, %s)", notice["id"], notice["channel"], notice["kind"])
+    log.info("notice %s sent (%s)", notice["id"], _about(notice))
     return "sent"
+
+
+def _about(notice: Mapping) -> str:
+    """A notice in a log line: channel, kind, attempt and case number; never the recipient or the words."""
+    case = f", case {notice['complaint_id']}" if notice.get("complaint_id") else ""
+    return f"{notice['channel']} {notice['kind']}, attempt {notice.get('attempts', '?')}{case}"
 
 
 def run_once(db: sqlite_utils.Database, senders: Mapping[str, Sender], now: datetime | None = None, *,
@@ -261,6 +283,38 @@ def probe_and_wake(db: sqlite_utils.Database, senders: Mapping[str, Sender], now
     return woken
 
 
+HEARTBEAT_EVERY = timedelta(seconds=1)
+
+
+def _heartbeat(db, now: datetime, claimer: str) -> datetime | None:
+    """Say "this worker's loop is turning": in ``ops_marks`` for /readyz and /metrics, and to systemd's
+    watchdog (``WatchdogSec=`` in deploy/systemd/wagesafe-worker.service restarts a worker that hangs)."""
+    try:
+        ops_marks.mark(db, ops_marks.HEARTBEAT, now, detail=claimer)
+    except Exception:  # a locked database: the next round beats again; the heartbeat never stops the work
+        log.warning("could not write the heartbeat (the database is busy); trying again next round")
+        if db.conn.in_transaction:
+            db.conn.execute("ROLLBACK")
+        return None
+    _systemd_notify("WATCHDOG=1")
+    return now
+
+
+def _systemd_notify(message: str) -> None:
+    """sd_notify(3) without a library: one datagram to $NOTIFY_SOCKET, when systemd gave one."""
+    address = os.environ.get("NOTIFY_SOCKET")
+    if not address:
+        return
+    if address.startswith("@"):
+        address = "\0" + address[1:]
+    try:
+        with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM) as sock:
+            sock.connect(address)
+            sock.sendall(message.encode())
+    except OSError:
+        log.warning("could not notify systemd (%s)", message)
+
+
 def _tick(db, registry, config: Config, now: datetime) -> None:
     """Run the periodic duties; a failure is logged and tried again next minute, never fatal."""
     from formsvc.duties import scheduler
@@ -268,8 +322,8 @@ def _tick(db, registry, config: Config, now: datetime) -> None:
     try:
         for line in scheduler.tick(db, registry, config, now) or []:
             log.info("scheduler: %s", line)
-    except Exception:
-        log.exception("scheduler tick failed; it runs again in a minute")
+    except Exception as e:  # each failed duty was logged with its traceback by the scheduler
+        log.error("scheduler tick: a duty failed (%s); it runs again in a minute", type(e).__name__)
         if db.conn.in_transaction:
             db.conn.execute("ROLLBACK")
 
@@ -311,6 +365,7 @@ def run_forever(config: Config, stop_event: threading.Event | None = None, *,
     claimer = worker_id()
     last_tick: datetime | None = None
     last_probe: datetime | None = None
+    last_beat: datetime | None = None
     log.info("notice worker %s started (poll every %ss)", claimer, config.worker_poll_seconds)
     from formsvc.duties.site_rebuild import SiteRebuilder
 
@@ -318,9 +373,12 @@ def run_forever(config: Config, stop_event: threading.Event | None = None, *,
     from wagesafe.registry.watch import RegistryWatch
 
     watch = RegistryWatch(config.data_dir, registry)
+    _systemd_notify("READY=1")
     try:
         while not stop.is_set():
             now = clock()
+            if last_beat is None or now - last_beat >= HEARTBEAT_EVERY:
+                last_beat = _heartbeat(db, now, claimer)
             try:  # the portal after a desk change: every round, so it is live within a minute
                 if done := rebuilder.step(db, now):
                     log.info("%s", done)

@@ -522,6 +522,26 @@ WHERE route_target_kind = 'township'
 UPDATE duty_roster SET returned_at = COALESCE(cancelled_at, ends_at)
 WHERE cancelled_at IS NOT NULL OR ends_at <= strftime('%Y-%m-%dT%H:%M:%S+00:00', 'now');
 """),
+    # What an operator's monitoring reads (i28, formsvc.storage.ops_marks): the last time something ran
+    # (the notice worker's heartbeat, each periodic duty, the last backup and its verification) and
+    # counts that must be the same for every process and survive restarts (notices delivered, failed
+    # attempts, notices that died, per channel). Kept in the database because the web processes that
+    # answer /metrics and /readyz are not the worker that does the work. No complaint touches them.
+    ("0015_i28_operations", """
+CREATE TABLE ops_marks (
+    name TEXT PRIMARY KEY,                   -- worker_heartbeat | duty:<name> | backup | backup_verify
+    at TEXT NOT NULL,                        -- UTC ISO: the last run (or beat)
+    ok INTEGER NOT NULL DEFAULT 1,           -- whether that last run succeeded
+    ok_at TEXT,                              -- UTC ISO: the last run that succeeded
+    detail TEXT NOT NULL DEFAULT ''          -- for the operator: a path, a count, why it failed (never personal data)
+);
+CREATE TABLE ops_counters (
+    name TEXT NOT NULL,                      -- notice_deliveries | notice_failures | notice_deaths
+    label TEXT NOT NULL DEFAULT '',          -- the channel
+    value INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (name, label)
+);
+"""),
 ]
 
 
