@@ -192,6 +192,9 @@ def test_a_failing_duty_does_not_stop_the_others_and_is_marked(db, config, monke
     assert marks["duty:escalation"]["ok"] is False and marks["duty:escalation"]["ok_at"] is None
     assert marks["duty:escalation"]["detail"] == "failed: RuntimeError"
     assert marks["duty:retention"]["ok"] is True and marks["duty:daily_report"]["ok_at"] == store.iso(now)
+    from formsvc.web.ops.metrics import DUTIES
+
+    assert {name.split(":", 1)[1] for name in marks if name.startswith("duty:")} == set(DUTIES)  # every duty shown
     text = create_app_for(db).get("/metrics").get_data(as_text=True)
     assert metric(text, "wagesafe_duty_last_run_timestamp_seconds", duty="escalation") == pytest.approx(
         now.timestamp(), abs=1)
