@@ -20,7 +20,9 @@ access_log_format = '%(h)s "%(m)s %(U)s %(H)s" %(s)s %(B)s %(M)sms'
 
 
 def child_exit(server, worker):  # noqa: ARG001 - gunicorn's hook signature
-    from prometheus_client import multiprocess
-
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        try:
+            from prometheus_client import multiprocess
+        except ImportError:
+            return
         multiprocess.mark_process_dead(worker.pid)

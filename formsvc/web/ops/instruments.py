@@ -14,8 +14,11 @@ from __future__ import annotations
 import os
 import time
 
-from prometheus_client import CollectorRegistry, Counter, Histogram
-from prometheus_client.multiprocess import MultiProcessCollector
+try:
+    from prometheus_client import CollectorRegistry, Counter, Histogram
+    from prometheus_client.multiprocess import MultiProcessCollector
+except ImportError:  # a virtualenv made before the dependency came: the service runs, /metrics says why not
+    Histogram = Counter = None
 
 # Route groups, by path prefix (the first that matches): what an operator tells apart on a dashboard.
 GROUPS = (("/r/", "complaint"), ("/complain", "complaint"), ("/receipt/", "receipt"), ("/status", "status"),
@@ -24,14 +27,16 @@ GROUPS = (("/r/", "complaint"), ("/complain", "complaint"), ("/receipt/", "recei
           ("/dev/", "demo"))
 METHODS = ("GET", "HEAD", "POST")
 
-REQUEST_SECONDS = Histogram(
-    "wagesafe_http_request_duration_seconds", "Time to answer a request (to its first byte), by route group",
-    labelnames=["group", "method"], registry=None,
-    buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0))
-REFUSALS = Counter("wagesafe_rate_limit_refusals", "Requests refused with 429 (a rate limit), by route group",
-                   labelnames=["group"], registry=None)
-ERRORS = Counter("wagesafe_http_server_errors", "Answers with a 5xx status, by route group",
-                 labelnames=["group"], registry=None)
+AVAILABLE = Histogram is not None
+if AVAILABLE:
+    REQUEST_SECONDS = Histogram(
+        "wagesafe_http_request_duration_seconds", "Time to answer a request (to its first byte), by route group",
+        labelnames=["group", "method"], registry=None,
+        buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0))
+    REFUSALS = Counter("wagesafe_rate_limit_refusals", "Requests refused with 429 (a rate limit), by route group",
+                       labelnames=["group"], registry=None)
+    ERRORS = Counter("wagesafe_http_server_errors", "Answers with a 5xx status, by route group",
+                     labelnames=["group"], registry=None)
 
 
 def route_group(path: str) -> str:
@@ -42,6 +47,8 @@ def route_group(path: str) -> str:
 
 
 def observe(path: str, method: str, status: int, seconds: float) -> None:
+    if not AVAILABLE:
+        return
     group = route_group(path)
     REQUEST_SECONDS.labels(group, method if method in METHODS else "other").observe(seconds)
     if status == 429:
@@ -79,8 +86,10 @@ def multiprocess_dir() -> str | None:
     return path if path and os.path.isdir(path) else None
 
 
-def add_to(registry: CollectorRegistry) -> None:
+def add_to(registry) -> None:
     """Put this process's figures (or, under gunicorn, every process's) into ``registry``."""
+    if not AVAILABLE:
+        return
     path = multiprocess_dir()
     if path:
         MultiProcessCollector(registry, path=path)

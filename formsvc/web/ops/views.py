@@ -5,8 +5,6 @@ from __future__ import annotations
 import ipaddress
 
 from flask import request
-from prometheus_client import CollectorRegistry, generate_latest
-from prometheus_client.exposition import CONTENT_TYPE_PLAIN_0_0_4
 
 from wagesafe.config import proxy_networks
 
@@ -15,7 +13,6 @@ from formsvc.web.context import get_config, get_db
 
 from . import instruments, readiness
 from .blueprint import bp
-from .metrics import StateCollector
 
 PLAIN = {"Content-Type": "text/plain; charset=utf-8", "Cache-Control": "no-store"}
 
@@ -47,6 +44,13 @@ def metrics():
     if not metrics_allowed(request.remote_addr, config.metrics_allow_networks):
         return ("只向 METRICS_ALLOW_NETWORKS 中的网络提供 / metrics are served only to the networks in "
                 "METRICS_ALLOW_NETWORKS\n"), 403, PLAIN
+    if not instruments.AVAILABLE:
+        return "prometheus_client is not installed: run `make install` / 未安装 prometheus_client\n", 503, PLAIN
+    from prometheus_client import CollectorRegistry, generate_latest
+    from prometheus_client.exposition import CONTENT_TYPE_PLAIN_0_0_4
+
+    from .metrics import StateCollector
+
     registry = CollectorRegistry(auto_describe=False)
     instruments.add_to(registry)
     registry.register(StateCollector(get_db(), config, utcnow()))
