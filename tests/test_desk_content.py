@@ -269,3 +269,18 @@ def test_desk_content_revert_refused_when_the_registry_would_not_pass(desk, data
     r = post(c, f"/desk/content/versions/{changed['id']}/revert", follow_redirects=True)
     assert "不能撤回" in r.get_data(as_text=True) and "has no officer" in r.get_data(as_text=True)
     assert rows.read_item(data_dir, rows.KINDS["townships"], "hexi")["officer_away"] == "yes"
+
+
+@pytest.mark.parametrize("url", ["/desk/content/history?item=post:../../../mkdocs",
+                                 "/desk/content/history?item=nothing:x",
+                                 "/desk/content/updates/..%2F..%2Fx/edit",
+                                 "/desk/content/projects/nope/edit",
+                                 "/desk/content/projects/qh001/poster-a5.pdf"])
+def test_desk_content_unknown_or_hostile_addresses_are_404(desk, url):
+    assert desk.client(COUNTY).get(url).status_code == 404
+
+
+def test_desk_content_editing_an_unknown_update_is_404(desk):
+    r = post(desk.client(COUNTY), "/desk/content/updates/2026-01-01-nothing", {**UPDATE, "etag": "none",
+                                                                                "action": "publish"})
+    assert r.status_code == 404

@@ -30,6 +30,13 @@ from .files import etag
 
 log = logging.getLogger(__name__)
 ACTION_ZH = {"create": "新建", "change": "修改", "withdraw": "撤下", "revert": "撤回修改"}
+KIND_ZH = {"post": "政策动态", "projects": "工地项目", "legal_aid": "法律援助地点", "townships": "镇街专员"}
+
+
+def item_words(item: str) -> str:
+    """An item as a person names it: 工地项目 qh001, 政策动态 2026-12-01-winter-campaign."""
+    kind, _, key = (item or "").partition(":")
+    return f"{KIND_ZH.get(kind, kind)} {key}".strip()
 
 
 @dataclass(frozen=True)
@@ -84,7 +91,7 @@ def save(db: sqlite_utils.Database, place: Place, user, item: str, value, base_e
         db.conn.execute("INSERT INTO site_builds (requested_at, requested_by, version_id) VALUES (?, ?, ?)",
                         (iso(now), user.id, vid))
         audit.insert(db, user.id, "content_revert" if action == "revert" else "content_change",
-                     detail=f"{item} {ACTION_ZH.get(action, action)}（版本 {vid}）{summary}", ip=ip, now=now)
+                     detail=f"{item_words(item)} {ACTION_ZH.get(action, action)}（版本 {vid}）{summary}", ip=ip, now=now)
         paths = _write(place, item, value)
     if place.git_commit:
         _commit(paths, user, f"{item}: {ACTION_ZH.get(action, action)} {summary}".strip())

@@ -180,6 +180,8 @@ def test_e2e_editor_publishes_an_update_and_adds_a_project(editable, new_context
         page.get_by_role("button", name="发布").tap()
     assert "已发布" in page.inner_text("body")
     published_at = time.monotonic()
+    assert "版本" in page.inner_text("main")  # its history: who, when, the diff, a revert button
+    _check(page, "05-update-history", shots)
 
     # A project: a wrong phone refused beside its field, then saved.
     page.goto(base + "/desk/content/projects/new")
@@ -198,7 +200,7 @@ def test_e2e_editor_publishes_an_update_and_adds_a_project(editable, new_context
         page.get_by_role("button", name="保存").tap()
     error = page.locator("#e-labour_manager_phone")
     assert "is not a phone number" in error.inner_text()
-    _check(page, "05-project-refused", shots)
+    _check(page, "06-project-refused", shots)
     page.fill("#f-labour_manager_phone", "15900009501")
     with page.expect_navigation():
         page.get_by_role("button", name="保存").tap()
@@ -220,7 +222,7 @@ def test_e2e_editor_publishes_an_update_and_adds_a_project(editable, new_context
     assert "青禾县冬季安置房项目" in portal.inner_text("main")
     portal.goto(base + f"/r/{CODE}")
     assert "青禾县冬季安置房项目" in portal.inner_text("body")
-    _check(portal, "06-new-project-form", shots)
+    _check(portal, "07-new-project-form", shots)
 
     # Its poster, downloaded from the desk once built, points at the project's form.
     def poster_link():
@@ -228,7 +230,7 @@ def test_e2e_editor_publishes_an_update_and_adds_a_project(editable, new_context
         return page.get_by_role("link", name="下载 A4 海报（PDF）").count() > 0
 
     _wait_for("the project's poster on the desk", poster_link)
-    _check(page, "07-project-with-poster", shots)
+    _check(page, "08-project-with-poster", shots)
     with page.expect_download() as download:
         page.get_by_role("link", name="下载 A4 海报（PDF）").tap()
     pdf = tmp_path / "poster.pdf"

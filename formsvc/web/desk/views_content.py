@@ -45,6 +45,11 @@ def _editors_only():
     return None
 
 
+@bp.app_template_global("content_item")
+def _content_item(item: str) -> str:
+    return versions.item_words(item)
+
+
 @bp.before_request
 def _editor_lands_on_content():
     """An editor-only account has no case: its home on the desk is 门户内容."""
@@ -111,6 +116,8 @@ def content_update_save(slug: str | None = None):
     cfg, db = get_config(), get_db()
     u = posts.UpdateFields.from_form(request.form)
     if slug is not None:  # the address of a published update never changes
+        if not posts.SLUG_RE.match(slug) or posts.read_item(cfg.docs_dir, slug) is None:
+            abort(404)
         u.date, u.name = slug[:10], slug[11:]
     tag = request.form.get("etag", "")
     errors = posts.problems(u, new=slug is None, docs_dir=cfg.docs_dir)
@@ -134,7 +141,7 @@ def content_update_save(slug: str | None = None):
 
 @bp.post("/content/updates/<slug>/withdraw")
 def content_update_withdraw(slug: str):
-    value = posts.read_item(get_config().docs_dir, slug)
+    value = posts.read_item(get_config().docs_dir, slug) if posts.SLUG_RE.match(slug) else None
     if value is None:
         abort(404)
     try:
@@ -322,6 +329,10 @@ def content_poster(code: str, size: str):
 @bp.get("/content/history")
 def content_history():
     item = request.args.get("item") or None
+    if item is not None:
+        kind, _, key = item.partition(":")
+        if not (kind == "post" and posts.SLUG_RE.match(key) or kind in rows.KINDS and key):
+            abort(404)
     db = get_db()
     history = versions.history(db, item)
     for v in history:
