@@ -23,6 +23,7 @@ from wagesafe.config import Config
 
 ROOT = Path(__file__).resolve().parent.parent
 RULES = ROOT / "deploy" / "prometheus" / "wagesafe-alerts.yml"
+RULE_TESTS = RULES.with_name("wagesafe-alerts.test.yml")
 PROMQL_WORDS = {"time", "increase", "rate", "sum", "by", "and", "or", "on", "unless", "without", "max", "min",
                 "avg", "count", "up", "delta", "absent", "humanize", "humanizeDuration", "humanizePercentage"}
 
@@ -89,3 +90,19 @@ def test_promtool_accepts_the_rules():
     done = subprocess.run([_promtool(), "check", "rules", str(RULES)], capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stdout + done.stderr
     assert f"SUCCESS: {len(_rules())} rules found" in done.stdout
+
+
+@pytest.mark.skipif(_promtool() is None, reason="promtool (Debian package prometheus) is not installed")
+def test_alerts_fire_when_they_should_and_not_before():
+    """deploy/prometheus/wagesafe-alerts.test.yml: series fed to the rules, the alerts expected minute by minute."""
+    done = subprocess.run([_promtool(), "test", "rules", str(RULE_TESTS)], capture_output=True, text=True,
+                          timeout=120)
+    assert done.returncode == 0 and "SUCCESS" in done.stdout, done.stdout + done.stderr
+
+
+def test_rule_tests_cover_the_alerts_a_person_feels_first():
+    tests = yaml.safe_load(RULE_TESTS.read_text(encoding="utf-8"))
+    assert tests["rule_files"] == [RULES.name]
+    tested = {case["alertname"] for group in tests["tests"] for case in group["alert_rule_test"]}
+    assert {"WageSafeWorkerDown", "WageSafeNoticesDying", "WageSafeOutboxBacklog", "WageSafeBackupTooOld",
+            "WageSafeBackupVerifyFailed", "WageSafeDiskNearlyFull"} <= tested
