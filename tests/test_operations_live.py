@@ -180,6 +180,7 @@ def test_metrics_readiness_and_logs_on_the_real_stack(stack):
     of_the_case = [m for m in sent if "new_case" in m or "worker_receipt" in m]
     assert len(of_the_case) == 3 and all(re.search(r", case \d+\)$", m) for m in of_the_case), sent
     assert any('"POST /r/qh012 HTTP/1.1" 303' in e["message"] for e in events if e["logger"] == "gunicorn.access")
+    assert [e["message"] for e in events if e["logger"] == "wagesafe.case"] == ["case 1 stored (qr, township hexi)"]
 
 
 def test_demo_serves_metrics_and_readiness(tmp_path):

@@ -20,6 +20,7 @@ the caller checkpoints the WAL outside those turns (``write_turns.checkpoint_now
 
 from __future__ import annotations
 
+import logging
 import secrets
 import sqlite3
 import time
@@ -29,6 +30,8 @@ from datetime import datetime, timedelta
 from wagesafe.registry import Registry
 
 from . import evidence, ratelimit, receipts, routing, sources, surge
+
+log = logging.getLogger("wagesafe.case")  # case numbers and routing only, never the worker's data (manual/operator.md)
 from formsvc.notify import notices, outbox, team_notices
 from formsvc.officers import roster
 from formsvc.storage.store import iso, utcnow, write_transaction
@@ -199,6 +202,7 @@ def submit(db, registry: Registry, config, data: ComplaintInput, staged: list[ev
         evidence.discard(staged)
         raise
     evidence.publish(staged)
+    log.info("case %s stored (%s, %s %s)", complaint_id, stored["source"], decision.target_kind, decision.target_code)
     return SubmitResult(complaint_id=complaint_id, receipt=receipt, created=True, decision=decision)
 
 
