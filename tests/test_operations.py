@@ -74,9 +74,22 @@ def test_metrics_behind_nginx_see_the_scrapers_address(env):
 @pytest.mark.parametrize("address,networks,allowed", [
     ("127.0.0.1", "127.0.0.1/32,::1/128", True), ("::1", "127.0.0.1/32,::1/128", True),
     ("::ffff:127.0.0.1", "127.0.0.1/32", True), ("10.0.0.1", "127.0.0.1/32,::1/128", False),
-    ("10.0.0.1", "", False), ("not an address", "0.0.0.0/0", False), (None, "0.0.0.0/0", False)])
+    ("10.0.0.1", "", False), ("not an address", "0.0.0.0/0", False), (None, "0.0.0.0/0", False),
+    ("127.0.0.1", "127.0.0.1/33", False)])
 def test_metrics_allowed(address, networks, allowed):
     assert metrics_allowed(address, networks) is allowed
+
+
+def test_config_check_refuses_metrics_for_everyone(env):
+    from wagesafe.config_check import problems
+
+    def about_metrics(value: str) -> list[str]:
+        return [p for p in problems(Config.from_env({**env, "METRICS_ALLOW_NETWORKS": value}))
+                if "METRICS_ALLOW_NETWORKS" in p]
+
+    assert about_metrics("127.0.0.1/32,::1/128") == [] and about_metrics("10.20.0.5") == []
+    assert "whole internet" in about_metrics("0.0.0.0/0")[0] and "whole internet" in about_metrics("::/0")[0]
+    assert about_metrics("10.0.0.300")
 
 
 # --- readiness, check by check --------------------------------------------------------------------

@@ -270,6 +270,11 @@ def _proxies(config: Config) -> list[str]:
                        "client is; list only nginx's own address, and " + CDN_HINT)
     for name, value in (("CDN_ADDRESSES", config.cdn_addresses), ("DESK_ALLOW_NETWORKS", config.desk_allow_networks)):
         out += _networks(name, value)[1]
+    metrics_nets, bad = _networks("METRICS_ALLOW_NETWORKS", config.metrics_allow_networks)
+    out += bad
+    out += [f"METRICS_ALLOW_NETWORKS contains {net}, which opens /metrics to (nearly) the whole internet; list "
+            "only the Prometheus server's address" for net in metrics_nets
+            if net.prefixlen == 0 or (net.version == 4 and net.prefixlen < 8) or (net.version == 6 and net.prefixlen < 16)]
     return out
 
 

@@ -34,7 +34,11 @@ def metrics_allowed(address: str | None, networks: str) -> bool:
         return False
     if getattr(ip, "ipv4_mapped", None):
         ip = ip.ipv4_mapped
-    return any(ip in net for net in proxy_networks(networks))
+    try:
+        allowed = proxy_networks(networks)
+    except ValueError:  # a mistyped setting opens nothing (`wagesafe config check` names it)
+        return False
+    return any(ip in net for net in allowed)
 
 
 @bp.route("/metrics")
