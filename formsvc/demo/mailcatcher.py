@@ -127,7 +127,9 @@ _PAGE = """<!doctype html>
 <title>{{ title }}</title>
 <style>body{font-family:system-ui,sans-serif;max-width:60rem;margin:1rem auto;padding:0 1rem}
 table{border-collapse:collapse;width:100%}td,th{border-bottom:1px solid #ddd;padding:.4rem;text-align:left}
-pre{white-space:pre-wrap;background:#f6f6f6;padding:1rem}.note{color:#555}</style></head><body>
+pre{white-space:pre-wrap;overflow-wrap:anywhere;background:#f6f6f6;padding:1rem}.note{color:#555}td{overflow-wrap:anywhere}
+@media (max-width:700px){thead{display:none}table,tbody,tr,td{display:block}tr{border-bottom:1px solid #ddd;padding:.5rem 0}
+td{border:0;padding:.1rem 0}td a{display:inline-block;padding:.4rem 0}}</style></head><body>
 {{ content }}</body></html>"""
 
 _LIST = """<h1>收件箱 Demo inbox</h1>
