@@ -14,10 +14,12 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from formsvc.case import answers, cases, complaints, outcomes
+from formsvc.officers import auth
 from formsvc.storage import store
 from wagesafe.config import Config
 from wagesafe.registry import load_registry
 
+EDITOR = "walk.editor@qinghe.example.gov.cn"
 STATES = ("new", "acknowledged", "to_township", "to_department", "partly_paid", "unfounded", "reopened",
           "to_county")
 
@@ -41,6 +43,33 @@ def _partners(config):
         if hasattr(partners, name):
             return getattr(partners, name)(config.data_dir)
     raise AssertionError("wagesafe.registry.partners has no loader")
+
+
+def _delivered(db, registry, config, case_id: int, now) -> None:
+    """The other county's answer to the transfer, as the Open311 sender records it when the partner
+    accepts the request (``Open311Sender._record``: its id and receipt), then the duty that tells the
+    case (``remote_follow.settle``: status 转送外县, the delivered event, the worker's SMS). No second
+    county runs in the walk; tests/test_county_transfer.py drives two real ones."""
+    import time
+
+    from formsvc.duties import remote_follow
+
+    transfer_id = next(db.query("SELECT id FROM county_transfers WHERE complaint_id = ?", [case_id]))["id"]
+    deadline = time.monotonic() + 20
+    while True:  # the demo's notice worker may hold the row for a moment (trying the partner's address)
+        with store.write_transaction(db):
+            done = db.conn.execute("UPDATE notices SET status = 'sent', sent_at = ?, last_error = ''"
+                                   " WHERE dedupe_key = ? AND status IN ('pending', 'dead')",
+                                   (store.iso(now), f"county-transfer:{transfer_id}")).rowcount
+            if done:
+                db.conn.execute("UPDATE county_transfers SET remote_id = ?, delivered_at = ?, remote_receipt = ?,"
+                                " remote_status = 'open' WHERE id = ?",
+                                (f"BS-{case_id:05d}", store.iso(now), f"BS{case_id:04d}-WALK", transfer_id))
+        if done:
+            break
+        assert time.monotonic() < deadline, "the transfer's notice stayed claimed by the demo's worker"
+        time.sleep(0.2)
+    remote_follow.settle(db, registry, config, now)
 
 
 def seed(env: dict, project_code: str | None = None) -> Seeded:
@@ -88,6 +117,10 @@ def seed(env: dict, project_code: str | None = None) -> Seeded:
         county = next(iter(_partners(config).counties))
         county_transfer.start(db, _partners(config), config, ids["to_county"], registry.county.desk.email, county,
                               "欠薪发生地在外县", "外县某镇工业大道12号", done)
+        _delivered(db, registry, config, ids["to_county"], done + timedelta(minutes=1))
+        if "editor" in auth.ROLES:  # issue 26: an editor-only account, granted by the admin, signs in by link
+            admin = auth.get_user(db, next(db.query("SELECT id FROM users WHERE role = 'admin' AND active = 1"))["id"])
+            auth.grant_editor(db, admin, EDITOR, "走查编辑", done)
     finally:
         db.close()
     return Seeded(case_ids=ids, township=township, township_officer=officer, other_township=other,

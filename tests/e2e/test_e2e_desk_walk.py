@@ -36,6 +36,7 @@ pytestmark = pytest.mark.browser
 
 SLACK_PX = 1
 SNAKE = re.compile(r"\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b")
+FILE_NAME = re.compile(r"[\w./-]+\.(?:csv|ya?ml|md)\b")  # the editors' own files (data/legal_aid.csv) are names
 EXCEPTION = re.compile(r"Traceback|\b[A-Z][A-Za-z]*(?:Error|Exception|Failure)\b|\bNone\b")
 
 # What a page shows that must not be there, and what sticks out; computed in the page.
@@ -106,6 +107,35 @@ def _accounts(database: Path, seeded: desk_states.Seeded) -> dict[str, str]:
         db.close()
 
 
+def _sign_in_by_link(page, base: str, email: str, mail_dir: Path) -> None:
+    """An account without a password (an editor-only account): the emailed one-time link, from the
+    demo's mail catcher, and the button its page shows."""
+    from email import policy
+    from email.parser import BytesParser
+
+    before = set(mail_dir.glob("*.eml"))
+    page.goto(base + "/desk/login")
+    form = page.locator("main form:not(:has(input[type=password])):has(input[name=email])")
+    form.locator("input[name=email]").fill(email)
+    with page.expect_navigation():
+        form.locator("button[type=submit]").tap()
+    link = None
+    for _ in range(150):
+        for f in sorted(set(mail_dir.glob("*.eml")) - before):
+            msg = BytesParser(policy=policy.default).parsebytes(f.read_bytes())
+            if email in str(msg["To"]).lower():
+                found = re.search(r"https?://\S+/desk/login/\S+", msg.get_body(("plain",)).get_content())
+                link = found and found.group(0)
+        if link:
+            break
+        page.wait_for_timeout(200)
+    assert link, f"no sign-in link for {email} in {mail_dir}"
+    page.goto(link)
+    with page.expect_navigation():
+        page.locator("main form button[type=submit]").tap()
+    assert "/desk/login" not in page.url, page.inner_text("body")[:500]
+
+
 def _sign_in(page, base: str, email: str) -> None:
     page.goto(base + "/desk/login")
     form = page.locator("form", has=page.locator("input[type=password]"))
@@ -139,7 +169,7 @@ def _check(page, name: str, shots: Path, problems: list[str]) -> None:
     if seen["silent"]:
         problems.append(f"{name}: a box scrolls sideways with no 左右滑动 hint: {seen['silent']}")
     text = seen["text"]
-    codes = sorted(set(SNAKE.findall(text)))
+    codes = sorted(set(SNAKE.findall(FILE_NAME.sub(" ", text))))
     if codes:
         problems.append(f"{name}: raw codes on the page: {codes}")
     errors = sorted({text[max(0, m.start() - 30):m.end() + 30].replace("\n", " ") for m in EXCEPTION.finditer(text)})
@@ -164,9 +194,12 @@ def test_desk_walk_every_role_every_page_every_state(system, browser, seeded, tm
         ctx = make_context(browser, **PHONE)
         try:
             page = ctx.page()
-            _sign_in(page, base, email)
+            if role == "editor":
+                _sign_in_by_link(page, base, email, system.mail_dir)
+            else:
+                _sign_in(page, base, email)
             menu = _menu(page, base)
-            assert "/desk/cases" in menu or "/desk/" in menu, menu
+            assert menu, f"{role}: no menu"
             for path in menu:
                 response = page.goto(base + path)
                 assert response is not None and response.status < 500, f"{role} {path}: HTTP {response.status}"
