@@ -115,6 +115,8 @@ SETTINGS: tuple[Setting, ...] = (
             "files are deleted (dates, place, figures, status and routing stay for the statistics); "
             "`0` keeps them (PIPL art. 19, 47: set the county's archive period)"),
     # Open311 (issue 18): partners' requests, transfers to other counties, the provincial platform.
+    Setting("PARTNERS_FILE", "", "the partner counties file (default: `<DATA_DIR>/partners.yaml`); `make run` and "
+            "`make run-county-b` point it at one written from the ports they run on"),
     Setting("OPEN311_RATE_LIMIT_PER_HOUR", "120", "requests one partner API key may POST per hour to `/open311/v2/`"),
     Setting("OPEN311_EVIDENCE_LINK_HOURS", "24",
             "hours a signed evidence link sent with a transfer to another county stays valid (from the moment "
@@ -212,6 +214,7 @@ class Config:
     sms_consent_default: bool = False
     reopen_days: int = 30
     open311_rate_limit_per_hour: int = 120
+    partners_file: str = ""
     open311_evidence_link_hours: float = 24
     provincial_open311_url: str = ""
     provincial_open311_key: str = ""
@@ -288,6 +291,7 @@ class Config:
             aliyun_sms_template_outcome=raw["ALIYUN_SMS_TEMPLATE_OUTCOME"],
             sms_consent_default=_bool(raw["SMS_CONSENT_DEFAULT"]), reopen_days=int(raw["REOPEN_DAYS"]),
             open311_rate_limit_per_hour=int(raw["OPEN311_RATE_LIMIT_PER_HOUR"]),
+            partners_file=str(path("PARTNERS_FILE")) if raw["PARTNERS_FILE"] else "",
             open311_evidence_link_hours=float(raw["OPEN311_EVIDENCE_LINK_HOURS"]),
             provincial_open311_url=raw["PROVINCIAL_OPEN311_URL"].rstrip("/"),
             provincial_open311_key=raw["PROVINCIAL_OPEN311_KEY"],

@@ -81,9 +81,9 @@ def _partners(config: Config, environ: dict | None) -> list[str]:
     Plain http would carry a transferred worker's name, mobile and story, and our API key, in clear."""
     import os
 
-    from .registry.partners import FILE_NAME, check_partners
+    from .registry.partners import FILE_NAME, check_partners, partners_source
 
-    partners, found = check_partners(config.data_dir, production=True)
+    partners, found = check_partners(partners_source(config), production=True)
     out = [f"{FILE_NAME}: {line}" if not line.startswith(FILE_NAME) else line for line in found]
     env = os.environ if environ is None else environ
     for county in partners.counties.values():

@@ -27,9 +27,9 @@ BATCH = 500
 def _partners(config):
     """The partner counties (their names in the worker's SMS), or none when the file is absent or broken."""
     try:
-        from wagesafe.registry.partners import load_partners
+        from wagesafe.registry.partners import load_partners, partners_source
 
-        return load_partners(config.data_dir)
+        return load_partners(partners_source(config))
     except Exception:  # the names are a courtesy; a broken partners.yaml is reported by `wagesafe check`
         return None
 

@@ -65,11 +65,11 @@ def get_partners():
     the county desk's banner (``desk/_partners_banner.html``)."""
     import logging
 
-    from wagesafe.registry.partners import check_partners
+    from wagesafe.registry.partners import check_partners, partners_source
 
     if "partners" not in g:
         config = get_config()
-        g.partners, g.partner_problems = check_partners(config.data_dir, production=config.production)
+        g.partners, g.partner_problems = check_partners(partners_source(config), production=config.production)
         if g.partner_problems:
             logging.getLogger("wagesafe.open311").error("partners.yaml is broken, no partner county used: %s",
                                                         "; ".join(g.partner_problems))

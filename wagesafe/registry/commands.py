@@ -41,9 +41,9 @@ def load_or_exit(config: Config) -> Registry:
 @click.pass_obj
 def check(config: Config, data_dir: Path | None) -> None:
     """Validate the registry (and its partners.yaml) and report every problem at once."""
-    from .partners import FILE_NAME, check_partners
+    from .partners import FILE_NAME, check_partners, partners_source
 
-    partners, partner_problems = check_partners(data_dir or config.data_dir, production=config.production)
+    partners, partner_problems = check_partners(data_dir or partners_source(config), production=config.production)
     for line in partner_problems:
         click.echo(line, err=True)
     try:

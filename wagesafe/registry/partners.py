@@ -118,14 +118,18 @@ def _check_url(url: str, field: str, where: str, production: bool, problems: lis
 
 
 def check_partners(data_dir: str | Path, *, production: bool = False) -> tuple[Partners, list[str]]:
-    """Read and check ``partners.yaml``; return what is valid and every problem found.
+    """Read and check ``partners.yaml`` (``data_dir``: the registry directory, or the file itself, see
+    :func:`partners_source`); return what is valid and every problem found.
 
     Checks: YAML that parses, the two lists' shapes, known field names, required fields, unique
     codes, the key setting named as an environment variable, https (plain http only to a loopback
     host, and only outside production). A file with any problem yields :data:`EMPTY`, so a typo
     never half-configures the partners (see :func:`load_partners`).
     """
-    path = Path(data_dir) / FILE_NAME
+    path = Path(data_dir)
+    if path.suffix not in (".yaml", ".yml"):
+        path = path / FILE_NAME
+    label = path.name
     if not path.is_file():
         return EMPTY, []
     problems: list[str] = []
@@ -134,24 +138,24 @@ def check_partners(data_dir: str | Path, *, production: bool = False) -> tuple[P
     except (yaml.YAMLError, UnicodeDecodeError) as e:
         mark = getattr(e, "problem_mark", None)
         line = f"第 {mark.line + 1} 行" if mark is not None else ""
-        return EMPTY, [f"{FILE_NAME}{line}：不是有效的 YAML，请检查缩进和冒号 (not valid YAML: {str(e).splitlines()[0]})"]
+        return EMPTY, [f"{label}{line}：不是有效的 YAML，请检查缩进和冒号 (not valid YAML: {str(e).splitlines()[0]})"]
     if doc is None:
         doc = {}
     if not isinstance(doc, dict):
-        return EMPTY, [f"{FILE_NAME}：顶层应是 partner_counties 和 open311 两项 (the top level must be a mapping "
+        return EMPTY, [f"{label}：顶层应是 partner_counties 和 open311 两项 (the top level must be a mapping "
                        "with partner_counties and open311)"]
     for key in doc:
         if key not in ("partner_counties", "open311"):
-            problems.append(f"{FILE_NAME}：不认识的项 {key!r}，只能是 partner_counties 或 open311 (unknown key {key!r})")
+            problems.append(f"{label}：不认识的项 {key!r}，只能是 partner_counties 或 open311 (unknown key {key!r})")
     counties: dict[str, PartnerCounty] = {}
     entries = doc.get("partner_counties") or []
     if not isinstance(entries, list):
-        problems.append(f"{FILE_NAME}：partner_counties 应是列表（每个协作县一项，以 “- code:” 开头） "
+        problems.append(f"{label}：partner_counties 应是列表（每个协作县一项，以 “- code:” 开头） "
                         "(partner_counties must be a list)")
         entries = []
     settings_seen: dict[str, str] = {}
     for i, entry in enumerate(entries, 1):
-        where = f"{FILE_NAME} partner_counties 第 {i} 项"
+        where = f"{label} partner_counties 第 {i} 项"
         if not isinstance(entry, dict):
             problems.append(f"{where}：应是 code、name_zh、open311_url、key_setting 等字段 (entry #{i} must be a mapping)")
             continue
@@ -193,11 +197,11 @@ def check_partners(data_dir: str | Path, *, production: bool = False) -> tuple[P
     open311 = doc.get("open311") or {}
     raw_services = open311.get("services") or [] if isinstance(open311, dict) else None
     if not isinstance(raw_services, list):
-        problems.append(f"{FILE_NAME}：open311.services 应是列表 (open311.services must be a list)")
+        problems.append(f"{label}：open311.services 应是列表 (open311.services must be a list)")
         raw_services = []
     seen_services: set[str] = set()
     for i, entry in enumerate(raw_services, 1):
-        where = f"{FILE_NAME} open311.services 第 {i} 项"
+        where = f"{label} open311.services 第 {i} 项"
         if not isinstance(entry, dict):
             problems.append(f"{where}：应是 code、name_zh 等字段 (entry #{i} must be a mapping)")
             continue
@@ -218,6 +222,12 @@ def check_partners(data_dir: str | Path, *, production: bool = False) -> tuple[P
     if problems:
         return EMPTY, problems
     return Partners(counties=counties, services=tuple(services)), []
+
+
+def partners_source(config) -> Path:
+    """The partner file a running county uses: ``PARTNERS_FILE`` when set (the demo pairing writes
+    one from the ports it runs on, ``scripts/demo-partners.sh``), else ``<DATA_DIR>/partners.yaml``."""
+    return Path(config.partners_file) if getattr(config, "partners_file", "") else Path(config.data_dir) / FILE_NAME
 
 
 def problems_for(where: str, problems: list[str]) -> bool:

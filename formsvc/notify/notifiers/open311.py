@@ -161,10 +161,10 @@ def client_for(target: str, config: Config, environ: Mapping | None = None) -> O
         jurisdiction = config.provincial_jurisdiction_id or load_registry(config.data_dir).county.code
         return Open311Client(config.provincial_open311_url, config.provincial_open311_key, jurisdiction)
     if target.startswith("county:"):
-        from wagesafe.registry.partners import PartnersError, load_partners
+        from wagesafe.registry.partners import PartnersError, load_partners, partners_source
 
         try:
-            partners = load_partners(config.data_dir, production=config.production)
+            partners = load_partners(partners_source(config), production=config.production)
         except PartnersError as e:  # an operator fixes the file; the transfer waits for it, it is not lost
             raise TemporaryFailure(f"partners.yaml 有错误，修正后自动发送 (partners.yaml is broken): {e.problems[0]}") from None
         county = partners.counties.get(target.removeprefix("county:"))
