@@ -145,3 +145,34 @@ def test_build_traps_build_swaps_a_symlink_and_carries_the_posters(tmp_path):
     build_site(config, registry)
     assert os.readlink(site) != first and (site / "posters/qh001/qr.svg").read_text() == "poster"
     assert len(list(releases_dir(site).iterdir())) <= 2  # old builds are pruned
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_build_traps_desk_preview_is_the_page_the_build_makes(built, lang):
+    """The desk's preview of an update (formsvc.content.preview) has the very article the build
+    writes for the same files: same Markdown extensions, links, date line and sample note."""
+    import re
+
+    from formsvc.content import posts, preview
+
+    top, config = built
+    slug = "2026-09-15-legal-aid-green-channel"  # has links to other pages, a note box and a list
+    u = posts.fields_of(slug, posts.read_item(top / "docs", slug))
+    made = preview.page(u, lang, config.site_dir)
+    page = (config.site_dir / ("en/" if lang == "en" else "") / f"updates/posts/{slug}/index.html").read_text("utf-8")
+
+    def article(html: str) -> str:
+        start = html.index(preview.ARTICLE) + len(preview.ARTICLE)
+        return re.sub(r"\s+", " ", html[start:html.index("</article>", start)]).strip()
+
+    assert article(made) == article(page)
+    assert '<base href="/' in made and "md-header" in made
+
+
+def test_build_traps_card_links_known_to_the_checker_and_right_in_both_languages(built):
+    top, _ = built
+    zh = (top / "site/legal-aid/index.html").read_text(encoding="utf-8")
+    en = (top / "site/en/legal-aid/index.html").read_text(encoding="utf-8")
+    assert 'href="../posters/_legal-aid-card/card.pdf"' in zh  # → /posters/…
+    assert 'href="../../posters/_legal-aid-card/card-a4.pdf"' in en  # from /en/legal-aid/ → /posters/…
+    assert not (top / "site/en/posters").exists() and not list((top / "site").rglob("card.pdf"))  # never written

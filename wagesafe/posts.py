@@ -6,6 +6,8 @@ preview is made by the same extensions, with the same settings, as the page the 
 
 from __future__ import annotations
 
+import posixpath
+import re
 from datetime import date, datetime
 from pathlib import Path
 
@@ -88,9 +90,42 @@ def markdown_settings(mkdocs_yml: Path | None = None) -> tuple[list, dict]:
     return names, configs
 
 
-def render_markdown(text: str, mkdocs_yml: Path | None = None) -> str:
-    """``text`` (a page's Markdown, without front matter) as MkDocs turns it into a page's body."""
+def render_markdown(text: str, src_uri: str | None = None, mkdocs_yml: Path | None = None) -> str:
+    """``text`` (a page's Markdown, without front matter) as MkDocs turns it into a page's body.
+
+    :param src_uri: the page's file under ``docs/`` (``updates/posts/x.md``): its links to other
+                    pages (``../../guides/evidence.md``) become the URLs MkDocs writes for them.
+    """
     import markdown
 
     names, configs = markdown_settings(mkdocs_yml)
-    return markdown.Markdown(extensions=names, extension_configs=configs).convert(text)
+    html = markdown.Markdown(extensions=names, extension_configs=configs).convert(text)
+    return portal_links(html, src_uri) if src_uri else html
+
+
+_HREF = re.compile(r'(<(?:a|img)\b[^>]*?\s(?:href|src)=")([^"]*)(")')
+
+
+def portal_links(html: str, src_uri: str) -> str:
+    """Relative links of a page's HTML made as MkDocs makes them with ``use_directory_urls``: a
+    link to ``x.md`` goes to ``x/`` (``index.md`` to its folder), relative to the page's own URL."""
+    src_dir = posixpath.dirname(src_uri)
+    stem = src_uri[:-3]
+    page_dir = posixpath.dirname(stem) if posixpath.basename(stem) == "index" else stem
+
+    def fix(m: re.Match) -> str:
+        href = m.group(2)
+        if not href or href.startswith(("#", "/")) or re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*:", href):
+            return m.group(0)
+        path, hash_, frag = href.partition("#")
+        target = posixpath.normpath(posixpath.join(src_dir, path))
+        slash = ""
+        if target.endswith(".md"):
+            target = target[:-3]
+            target = posixpath.dirname(target) if posixpath.basename(target) == "index" else target
+            slash = "/"
+        rel = posixpath.relpath(target or ".", page_dir or ".")
+        url = ("" if rel == "." else rel) + slash if rel != "." else "./"
+        return m.group(1) + url + hash_ + frag + m.group(3)
+
+    return _HREF.sub(fix, html)

@@ -36,6 +36,7 @@ class BuildResult:
     gz_files: int
     seconds: float
     mkdocs_seconds: float
+    warnings: tuple[str, ...] = ()
 
 
 def precompress(site_dir: Path, suffixes: tuple[str, ...] = GZIP_SUFFIXES, skip: tuple[str, ...] = (POSTERS,)) -> int:
@@ -66,7 +67,8 @@ class PortalBuildError(MkDocsException):
 
 
 class _Collect(logging.Handler):
-    """MkDocs' warnings and errors during one build, to tell whoever asked for the build why it failed."""
+    """MkDocs' warnings and errors during one build: why it failed, or what ``wagesafe build``
+    prints after a build that worked (a clean build has none)."""
 
     def __init__(self):
         super().__init__(logging.WARNING)
@@ -141,7 +143,8 @@ def build_site(config: Config, registry: Registry, *, mkdocs_yml: Path | None = 
     _swap(site_dir, new)
     _prune(releases, keep={new.name})
     return BuildResult(site_dir=site_dir, pages=pages, projects=len(registry.projects), gz_files=gz,
-                       seconds=time.perf_counter() - started, mkdocs_seconds=mkdocs_seconds)
+                       seconds=time.perf_counter() - started, mkdocs_seconds=mkdocs_seconds,
+                       warnings=tuple(collect.messages))
 
 
 def _link_tree(src: Path, dst: Path) -> None:

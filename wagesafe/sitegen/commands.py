@@ -25,6 +25,8 @@ def build_command(config: Config, verbose: bool) -> None:
         raise click.ClickException(str(err)) from None
     except MkDocsException as err:
         raise click.ClickException(f"the portal did not build: {err}") from None
+    for warning in result.warnings:  # a clean build has none: each one is worth reading
+        click.echo(f"WARNING: {warning}", err=True)
     click.echo(f"built {result.pages} pages ({result.projects} projects, zh + en) into {result.site_dir} "
                f"in {result.seconds:.1f} s; {result.gz_files} files precompressed")
 

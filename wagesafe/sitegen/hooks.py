@@ -140,9 +140,14 @@ def on_files(files: Files, config) -> Files:
         raise PluginError("页首信息有错，门户没有生成（线上门户保持原样）。The portal was not built:\n" + "\n".join(found))
     lang = building_language(config)
     reg = context().registry
-    for uri in CARD_PDFS:
-        if files.get_file_from_path(uri) is None:  # known to the link checker, never written by MkDocs
-            files.append(File.generated(config, uri, content=b"", inclusion=InclusionLevel.EXCLUDED))
+    for uri in CARD_PDFS:  # known to the link checker, never written by MkDocs
+        # An English page (legal-aid/index.en.md, served at en/legal-aid/) links ../../posters/…,
+        # which MkDocs resolves from the source file to ../posters/…: that name is known too.
+        for src in (uri, "../" + uri):
+            if files.get_file_from_path(src) is None:
+                placeholder = File.generated(config, src, content=b"", inclusion=InclusionLevel.EXCLUDED)
+                placeholder.url = uri
+                files.append(placeholder)
     for p in reg.projects.values():
         files.append(_virtual(config, lang, f"projects/{p.code}/index.md", project_page_markdown(reg, p, lang),
                               {other: project_url(p.code, other) for other in LANGS}))

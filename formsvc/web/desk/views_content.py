@@ -8,15 +8,12 @@ it needs the county desk or the admin (``formsvc.officers.auth.grant_editor``).
 
 from __future__ import annotations
 
-import re
-from pathlib import Path
-
 from flask import abort, flash, redirect, render_template, request, send_file, url_for
 from markupsafe import Markup
 
-from wagesafe.posts import CATEGORIES, post_header_html, render_markdown
+from wagesafe.posts import CATEGORIES
 
-from formsvc.content import posts, rows, versions
+from formsvc.content import posts, preview, rows, versions
 from formsvc.content.files import etag
 from formsvc.duties import site_rebuild
 from formsvc.officers import auth
@@ -155,38 +152,14 @@ def content_update_withdraw(slug: str):
 
 
 def _preview(u: posts.UpdateFields, slug: str | None, tag: str, lang: str):
-    """The update as the portal will show it: rendered by mkdocs.yml's Markdown extensions into the
-    frame of a page the portal built (its stylesheets, header and footer), in ``lang``."""
-    text = posts.compose(u, lang) or ""
-    body = text.split("---\n", 2)[2].lstrip("\n")
-    html = render_markdown(body)
-    meta = {"date": u.date, "categories": [u.category]}
-    end = html.find("</h1>")
-    html = html[:end + 5] + "\n" + post_header_html(meta, lang) + html[end + 5:] if end >= 0 else html
+    """The update as the portal will show it, in ``lang`` (``formsvc.content.preview``)."""
     bar = render_template("desk/content/_preview_bar.html", u=u, slug=slug, tag=tag, lang=lang)
-    shell = _portal_shell(get_config().site_dir, lang)
-    if shell is None:
-        return render_template("desk/content/preview_plain.html", bar=Markup(bar), article=Markup(html), lang=lang)
-    page, base = shell
-    start = page.index('<article class="md-content__inner md-typeset">') + len('<article class="md-content__inner md-typeset">')
-    stop = page.index("</article>", start)
-    title = u.title_zh if lang == "zh" else u.title_en
-    page = page[:start] + bar + html + page[stop:]
-    page = re.sub(r"<title>.*?</title>", lambda _: f"<title>预览 Preview: {Markup.escape(title)}</title>", page, 1, re.S)
-    page = page.replace("<head>", f'<head>\n<base href="{base}">\n<meta name="robots" content="noindex">', 1)
-    page = page.replace("</head>", f'<link rel="stylesheet" href="{url_for("static", filename="desk-content.css")}">'
-                        "\n</head>", 1)
-    return page, 200, {"Content-Type": "text/html; charset=utf-8"}
-
-
-def _portal_shell(site_dir: Path, lang: str) -> tuple[str, str] | None:
-    """A built post page of ``lang`` and its path on the portal (relative links resolve from it)."""
-    posts_dir = site_dir / ("en" if lang == "en" else "") / "updates" / "posts"
-    for page in sorted(posts_dir.glob("*/index.html")) if posts_dir.is_dir() else []:
-        text = page.read_text(encoding="utf-8")
-        if '<article class="md-content__inner md-typeset">' in text:
-            return text, "/" + page.parent.relative_to(site_dir).as_posix() + "/"
-    return None
+    made = preview.page(u, lang, get_config().site_dir, bar=bar,
+                        stylesheet=url_for("static", filename="desk-content.css"))
+    if made is None:  # the portal was never built: the desk's own frame
+        return render_template("desk/content/preview_plain.html", bar=Markup(bar),
+                               article=Markup(preview.article_html(u, lang)), lang=lang)
+    return made, 200, {"Content-Type": "text/html; charset=utf-8"}
 
 
 def _conflict(c: versions.Conflict, mine, reopen: str) -> dict:
