@@ -12,6 +12,12 @@ Why it is shaped this way:
   on many accounts (rows in ``rate_events``, shared by every gunicorn worker), so a password
   cannot be guessed online — and a stranger cannot lock an officer out: the officer's own
   address, with the right password, still gets in (issue 15). nginx limits sign-in attempts too.
+- Guesses spread over many addresses are slowed per account (issue 25): past ``SLOW_AFTER``
+  failures on one account within a day, each password attempt must wait a growing delay after the
+  last failure (2 s, 4 s, ... up to 15 minutes), without the password being checked, and the
+  account's owner is emailed once when it starts. The real officer is never locked out: a browser
+  they signed in from before (a signed cookie the desk set, ``known_device``) skips the delay, and
+  the one-time email link always works.
 - Sessions live on the server (``formsvc.officers.sessions``): a password change ends them all.
 - ``can_view``, ``can_act``, ``can_see_personal`` and ``scope_sql`` are the ONLY places that
   decide who sees what; every route, download and export calls them.
@@ -39,6 +45,9 @@ LINK_MINUTES = 15
 LOCK_FAILURES = 5          # failed sign-ins per account from one address (or per address, x4) ...
 LOCK_WINDOW_MINUTES = 15   # ... within this window lock further attempts
 LINK_REQUESTS_PER_HOUR = 5
+SLOW_AFTER = 10            # failed sign-ins on one account, from any addresses, within a day ...
+SLOW_WINDOW = timedelta(hours=24)
+SLOW_MAX_SECONDS = 15 * 60  # ... then each attempt waits 2, 4, 8 ... seconds after the last, at most this
 OPEN_STATUSES = ("new", "acknowledged", "in_progress", "transferred")
 
 _hasher = PasswordHasher()
@@ -252,15 +261,37 @@ def is_locked(db: sqlite_utils.Database, email: str, ip: str, now: datetime) -> 
             or _failures(db, f"desk-login-fail-ip:{ip}", now) >= LOCK_FAILURES * 4)
 
 
+def _slow_key(email: str) -> str:
+    return f"desk-login-fail-account:{email.strip().lower()}"
+
+
+def slowed_for(db: sqlite_utils.Database, email: str, now: datetime) -> int:
+    """Seconds a password attempt on ``email`` must still wait (0: none). Past ``SLOW_AFTER``
+    failures from any addresses in ``SLOW_WINDOW`` the delay after the last failure doubles with
+    each one, up to ``SLOW_MAX_SECONDS``: guessing one officer's password from a thousand addresses
+    gets a few tries an hour."""
+    n, last = db.execute("SELECT count(*), max(at) FROM rate_events WHERE key = ? AND at > ?",
+                         [_slow_key(email), iso(now - SLOW_WINDOW)]).fetchone()
+    if n < SLOW_AFTER or not last:
+        return 0
+    delay = min(SLOW_MAX_SECONDS, 2 ** min(n - SLOW_AFTER + 1, 20))
+    wait = (datetime.fromisoformat(last) + timedelta(seconds=delay) - now).total_seconds()
+    return max(0, int(wait + 0.999))
+
+
 def check_password(db: sqlite_utils.Database, email: str, password: str, now: datetime,
-                   ip: str = "") -> tuple[User | None, str]:
-    """Sign in with a password: ``(user, "")`` or ``(None, reason)``; reason is ``locked`` or ``invalid``.
+                   ip: str = "", known_device: bool = False) -> tuple[User | None, str]:
+    """Sign in with a password: ``(user, "")`` or ``(None, reason)``; reason is ``locked`` (this
+    address failed too often), ``slowed`` (this account failed too often from anywhere: wait
+    ``slowed_for``; never for a ``known_device`` of the account) or ``invalid``.
 
     A failure is recorded whatever its cause, so that guessing emails costs as much as
     guessing passwords; the message shown never says which part was wrong.
     """
     if is_locked(db, email, ip, now):
         return None, "locked"
+    if not known_device and slowed_for(db, email, now) > 0:
+        return None, "slowed"  # the password is not even checked: a guess here teaches nothing
     rows = list(db.query("SELECT * FROM users WHERE email = ? COLLATE NOCASE AND active = 1", [email.strip()]))
     stored = rows[0]["password_hash"] if rows and rows[0]["password_hash"] else _dummy_hash()
     try:  # always one argon2 verification, so the answer's timing does not tell which emails exist
@@ -272,7 +303,30 @@ def check_password(db: sqlite_utils.Database, email: str, password: str, now: da
     with write_transaction(db):
         db.conn.execute("INSERT INTO rate_events (at, key) VALUES (?, ?)", (iso(now), _account_key(email, ip)))
         db.conn.execute("INSERT INTO rate_events (at, key) VALUES (?, ?)", (iso(now), f"desk-login-fail-ip:{ip}"))
+        db.conn.execute("INSERT INTO rate_events (at, key) VALUES (?, ?)", (iso(now), _slow_key(email)))
+        n = db.conn.execute("SELECT count(*) FROM rate_events WHERE key = ? AND at > ?",
+                            (_slow_key(email), iso(now - SLOW_WINDOW))).fetchone()[0]
+        if n == SLOW_AFTER and rows:
+            _tell_owner_slowed(db, rows[0], now)
     return None, "invalid"
+
+
+def _tell_owner_slowed(db, row, now: datetime) -> None:
+    """Inside the failure's transaction: the account's owner learns that password sign-in is slowed
+    (once a day), and that the email link and their usual browser still work."""
+    name = row["name"] or row["email"]
+    body = "\n".join([
+        f"{name}：", "",
+        f"截至 {now:%Y-%m-%d %H:%M} (UTC)，您的办案台账号（{row['email']}）在 24 小时内有 {SLOW_AFTER} 次密码错误，"
+        "可能来自不同的网络。为防止有人猜密码，这个账号的密码登录已放慢：每次失败后要等一段时间（逐次加长，最长 15 分钟）。",
+        "",
+        "您不会被锁在外面：在您以前登录过的手机或电脑上照常可以用密码登录；在登录页点“发送登录链接”，"
+        "用邮件里的一次性链接也可以马上登录。",
+        "如果这些尝试不是您本人，建议登录后修改密码；如有疑问请联系县劳动保障监察大队或系统管理员。",
+        "今天不再重复提醒。"])
+    outbox.enqueue(db, kind="signin_slowed", channel="email", recipient=row["email"],
+                   subject="您的办案台账号有多次密码错误，密码登录已放慢", body=body,
+                   dedupe_key=f"signin-slowed:{row['id']}:{now:%Y-%m-%d}")
 
 
 # ---------------------------------------------------------------- one-time email links

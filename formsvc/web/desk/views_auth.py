@@ -2,13 +2,44 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, make_response, redirect, render_template, request, url_for
+from itsdangerous import BadSignature, Signer
 
 from formsvc.storage import audit
 from formsvc.officers import auth, sessions
 from formsvc.web.context import get_config, get_db
 from .blueprint import bp
 from .session import client_ip, current_user, now, safe_next, session_token, sign_in, sign_out
+
+
+KNOWN_DEVICE_COOKIE = "wsdesk"
+KNOWN_DEVICE_SECONDS = 180 * 24 * 3600
+
+
+def _device_signer() -> Signer:
+    return Signer(get_config().secret_key, salt="wagesafe-desk-known-device")
+
+
+def _known_device(email: str) -> bool:
+    """This browser signed in to ``email``'s account before (a cookie the desk signed): password
+    guesses elsewhere never slow its owner down here (``auth.slowed_for``)."""
+    value = request.cookies.get(KNOWN_DEVICE_COOKIE, "")
+    user = auth.find_user(get_db(), email) if value and email else None
+    if user is None:
+        return False
+    try:
+        return _device_signer().unsign(value).decode() == str(user.id)
+    except BadSignature:
+        return False
+
+
+def _signed_in(user, target: str):
+    """The redirect after a sign-in, remembering this browser as the account's known device."""
+    response = make_response(redirect(target))
+    response.set_cookie(KNOWN_DEVICE_COOKIE, _device_signer().sign(str(user.id)).decode(),
+                        max_age=KNOWN_DEVICE_SECONDS, httponly=True, samesite="Lax", secure=request.is_secure,
+                        path="/desk")
+    return response
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -21,15 +52,24 @@ def login():
     if request.method == "POST":
         db = get_db()
         email = request.form.get("email", "").strip()
-        user, why = auth.check_password(db, email, request.form.get("password", ""), now(), client_ip())
+        user, why = auth.check_password(db, email, request.form.get("password", ""), now(), client_ip(),
+                                        known_device=_known_device(email))
         if user is not None:
             sign_in(user)
             audit.record(db, user.id, "sign_in", detail="password", ip=client_ip(), now=now())
-            return redirect(nxt)
-        audit.record(db, None, "sign_in_failed", detail=email[:120], ip=client_ip(), now=now())
-        status = 429 if why == "locked" else 401
-        error = ("登录失败次数过多，请 15 分钟后再试，或使用邮件登录链接。" if why == "locked"
-                 else "邮箱或密码不正确。")
+            return _signed_in(user, nxt)
+        audit.record(db, None, "sign_in_failed", detail=f"{email[:120]} ({why})", ip=client_ip(), now=now())
+        status = 429 if why in ("locked", "slowed") else 401
+        if why == "locked":
+            error = "登录失败次数过多，请 15 分钟后再试，或使用邮件登录链接。"
+        elif why == "slowed":
+            wait = auth.slowed_for(db, email, now())
+            words = f"{wait} 秒" if wait < 90 else f"{-(-wait // 60)} 分钟"
+            error = (f"这个账号最近有多次密码错误，为防止有人猜密码，密码登录要等 {words} 后再试。"
+                     "用下面的“发送登录链接”可以马上登录；在您以前登录过的设备上不受影响。")
+            return render_template("desk/login.html", next=nxt, error=error), 429, {"Retry-After": str(max(1, wait))}
+        else:
+            error = "邮箱或密码不正确。"
     return render_template("desk/login.html", next=nxt, error=error), status
 
 
@@ -55,7 +95,7 @@ def use_link(token: str):
                                error="登录链接无效、已用过或已过期（15 分钟），请重新获取。"), 400
     sign_in(user)
     audit.record(db, user.id, "sign_in", detail="email link", ip=client_ip(), now=now())
-    return redirect(safe_next(nxt))
+    return _signed_in(user, safe_next(nxt))
 
 
 @bp.route("/logout", methods=["POST"])
