@@ -123,7 +123,9 @@ class Open311Client:
 
     def get_request(self, request_id: str) -> dict:
         """GET requests/<id>.json: the one request (status, status_notes, agency_responsible...)."""
-        answer = self._call("GET", f"requests/{request_id}.json", params=self._common())
+        # With our key: a keyed read is not limited per address at the other county (issue 25).
+        headers = {"X-Api-Key": self.api_key} if self.api_key else None
+        answer = self._call("GET", f"requests/{request_id}.json", params=self._common(), headers=headers)
         if isinstance(answer, list) and answer and isinstance(answer[0], dict):
             return answer[0]
         if isinstance(answer, dict):

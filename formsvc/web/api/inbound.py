@@ -35,10 +35,11 @@ IDEMPOTENCY_RE = re.compile(r"^[A-Za-z0-9._:-]{8,100}$")
 class ApiError(Exception):
     """An answer in the specification's error format: HTTP ``code`` and a ``description``."""
 
-    def __init__(self, code: int, description: str):
+    def __init__(self, code: int, description: str, headers: dict | None = None):
         super().__init__(description)
         self.code = code
         self.description = description
+        self.headers = headers or {}
 
 
 @dataclass(frozen=True)

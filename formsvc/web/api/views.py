@@ -27,7 +27,9 @@ from .inbound import ApiError, check_idempotency_key, parse
 
 log = logging.getLogger("wagesafe.open311")
 FORMATS = "any(json, xml)"
-MAX_LIST = 1000
+MAX_LIST = 1000      # rows one list answers a partner with a key
+PAGE_SIZE = 100      # rows one keyless list answers, at most (issue 25: a list is a cheap load for anyone)
+KEYLESS_READS_PER_10_MINUTES = 120  # keyless request reads per address: a dashboard's polling, not a scraper
 DEFAULT_DAYS = 90
 SPEC = "http://wiki.open311.org/GeoReport_v2"
 CHANGESET = "2026-12-01T00:00:00+08:00"
@@ -55,7 +57,7 @@ def _check_jurisdiction() -> None:
 
 @bp.errorhandler(ApiError)
 def api_error(e: ApiError):
-    return formats.error(e.code, e.description, _fmt())
+    return formats.error(e.code, e.description, _fmt(), e.headers)
 
 
 @bp.errorhandler(HTTPException)
@@ -121,16 +123,58 @@ def _ids(raw: str) -> list[int]:
     return [int(p) for p in ids]
 
 
-def _rows(where: str, params: list) -> list[dict]:
+def _rows(where: str, params: list, limit: int = MAX_LIST, offset: int = 0) -> list[dict]:
     return list(get_db().query(f"SELECT {public.COLUMNS} FROM complaints c WHERE {where}"
-                               f" ORDER BY c.id DESC LIMIT {MAX_LIST}", params))
+                               f" ORDER BY c.id DESC LIMIT {int(limit)} OFFSET {int(offset)}", params))
+
+
+def _reader_has_key() -> bool:
+    """A read with an API key (checked: a wrong one is refused and counted like on a POST) gets
+    whole lists and no per-address limit; its partner's hourly limit is the POSTs' as before."""
+    if not (request.args.get("api_key") or request.headers.get("X-Api-Key")):
+        return False
+    _partner_name()
+    return True
+
+
+def _limit_keyless_read() -> None:
+    """Keyless reads: ``KEYLESS_READS_PER_10_MINUTES`` per address, then 429 with Retry-After."""
+    db = get_db()
+    try:
+        with store.write_transaction(db):
+            ratelimit.take(db, f"open311-read:{_client_ip()}", KEYLESS_READS_PER_10_MINUTES, ratelimit.IP_WINDOW,
+                           store.utcnow())
+    except ratelimit.RateLimited as e:
+        raise ApiError(429, f"查询太频繁，请 {e.retry_after} 秒后再试（有密钥的合作方不受此限）"
+                            f" too many reads without an api_key: try again in {e.retry_after} seconds",
+                       {"Retry-After": str(e.retry_after)}) from None
+
+
+def _page() -> tuple[int, int]:
+    """``(page, page_size)`` of a keyless list: ``page`` from 1, ``page_size`` at most ``PAGE_SIZE``."""
+    def number(name: str, default: int) -> int:
+        raw = request.args.get(name, "").strip()
+        if not raw:
+            return default
+        if not raw.isdigit() or not 1 <= int(raw) <= 10**6:
+            raise ApiError(400, f"{name} 需要正整数 {name}: a positive whole number")
+        return int(raw)
+
+    return number("page", 1), min(number("page_size", PAGE_SIZE), PAGE_SIZE)
 
 
 def _list_requests(fmt):
     _check_jurisdiction()
+    keyed = _reader_has_key()
+    if not keyed:
+        _limit_keyless_read()
+    page, size = (1, MAX_LIST) if keyed else _page()
     where, params = ["1 = 1"], []
     if request.args.get("service_request_id"):
         ids = _ids(request.args["service_request_id"])
+        if not keyed and len(ids) > PAGE_SIZE:
+            raise ApiError(400, f"不带密钥一次最多查 {PAGE_SIZE} 个 service_request_id"
+                                f" at most {PAGE_SIZE} service_request_id without an api_key")
         where.append(f"c.id IN ({', '.join('?' * len(ids))})")
         params += ids
     else:
@@ -165,8 +209,16 @@ def _list_requests(fmt):
         elif statuses == {"closed"}:
             where.append(closed)
     reg, cfg = get_registry(), get_config()
-    data = [public.represent(r, reg, cfg) for r in _rows(" AND ".join(where), params)]
-    return formats.respond(data, fmt, "service_requests", "request")
+    rows = _rows(" AND ".join(where), params, limit=size + 1, offset=(page - 1) * size)
+    data = [public.represent(r, reg, cfg) for r in rows[:size]]
+    response = formats.respond(data, fmt, "service_requests", "request")
+    if not keyed and len(rows) > size:  # more behind this page: where the next one is (RFC 8288)
+        args = request.args.to_dict()
+        args.update(page=str(page + 1), page_size=str(size))
+        from urllib.parse import urlencode
+
+        response.headers["Link"] = f'<{request.path}?{urlencode(args)}>; rel="next"'
+    return response
 
 
 def _client_ip() -> str:
@@ -264,6 +316,8 @@ def requests_(fmt):
 @bp.route(f"/v2/requests/<string(maxlength=40):request_id>.<{FORMATS}:fmt>", methods=["GET"])
 def request_one(request_id, fmt):
     _check_jurisdiction()
+    if not _reader_has_key():
+        _limit_keyless_read()
     if not request_id.isdigit() or len(request_id) > 18:
         raise ApiError(404, "没有这个 service_request_id service_request_id not found")
     rows = _rows("c.id = ?", [int(request_id)])
