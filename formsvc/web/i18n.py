@@ -174,6 +174,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
                   "着急可以直接打电话：{desk} {desk_phone}，人社服务热线 12333。",
                   "This time it was NOT sent. {why}Please try again in {wait} (press Back: what you typed is still "
                   "there). If it is urgent, call {desk} on {desk_phone}, or the labour hotline 12333."),
+    "rate_title_lookup": ("查询太频繁了", "Too many look-ups"),
+    "rate_body_lookup": ("这一次没有查询。{why}请在 {wait} 后再试（按“返回”键回到原页面，填写的内容还在）。"
+                         "着急可以直接打电话：{desk} {desk_phone}，人社服务热线 12333。",
+                         "This time nothing was looked up. {why}Please try again in {wait} (press Back: what you "
+                         "typed is still there). If it is urgent, call {desk} on {desk_phone}, or the labour "
+                         "hotline 12333."),
     "rate_why_ip": ("同一网络（例如工地 Wi-Fi）短时间内提交了很多件。", "Many complaints came from this network (e.g. a site's Wi-Fi) in a short time. "),
     "rate_why_device": ("这部手机一小时内已经提交了很多件。", "This phone has sent many complaints within the hour. "),
     "rate_why_status": ("这个网络查询进度的次数太多。", "This network checked progress very many times. "),

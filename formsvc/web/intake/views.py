@@ -283,6 +283,9 @@ def healthz():
     return "ok\n", 200, {"Content-Type": "text/plain; charset=utf-8"}
 
 
+LOOKUP_ENDPOINTS = ("intake.status", "intake.status_answer", "intake.receipt_page")
+
+
 def _wait_words(seconds: int, lang: str) -> str:
     if seconds < 90:
         return i18n.t("rate_wait_seconds", lang, n=seconds)
@@ -297,7 +300,10 @@ def _rate_limited(refused: ratelimit.RateLimited):
     desk = get_registry().county.desk
     values = {"why": why, "wait": _wait_words(refused.retry_after, lang),
               "desk": desk.name_en if lang == "en" else desk.name_zh, "desk_phone": desk.phone}
-    html = render_template("intake/message.html", title_key="rate_title", body_key="rate_body", body_values=values)
+    # A look-up (status, receipt, the answer, the application's prefill) is not a submission: its own words.
+    lookup = request.endpoint in LOOKUP_ENDPOINTS or request.form.get("action") == "prefill"
+    html = render_template("intake/message.html", title_key="rate_title_lookup" if lookup else "rate_title",
+                           body_key="rate_body_lookup" if lookup else "rate_body", body_values=values)
     return html, 429, {"Retry-After": str(refused.retry_after), "Cache-Control": "no-store"}
 
 
