@@ -595,3 +595,24 @@ def test_sign_in_attempts_are_limited_by_nginx_too(stack):
             break
     assert seen[-1] == 429 and len(seen) >= SIGNIN_PER_MINUTE, seen
     assert stack.request("GET", "/desk/login", jar={})[0] == 200
+
+
+def test_metrics_and_readiness_through_nginx(stack):
+    """/metrics reaches the service for METRICS_ALLOW_NETWORKS (loopback by default) and nginx refuses
+    everyone else; /readyz is passed on (no worker runs in this stack: not ready, in words)."""
+    status, headers, body = stack.request("GET", "/metrics")
+    assert status == 200 and headers["Content-Type"].startswith("text/plain")
+    assert b"# TYPE wagesafe_notices_pending gauge" in body
+    status, _, body = stack.request("GET", "/readyz")
+    assert status == 503 and "never run" in body.decode()
+    # Another loopback address (127.0.0.2) is not in 127.0.0.1/32: nginx answers 403 itself.
+    conn = http.client.HTTPSConnection("127.0.0.1", stack.https_port, context=stack.context, timeout=30,
+                                       source_address=("127.0.0.2", 0))
+    try:
+        conn.request("GET", "/metrics", headers={"Host": f"wagesafe.test:{stack.https_port}"})
+        refused = conn.getresponse()
+        page = refused.read()
+        # nginx's own refusal: the service's would name the setting
+        assert refused.status == 403 and b"wagesafe_" not in page and b"METRICS_ALLOW_NETWORKS" not in page
+    finally:
+        conn.close()
