@@ -11,7 +11,8 @@ The packages read as the architecture (HACKING.md has the picture):
 - ``duties``: what the worker loop runs every minute (escalation, daily report, risk, retention);
 - ``storage``: the SQLite schema and migrations, write turns, backup, the audit log;
 - ``officers``: accounts, sign-in and who may see which case;
-- ``web``: the blueprints (``intake`` for workers, ``desk`` for officers) and their templates;
+- ``web``: the blueprints (``intake`` for workers, ``desk`` for officers, ``ops`` for the operator's
+  ``/readyz`` and ``/metrics``) and their templates;
 - ``commands``: the ``wagesafe`` commands of the service;
 - ``demo``: what only the demo uses (mail catcher, the portal served by Flask).
 """

@@ -14,7 +14,6 @@ hides a problem. Names follow Prometheus' conventions: ``_total`` counters, ``_s
 
 from __future__ import annotations
 
-import shutil
 from datetime import datetime
 
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
@@ -181,7 +180,7 @@ class StateCollector:
                                 "never ran", value=1.0 if verify.get("ok") and verify.get("at") else 0.0)
 
     def _ready(self):
-        usage = shutil.disk_usage(_existing(self.config.var_dir))
+        usage = readiness.disk_usage(self.config.var_dir)
         yield GaugeMetricFamily("wagesafe_var_disk_free_ratio", "Free share of the disk under WAGESAFE_VAR_DIR",
                                 value=usage.free / usage.total if usage.total else 1.0)
         yield GaugeMetricFamily("wagesafe_var_disk_free_bytes", "Free bytes on the disk under WAGESAFE_VAR_DIR",
@@ -189,12 +188,3 @@ class StateCollector:
         problems = readiness.problems(self.db, self.config, self.now)
         yield GaugeMetricFamily("wagesafe_ready", "1 when /readyz says ready (worker heartbeat fresh, no notice "
                                 "overdue, disk not full), else 0", value=0.0 if problems else 1.0)
-
-
-def _existing(path):
-    from pathlib import Path
-
-    path = Path(path)
-    while not path.exists() and path != path.parent:
-        path = path.parent
-    return path

@@ -59,12 +59,16 @@ def _minutes(delta: timedelta) -> str:
     return f"{minutes:.0f}" if minutes >= 10 else f"{minutes:.1f}"
 
 
-def disk_free_percent(path) -> float:
-    """Free share of the file system holding ``path`` (or its nearest existing parent)."""
+def disk_usage(path):
+    """``shutil.disk_usage`` of the file system holding ``path`` (or its nearest existing parent)."""
     path = Path(path)
     while not path.exists() and path != path.parent:
         path = path.parent
-    usage = shutil.disk_usage(path)
+    return shutil.disk_usage(path)
+
+
+def disk_free_percent(path) -> float:
+    usage = disk_usage(path)
     return 100.0 * usage.free / usage.total if usage.total else 100.0
 
 
