@@ -284,3 +284,22 @@ def test_desk_content_editing_an_unknown_update_is_404(desk):
     r = post(desk.client(COUNTY), "/desk/content/updates/2026-01-01-nothing", {**UPDATE, "etag": "none",
                                                                                 "action": "publish"})
     assert r.status_code == 404
+
+
+def test_desk_content_rebuild_after_a_broken_hand_edit_says_file_and_line(desk, data_dir):
+    """A person broke data/projects.csv by hand: the rebuild fails before building, the editors are
+    told where (file:line, with a Chinese lead), and nothing of the portal is touched."""
+    from tests.registry_edit import set_cell
+
+    line = set_cell(data_dir / "projects.csv", 1, "township", "atlantis")
+    with store.write_transaction(desk.db):
+        desk.db.conn.execute("INSERT INTO site_builds (requested_at) VALUES (?)", (store.iso(store.utcnow()),))
+    rebuilder = SiteRebuilder(desk.config, desk.db)
+    deadline = time.monotonic() + 60
+    while not (done := rebuilder.step(desk.db, store.utcnow())):
+        assert time.monotonic() < deadline
+        time.sleep(0.2)
+    last = status(desk.db)["last"]
+    assert last["ok"] == 0 and last["message"].startswith("门户没有生成（线上门户保持原样）")
+    assert f"data/projects.csv:{line}" in last["message"] and "atlantis" in last["message"]
+    assert not desk.config.site_dir.exists()

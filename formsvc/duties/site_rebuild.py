@@ -45,10 +45,15 @@ def _env(config: Config) -> dict[str, str]:
     return env
 
 
-def _said(text: str) -> str:
-    """What the build said, for an editor: the error lines, Chinese first, no click prefix."""
+def _clean(text: str) -> str:
     lines = [ln[len("Error: "):] if ln.startswith("Error: ") else ln for ln in text.strip().splitlines()]
-    message = "\n".join(lines).strip() or "没有输出 (no output)"
+    return "\n".join(lines).strip() or "没有输出 (no output)"
+
+
+def _said(text: str) -> str:
+    """What the build said, for an editor: the error lines, Chinese first (a lead in Chinese when the
+    command said it in English only, as the registry check does), no click prefix."""
+    message = _clean(text)
     if not any("\u4e00" <= ch <= "\u9fff" for ch in message[:80]):
         message = "门户没有生成（线上门户保持原样），原因如下（文件:行）：\n" + message
     return message[:MESSAGE_LIMIT]
@@ -70,12 +75,14 @@ class SiteRebuilder:
     def step(self, db: sqlite_utils.Database, now: datetime) -> str | None:
         """Start, advance or finish a rebuild; returns a line for the log when one finished."""
         if self.proc is None:
-            ids = [r[0] for r in db.execute("SELECT id FROM site_builds WHERE started_at IS NULL ORDER BY id")]
-            if not ids:
+            if db.execute("SELECT 1 FROM site_builds WHERE started_at IS NULL LIMIT 1").fetchone() is None:
                 return None
-            with write_transaction(db):
+            with write_transaction(db):  # claimed in one transaction: a second worker never builds the same
+                ids = [r[0] for r in db.conn.execute("SELECT id FROM site_builds WHERE started_at IS NULL ORDER BY id")]
                 db.conn.execute(f"UPDATE site_builds SET started_at = ? WHERE id IN ({','.join('?' * len(ids))})",
                                 [iso(now), *ids])
+            if not ids:
+                return None
             self.ids, self.step_index = ids, 0
             self._start()
             return None
@@ -89,7 +96,12 @@ class SiteRebuilder:
             self._start()
             return None
         ok = code == 0
-        message = output.strip().splitlines()[0] if ok and output.strip() else _said(output)
+        if ok:
+            message = output.strip().splitlines()[-1] if output.strip() else ""
+        elif STEPS[self.step_index] == ("posters",):  # the portal is live; some posters are not
+            message = ("门户已更新，但有海报没有生成（原来的海报保留），原因如下：\n" + _clean(output))[:MESSAGE_LIMIT]
+        else:
+            message = _said(output)
         with write_transaction(db):
             db.conn.execute(f"UPDATE site_builds SET finished_at = ?, ok = ?, message = ? WHERE id IN"
                             f" ({','.join('?' * len(self.ids))})", [iso(now), 1 if ok else 0, message, *self.ids])
