@@ -182,6 +182,7 @@ def test_a_case_goes_to_the_other_county_told_truly_with_its_photo(two_counties)
     officer = signed_in(app_b, db_b, B_OFFICER)
     b_page = officer.get(f"/desk/cases/{b_id}").get_data(as_text=True)
     assert "工资条照片.jpg" in b_page and "没有上传材料" not in b_page
+    assert "已取回并存入本案证据 1 个" in b_page
 
     # A replay (the answer was lost, the notice goes again, with fresh links) makes no second case in B.
     with store.write_transaction(db_a):

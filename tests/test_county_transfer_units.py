@@ -74,3 +74,33 @@ def test_config_check_names_a_half_or_plain_http_provincial_setting(desk):
     plain = dataclasses.replace(half, provincial_open311_url="http://province.example.gov.cn/open311/v2",
                                 provincial_open311_key="k")
     assert [p for p in problems(plain) if p.startswith("PROVINCIAL_OPEN311_URL")]
+
+
+def test_an_upgrade_does_not_retell_old_transfers(desk):
+    """Transfers made before the told-truly events (issue 24): a delivered or withdrawn one is not texted or
+    alerted again after the upgrade; a dead one is told now, and its case, closed by the old code, is open here."""
+    from wagesafe.registry import load_registry
+
+    from formsvc.duties import remote_follow
+
+    db = desk.db
+    delivered, withdrawn, dead = (insert_case(db, status="transferred_out") for _ in range(3))
+    with store.write_transaction(db):
+        db.conn.execute("DELETE FROM schema_migrations WHERE name = '0016_i24_old_transfers_told'")
+        for cid, remote_id, remote_status in ((delivered, "7", "open"), (withdrawn, None, "withdrawn"), (dead, None, "")):
+            db.conn.execute("INSERT INTO events (complaint_id, at, actor, kind, detail, public)"
+                            " VALUES (?, ?, 'desk', 'transferred_out', '转送 白水县', 1)", (cid, store.iso(T0)))
+            cur = db.conn.execute("INSERT INTO county_transfers (complaint_id, county_code, county_name, idempotency_key,"
+                                  " actor, created_at, remote_id, remote_status) VALUES (?, 'baishui', '白水县', ?,"
+                                  " 'desk', ?, ?, ?)", (cid, f"old-{cid}", store.iso(T0), remote_id, remote_status))
+            db.conn.execute("INSERT INTO notices (kind, channel, recipient, subject, body, complaint_id, status,"
+                            " created_at, next_attempt_at, dedupe_key) VALUES ('county_transfer', 'open311',"
+                            " 'county:baishui', '', '{}', ?, ?, ?, ?, ?)",
+                            (cid, "sent" if remote_id else "dead", store.iso(T0), store.iso(T0),
+                             f"county-transfer:{cur.lastrowid}"))
+    store.migrate(db)
+    lines = remote_follow.settle(db, load_registry(desk.config.data_dir), desk.config, T0 + timedelta(days=1))
+    assert lines == [f"transfer 3 (case {dead}): dead, desk told"]
+    kinds = [r[0] for r in db.conn.execute("SELECT kind FROM events WHERE kind LIKE 'county_transfer_%'")]
+    assert kinds == ["county_transfer_dead"]
+    assert desk.case(dead)["status"] == "new" and desk.case(delivered)["status"] == "transferred_out"

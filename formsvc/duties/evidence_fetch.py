@@ -7,6 +7,8 @@ anyone who saw them. Now the POST only records one ``evidence_fetches`` row per 
 request: a partner's request must not wait on its own server), and the worker fetches each file at
 once (``fetch_due``, every round of its loop via ``scheduler.every_round``):
 
+- only from the host of a partner county's endpoint (``partners.yaml``), never a redirect: a request
+  cannot make this server fetch an address of its choosing;
 - at most ``MAX_UPLOAD_MB``, refused beyond (the answer is read in chunks, never whole);
 - the size and SHA-256 the link names must match what arrived (a file cut short or changed is not
   evidence);
@@ -86,8 +88,24 @@ def _download(url: str, max_bytes: int) -> tuple[bytes, str]:
         raise FetchFailed(f"无法连接对方系统（{type(e).__name__}）") from None
 
 
-def fetch_one(db, config, row: dict, now: datetime) -> str:
+def partner_hosts(config) -> set[str]:
+    """The hosts of our partner counties' Open311 endpoints: the only hosts a link is fetched from, so a
+    request cannot make this server fetch an address of the partner's choosing (an internal service)."""
+    from urllib.parse import urlsplit
+
+    from wagesafe.registry.partners import check_partners, partners_source
+
+    partners, _ = check_partners(partners_source(config), production=config.production)
+    return {(urlsplit(c.open311_url).hostname or "").lower() for c in partners.counties.values()}
+
+
+def fetch_one(db, config, row: dict, now: datetime, hosts: set[str] | None = None) -> str:
     """Fetch, check and store one file; return ``stored`` or raise ``FetchFailed``."""
+    from urllib.parse import urlsplit
+
+    hosts = partner_hosts(config) if hosts is None else hosts
+    if (urlsplit(row["url"]).hostname or "").lower() not in hosts:
+        raise FetchFailed("链接不在任何协作县的地址下（partners.yaml），为安全未取回", final=True)
     data, name = _download(row["url"], int(config.max_upload_mb * 1024 * 1024))
     if row["size"] is not None and len(data) != row["size"]:
         raise FetchFailed(f"文件大小不符（应为 {row['size']} 字节，收到 {len(data)} 字节）")
@@ -122,9 +140,10 @@ def fetch_due(db, config, now: datetime) -> list[str]:
                          " WHERE f.status = 'pending' AND f.next_attempt_at <= ? AND c.redacted_at IS NULL"
                          " ORDER BY f.next_attempt_at, f.id LIMIT ?", (iso(now), BATCH)))
     lines = []
+    hosts = partner_hosts(config) if rows else set()
     for row in rows:
         try:
-            fetch_one(db, config, row, now)
+            fetch_one(db, config, row, now, hosts)
             lines.append(f"case {row['complaint_id']}: partner's evidence file stored")
         except FetchFailed as e:
             attempts = row["attempts"] + 1

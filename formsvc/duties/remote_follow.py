@@ -90,6 +90,9 @@ def settle(db, registry, config, now: datetime) -> list[str]:
                 refused = "HTTP 4" in (t["last_error"] or "") and "KEY_REFUSED" not in (t["last_error"] or "")
                 kind = "refused" if refused else "dead"
                 db.conn.execute("UPDATE county_transfers SET settled_kind = ? WHERE id = ?", (kind, t["id"]))
+                # A transfer asked for before issue 24 closed the case at once: open here again, as the worker is told.
+                db.conn.execute("UPDATE complaints SET status = CASE WHEN acknowledged_at IS NULL THEN 'new'"
+                                " ELSE 'acknowledged' END WHERE id = ? AND status = 'transferred_out'", (cid,))
                 _event(db, cid, at, f"county_transfer_{kind}", event_detail(t["county_code"], name), True)
                 what = f"{name}拒收了转送" if refused else f"转送{name}多次失败，已停止重试"
                 _alert_desk(db, registry, config, cid, f"county-transfer:{t['id']}:{kind}", what,

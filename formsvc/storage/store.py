@@ -542,6 +542,16 @@ CREATE TABLE ops_counters (
     PRIMARY KEY (name, label)
 );
 """),
+    # Transfers to other counties made before issue 24's told-truly events (no county_transfer_requested
+    # event: the old code wrote transferred_out at once and told the worker then): the delivered and the
+    # withdrawn ones count as already told, so an upgrade does not text workers or alert the desk again
+    # about old news (formsvc.duties.remote_follow.settle). Those still on their way are settled as usual.
+    ("0016_i24_old_transfers_told", """
+UPDATE county_transfers SET settled_kind = CASE WHEN remote_status = 'withdrawn' THEN 'withdrawn' ELSE 'delivered' END
+WHERE settled_kind = '' AND (remote_id IS NOT NULL OR remote_status = 'withdrawn')
+  AND NOT EXISTS (SELECT 1 FROM events e WHERE e.complaint_id = county_transfers.complaint_id
+                  AND e.kind = 'county_transfer_requested');
+"""),
 ]
 
 

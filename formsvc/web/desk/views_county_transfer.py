@@ -11,6 +11,7 @@ from flask import flash, redirect, request, url_for
 
 from formsvc.case import cases as case_state
 from formsvc.case import county_transfer, outcomes
+from formsvc.duties import evidence_fetch
 from formsvc.web.context import get_config, get_db, get_partner_problems, get_partners
 from .blueprint import bp
 from .session import now
@@ -27,6 +28,7 @@ def county_transfer_helpers():
     return {"partner_counties": lambda: list(_partners().counties.values()),
             "county_transfers_of": lambda case_id: county_transfer.transfers_of(get_db(), case_id),
             "partner_problems": get_partner_problems,
+            "evidence_fetches_of": lambda case_id: evidence_fetch.of_case(get_db(), case_id),
             "outcome_label": lambda kind: outcomes.label(kind, "zh")}
 
 
