@@ -242,3 +242,18 @@ def test_after_junk_with_made_up_cookies_and_70_wrong_checks_a_worker_files_and_
     receipt_of(submit(worker, mobile="13800000002"))
     assert check_status(worker, first, "13800000001").status_code == 200
     assert check_status(app.test_client(), first, "13800000001").status_code == 200
+
+
+def test_application_form_junk_gets_the_polite_page_and_the_junk_limit(app):
+    """A forged or expired token on the tools' form: the polite Chinese page (was werkzeug's English
+    "Bad Request"), counted as junk for that device like on the complaint form."""
+    phone = app.test_client()
+    phone.get("/tools/application")
+    for _ in range(ratelimit.JUNK_PER_DEVICE):
+        r = phone.post("/tools/application", data={"csrf_token": "forged"})
+        assert r.status_code == 400 and "页面已过期" in r.data.decode()
+    assert refused_politely(phone.post("/tools/application", data={"csrf_token": "forged"}))
+    other = app.test_client()
+    assert other.get("/tools/application").status_code == 200
+    page = other.get("/tools/application").data
+    assert other.post("/tools/application", data={**tokens(page)}).status_code == 400  # judged on its fields

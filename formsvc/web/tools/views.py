@@ -6,6 +6,7 @@ from __future__ import annotations
 from math import ceil
 
 from flask import render_template, request
+from flask_wtf.csrf import CSRFError
 
 from wagesafe.wagecalc import CalcError, calculate, yuan
 
@@ -99,6 +100,26 @@ def calculator():
     return render_template("tools/calculator.html", values=values, result=r, lines=result_lines(r, county, lang),
                            carry=carry, error=None, owed=yuan(r.owed), earned=yuan(r.earned), paid=yuan(r.paid),
                            avg_note=note)
+
+
+@bp.before_request
+def refuse_junk_floods():
+    """The worker's tools take the intake's junk limit (issue 25): a device that sent too many
+    expired or forged forms is refused before its post is read any further."""
+    if request.method == "POST":
+        from formsvc.web.intake.views import refuse_junk_floods as intake_gate
+
+        return intake_gate()
+    return None
+
+
+@bp.errorhandler(CSRFError)
+def csrf_failed(e):
+    """An expired or forged token on a tool's form: the intake's polite page (was werkzeug's English
+    "Bad Request"), counted as junk like there."""
+    from formsvc.web.intake.views import csrf_failed as intake_csrf_failed
+
+    return intake_csrf_failed(e)
 
 
 @bp.after_request
