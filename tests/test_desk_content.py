@@ -303,3 +303,23 @@ def test_desk_content_rebuild_after_a_broken_hand_edit_says_file_and_line(desk, 
     assert last["ok"] == 0 and last["message"].startswith("门户没有生成（线上门户保持原样）")
     assert f"data/projects.csv:{line}" in last["message"] and "atlantis" in last["message"]
     assert not desk.config.site_dir.exists()
+
+
+def test_desk_content_commits_each_change_to_git_with_the_editor_as_author(tmp_path, data_dir, docs_dir):
+    """CONTENT_GIT_COMMIT=1 and data/ kept in git: each desk change is a commit by its editor."""
+    import subprocess
+
+    git = lambda *a: subprocess.run(["git", *a], cwd=data_dir, capture_output=True, text=True, check=True)  # noqa: E731
+    git("init", "-q")
+    git("-c", "user.name=county", "-c", "user.email=county@example.org", "add", "-A")
+    git("-c", "user.name=county", "-c", "user.email=county@example.org", "commit", "-qm", "as kept by hand")
+    d = Desk(tmp_path, data_dir, docs_dir=docs_dir, site_dir=tmp_path / "site", content_git_commit=True)
+    try:
+        c = d.client(COUNTY)
+        assert post(c, "/desk/content/projects/new", {**NEW_PROJECT, "etag": "none"}).status_code == 302
+    finally:
+        d.db.close()
+    log = git("log", "-1", "--format=%an <%ae>|%s|%cn").stdout.strip()
+    assert log.startswith("青禾县劳动保障监察大队 <desk@qinghe.example.gov.cn>|工地项目 qh901 新建")
+    assert git("status", "--porcelain").stdout == ""  # nothing left uncommitted
+    assert "projects.csv" in git("show", "--stat", "HEAD").stdout

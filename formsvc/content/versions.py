@@ -94,7 +94,7 @@ def save(db: sqlite_utils.Database, place: Place, user, item: str, value, base_e
                      detail=f"{item_words(item)} {ACTION_ZH.get(action, action)}（版本 {vid}）{summary}", ip=ip, now=now)
         paths = _write(place, item, value)
     if place.git_commit:
-        _commit(paths, user, f"{item}: {ACTION_ZH.get(action, action)} {summary}".strip())
+        _commit(paths, user, f"{item_words(item)} {ACTION_ZH.get(action, action)} {summary}".strip())
     return vid
 
 
