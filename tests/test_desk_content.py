@@ -323,3 +323,19 @@ def test_desk_content_commits_each_change_to_git_with_the_editor_as_author(tmp_p
     assert log.startswith("青禾县劳动保障监察大队 <desk@qinghe.example.gov.cn>|工地项目 qh901 新建")
     assert git("status", "--porcelain").stdout == ""  # nothing left uncommitted
     assert "projects.csv" in git("show", "--stat", "HEAD").stdout
+
+
+def test_desk_content_add_a_legal_aid_place(desk, data_dir):
+    c = desk.client(COUNTY)
+    form = c.get("/desk/content/legal-aid/new").get_data(as_text=True)
+    assert ">法律援助中心（centre）<" in form and 'value="WGS-84"' in form  # codes chosen in words
+    place = {"id": "hengtang-station", "kind": "township_station", "name_zh": "横塘镇法律援助工作站",
+             "name_en": "", "address_zh": "青禾县横塘镇政府一楼", "township": "hengtang", "phone": "0799-0608001",
+             "hours_zh": "周一至周五 9:00-17:00", "services_zh": "法律咨询；法律援助申请", "lat": "27.66",
+             "lon": "113.86", "datum": "GCJ-02", "etag": "none"}
+    bad = post(c, "/desk/content/legal-aid/new", place)
+    assert bad.status_code == 422 and re.search(r'id="e-datum">坐标系应为 WGS-84', bad.get_data(as_text=True))
+    assert post(c, "/desk/content/legal-aid/new", {**place, "datum": "WGS-84"}).status_code == 302
+    from wagesafe.registry import load_registry
+
+    assert "hengtang-station" in {p.id for p in load_registry(data_dir).legal_aid}
