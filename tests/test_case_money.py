@@ -152,3 +152,18 @@ def test_every_event_kind_has_words_for_every_reader():
         assert (k.worker_zh is None) == (k.worker_en is None), code
         line = story.worker_line({"kind": code, "detail": "内部细节 internal"}, "en")
         assert "internal" not in line and "_" not in line, (code, line)
+
+
+def test_the_reopen_email_carries_the_same_money(desk):
+    cid, _ = partly_paid_case(desk)
+    answers.record_answer(desk.db, desk.registry, desk.config, cid, "partly", "not_satisfied", "", store.utcnow())
+    bodies = [r["body"] for r in desk.db.query("SELECT body FROM notices WHERE kind = 'reopened'")]
+    assert bodies and all("投诉金额 12,000 元，已追回 8,000 元，仍欠 4,000 元" in b for b in bodies), bodies
+
+
+def test_a_new_case_names_its_township_as_not_taken_on_yet(desk):
+    receipt = receipts.new_receipt()
+    insert_case(desk.db, created_at=store.utcnow(), receipt=receipt, mobile=MOBILE)
+    page = status_page(desk, receipt)
+    assert "已收到，等待河西街道接手" in page and "负责单位: 河西街道（尚未接手）" in page
+    assert "In charge: Hexi Subdistrict (not taken on yet)" in status_page(desk, receipt, "en")

@@ -24,7 +24,7 @@ from formsvc.notify import outbox
 from formsvc.storage import audit
 from formsvc.storage.store import iso, write_transaction
 
-from . import cases, outcomes
+from . import cases, money, outcomes
 
 PAID = ("yes", "partly", "no")
 RATINGS = ("satisfied", "partly", "not_satisfied")
@@ -94,10 +94,23 @@ def _tell_desk(db, registry, config, case: dict, answer_id: int, words: str, now
     zone = config.timezone
     body = (f"投诉人对案件 {case['id']} 的办理结果回复：{words}。\n"
             f"办结时间：{format_local(case['resolved_at'], zone, with_zone=True)}；"
-            f"回复时间：{format_local(now, zone, with_zone=True)}。\n\n"
+            f"回复时间：{format_local(now, zone, with_zone=True)}。\n"
+            f"{money_line(db, case['id'])}\n\n"
             f"按首问负责制，案件已退回负责单位 {responsible.label} 继续办理，请督办。\n"
             f"处理台链接（需登录）：{link}\n")
     for who, contact in (("desk", desk), ("responsible", responsible)):
         if contact.email and (who == "desk" or contact.email != desk.email):
             outbox.enqueue(db, kind="reopened", channel="email", recipient=contact.email, subject=subject, body=body,
                            complaint_id=case["id"], dedupe_key=f"reopened:{case['id']}:{answer_id}:{who}")
+
+
+def money_line(db, case_id: int) -> str:
+    """The case's money in one line for an officer's email (``formsvc.case.money``: the figures the
+    case page and the worker's page show)."""
+    m = money.of_case(db, {"id": case_id})
+    parts = [f"投诉金额 {money.yuan(m.claimed)}"]
+    if m.recovered:
+        parts.append(f"已追回 {money.yuan(m.recovered)}" + (f"（其中 {money.yuan(m.disputed)} 投诉人回复没有拿到）"
+                                                           if m.disputed else ""))
+    parts.append(f"仍欠 {money.yuan(m.left)}")
+    return "钱：" + "，".join(parts) + "。"

@@ -18,6 +18,7 @@ import sqlite_utils
 
 from wagesafe.localtime import DEFAULT_ZONE, format_local, zone, zone_words
 
+from formsvc.case import money
 from formsvc.case.outcomes import label as outcome_label
 from formsvc.notify import outbox
 from formsvc.case import sources
@@ -114,7 +115,7 @@ def build(db: sqlite_utils.Database, registry, config, day: date) -> Report:
         if c["id"] in resolved:
             row.resolved += 1
             row.workers_paid += c["workers_paid"]
-            row.amount_recovered_yuan += c["amount_recovered_yuan"]
+            row.amount_recovered_yuan += money.recovered_here(c)  # as the dashboard and the ranking count it
         if is_overdue(as_of(c), config.ack_hours, config.resolve_days, end - timedelta(seconds=1)):
             row.overdue += 1
     for row in report.rows.values():

@@ -19,6 +19,7 @@ WORDS: dict[str, tuple[str, str]] = {
     # status page: outcome and next steps
     "outcome_heading": ("办理结果", "Outcome"),
     # (an outcome's figures and the officer's note are formsvc.case.money.figure_lines: one place)
+    "status_place_waiting": ("尚未接手", "not taken on yet"),
     "money_heading": ("钱的情况", "Your money"),
     "money_left_now": ("仍欠您：{amount} 元", "Still owed to you: {amount} yuan"),
     "earlier_heading": ("此前的办理结果", "Earlier outcomes"),
