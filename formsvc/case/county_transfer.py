@@ -173,7 +173,7 @@ def delivery_words(error: str) -> str:
         import re
 
         found = re.search(r"HTTP 4\d\d: (.*)$", error)
-        return "对方拒收：" + (found.group(1)[:200] if found else "请求不符合对方要求")
+        return "对方答复：" + (found.group(1)[:200] if found else "请求不符合对方要求")
     if "HTTP 5" in error:
         return "对方系统出错，稍后自动重试"
     return "发送未成功，稍后自动重试"

@@ -78,3 +78,83 @@ def test_transferred_case_on_the_status_page_and_the_desk(two_counties, browser,
     finally:
         ctx.context.close()
     ctx.assert_no_external()
+
+
+def _desk_page(browser, base: str, email: str):
+    ctx = make_context(browser, **{**PHONE, "bypass_csp": True})
+    page = ctx.page()
+    page.goto(f"{base}/desk/login")
+    form = page.locator("form:has(input[name=password])")
+    form.locator("input[name=email]").fill(email)
+    form.locator("input[name=password]").fill("correct horse battery")
+    form.locator("button[type=submit]").click()
+    page.wait_for_load_state("networkidle")
+    return ctx, page
+
+
+def test_a_refused_transfer_and_a_broken_partner_file_in_the_browser(two_counties, browser, tmp_path):  # noqa: F811
+    """Issue 24 at 390×844 with axe: the desk card of a refused transfer (why, in words; resend; withdraw),
+    the worker's status page after it (this county keeps the case, no "已转交"), and the county desk's banner
+    when partners.yaml is broken (the case page still opens). Screenshots: desk-refused-card.png,
+    status-refused.png, desk-partners-broken.png."""
+    from wagesafe.registry import load_registry
+
+    from formsvc.duties import scheduler
+
+    a, b, keys = two_counties
+    app_a, db_a = desk_app(a)
+    config = a.config()
+    case_id, receipt = _file_a_case(a, db_a, config)
+    desk = signed_in(app_a, db_a, A_DESK)
+    _desk_post(desk, f"/desk/cases/{case_id}/transfer-county", {"county": "baishui", "reason": "以为属白水县"})
+    with store.write_transaction(db_a):  # a service B does not offer: B answers 404, a refusal
+        body = db_a.conn.execute("SELECT body FROM notices WHERE channel = 'open311'").fetchone()[0]
+        db_a.conn.execute("UPDATE notices SET body = ? WHERE channel = 'open311'",
+                          (body.replace('"wage_other"', '"wage_nothing"'),))
+    senders = {"email": Discard(), "sms": Discard(), "open311": Open311Sender(config, environ=keys)}
+    t0 = store.utcnow()
+    assert worker.run_once(db_a, senders, t0).dead == 1
+    scheduler.tick(db_a, load_registry(config.data_dir), config, t0)
+
+    ctx, page = _desk_page(browser, a.base, A_DESK)
+    try:
+        page.goto(f"{a.base}/desk/cases/{case_id}")
+        card = page.locator("#county-transfer-1")
+        text = card.inner_text()
+        assert "对方拒收" in text and "没有这个 service_code" in text and "HTTP" not in text
+        assert card.locator("button", has_text="重新发送").is_visible()
+        assert card.locator("button", has_text="撤回转送").is_visible()
+        assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["viewport"]["width"]
+        card.screenshot(path=str(tmp_path / "desk-refused-card.png"))
+        violations = axe_violations(page)
+        assert violations == [], format_violations(page.url, violations)
+
+        (a.data_dir / "partners.yaml").write_text("partner_counties:\n  - code: Bai Shui\n", encoding="utf-8")
+        page.goto(f"{a.base}/desk/cases/{case_id}")
+        banner = page.locator("#partners-broken")
+        assert "转送外县暂停" in banner.inner_text() and "缺少 open311_url" in banner.inner_text()
+        assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["viewport"]["width"]
+        page.screenshot(path=str(tmp_path / "desk-partners-broken.png"))
+        violations = axe_violations(page)
+        assert violations == [], format_violations(page.url, violations)
+    finally:
+        ctx.context.close()
+    ctx.assert_no_external()
+
+    ctx = make_context(browser, **PHONE)
+    try:
+        page = ctx.page()
+        page.goto(f"{a.base}/status")
+        page.fill("input[name=receipt]", receipt)
+        page.fill("input[name=mobile]", MOBILE)
+        page.click("button[type=submit]")
+        page.wait_for_load_state("networkidle")
+        text = page.inner_text("body")
+        assert "仍由本县处理" in text and "已转交" not in text and "已转送" not in text
+        page.screenshot(path=str(tmp_path / "status-refused.png"), full_page=True)
+        violations = axe_violations(page)
+        assert violations == [], format_violations(page.url, violations)
+    finally:
+        ctx.context.close()
+    ctx.assert_no_external()
+    assert a.server_errors() == []
