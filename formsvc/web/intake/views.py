@@ -295,7 +295,7 @@ def _wait_words(seconds: int, lang: str) -> str:
 def _rate_limited(refused: ratelimit.RateLimited):
     """The honest refusal: why, exactly when to try again (also in Retry-After), and whom to phone."""
     lang = current_lang()
-    why_key = f"rate_why_{refused.kind}"
+    why_key = f"rate_why_{'device' if refused.kind == 'session' else refused.kind}"  # a session is one phone
     why = i18n.t(why_key, lang) if why_key in i18n.MESSAGES else ""
     desk = get_registry().county.desk
     values = {"why": why, "wait": _wait_words(refused.retry_after, lang),
