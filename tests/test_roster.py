@@ -270,3 +270,29 @@ def test_roster_takes_only_people_with_an_account(desk):
         roster.set_entry(desk.db, desk.registry, township="hexi", stand_in=_person(desk), starts_at=MONDAY,
                          ends_at=SATURDAY, reason="", user_id=None, now=MONDAY - timedelta(days=1))
     assert desk.db.execute("SELECT count(*) FROM duty_roster").fetchone()[0] == 0
+
+
+def test_migration_gives_old_cases_their_entry_only_if_it_existed_when_they_were_filed(tmp_path):
+    """Cases the roster routed before migration 0014 keep their stand-in, except where the entry was
+    entered after the case was filed (the backdated entry of the security run reaches nothing)."""
+    from formsvc.storage import store
+    from tests.test_store import _apply_only
+
+    db = store.connect(tmp_path / "old.db")
+    names = [name for name, _ in store.MIGRATIONS]
+    _apply_only(db, names[:names.index("0014_i25_stand_in_routing")])
+    with store.write_transaction(db):
+        db.conn.executemany(
+            "INSERT INTO duty_roster (id, township, stand_in_name, stand_in_email, starts_at, ends_at, created_at)"
+            " VALUES (?, 'hexi', '毛杰国', 'nanyuan.officer@qinghe.example.gov.cn', ?, '2026-03-20T00:00:00+00:00', ?)",
+            [(1, "2026-03-09T00:00:00+00:00", "2026-03-08T00:00:00+00:00"),     # entered ahead: fine
+             (2, "2026-03-01T00:00:00+00:00", "2026-03-12T00:00:00+00:00")])    # backdated on the 12th
+        for cid, at in ((1, "2026-03-10T00:00:00+00:00"), (2, "2026-03-05T00:00:00+00:00")):
+            db.conn.execute(
+                "INSERT INTO complaints (id, receipt, created_at, assignee_kind, assignee_code, responsible_kind,"
+                " responsible_code, route_target_kind, route_target_code, route_recipient)"
+                " VALUES (?, ?, ?, 'township', 'hexi', 'township', 'hexi', 'township', 'hexi', '毛杰国')",
+                (cid, f"AAAA-BBB{cid}", at))
+    assert "0014_i25_stand_in_routing" in store.migrate(db)
+    entries = dict(db.conn.execute("SELECT id, stand_in_entry FROM complaints").fetchall())
+    assert entries == {1: 1, 2: None}
