@@ -79,14 +79,16 @@ def _shots(tmp_path: Path) -> Path:
     return d
 
 
-def _accounts(database: Path, seeded: desk_states.Seeded) -> dict[str, str]:
-    """role → the email the walk signs in with: the officers who hold the seeded cases, the county
-    desk, the admin, and one account of each further role (an editor, when there is one)."""
+def _accounts(database: Path, seeded: desk_states.Seeded) -> dict[str, tuple[str, bool]]:
+    """role → (the email the walk signs in with, whether by the emailed link): the officers who hold
+    the seeded cases, the county desk, the admin, and one account of each further role (an editor,
+    when there is one: editor-only accounts have no password)."""
     db = sqlite3.connect(database)
     try:
-        def first(sql: str, *args) -> str | None:
-            row = db.execute(sql + " AND active = 1 ORDER BY id LIMIT 1", args).fetchone()
-            return row[0] if row else None
+        def first(sql: str, *args) -> tuple[str, bool] | None:
+            row = db.execute(sql.replace("SELECT email", "SELECT email, password_hash") +
+                             " AND active = 1 ORDER BY id LIMIT 1", args).fetchone()
+            return (row[0], not row[1]) if row else None
 
         roles = list(auth.ROLES) + [r for (r,) in db.execute("SELECT DISTINCT role FROM users WHERE active = 1"
                                                            " ORDER BY role") if r not in auth.ROLES]
@@ -190,11 +192,15 @@ def test_desk_walk_every_role_every_page_every_state(system, browser, seeded, tm
     accounts = _accounts(system.var_dir / "wagesafe.db", seeded)
     problems: list[str] = []
     opened: dict[str, list[str]] = {}
-    for role, email in accounts.items():
+    refusal_checked = False
+    for role, (email, by_link) in accounts.items():
         ctx = make_context(browser, **PHONE)
         try:
             page = ctx.page()
-            if role == "editor":
+            if role == "township":  # the sign-in page itself, once
+                page.goto(base + "/desk/login")
+                _check(page, "sign-in", shots, problems)
+            if by_link:
                 _sign_in_by_link(page, base, email, system.mail_dir)
             else:
                 _sign_in(page, base, email)
@@ -207,8 +213,12 @@ def test_desk_walk_every_role_every_page_every_state(system, browser, seeded, tm
             opened[role] = []
             for state, case_id in seeded.case_ids.items():
                 response = page.goto(f"{base}/desk/cases/{case_id}")
-                if response.status == 403:
-                    continue  # not this role's case: the polite refusal is checked once below
+                if response.status == 403:  # not this role's case: the polite refusal, checked once
+                    if not refusal_checked:
+                        refusal_checked = True
+                        assert "您无权查看" in page.inner_text("main")
+                        _check(page, f"{role}-refused-{state}", shots, problems)
+                    continue
                 assert response.status == 200, f"{role} case {state}: HTTP {response.status}"
                 opened[role].append(state)
                 _check(page, f"{role}-case-{state}", shots, problems)
@@ -230,4 +240,5 @@ def test_desk_walk_every_role_every_page_every_state(system, browser, seeded, tm
     assert set(opened["admin"]) == set(desk_states.STATES), opened
     assert "to_department" in opened["department"], opened
     assert {"new", "acknowledged", "partly_paid", "reopened"} <= set(opened["township"]), opened
+    assert refusal_checked, "no role met the refusal page"
     assert not problems, f"{len(problems)} problem(s) on the desk at 390×844:\n" + "\n".join(problems)
