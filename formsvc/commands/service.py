@@ -310,6 +310,7 @@ def demo(config: Config, host: str, port: int, public: bool) -> None:
         *form_line,
         f"  {_pad('general form 通用表单')}{base}/complain",
         f"  {_pad('officer desk 办案台')}{base}/desk/",
+        f"  {_pad('portal editing 门户内容')}{base}/desk/content/",
         (f"  {_pad('demo inbox 演示收件箱')}(off with --public; mail is in {config.var_dir / 'mail'})" if public
          else f"  {_pad('demo inbox 演示收件箱')}{base}/dev/mail/"),
         f"  {_pad('SMS (files) 短信文件')}{config.var_dir / 'sms'}",
