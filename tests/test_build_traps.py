@@ -176,3 +176,28 @@ def test_build_traps_card_links_known_to_the_checker_and_right_in_both_languages
     assert 'href="../posters/_legal-aid-card/card.pdf"' in zh  # → /posters/…
     assert 'href="../../posters/_legal-aid-card/card-a4.pdf"' in en  # from /en/legal-aid/ → /posters/…
     assert not (top / "site/en/posters").exists() and not list((top / "site").rglob("card.pdf"))  # never written
+
+
+def test_build_traps_prune_spares_a_release_another_process_is_building(tmp_path):
+    import subprocess
+    import time
+
+    from wagesafe.sitegen.build import _prune
+
+    dead = []
+    for _ in range(3):  # pids of processes that have ended
+        done = subprocess.Popen(["true"])
+        done.wait()
+        dead.append(done.pid)
+    other = subprocess.Popen(["sleep", "30"])
+    try:
+        names = [f"20260101T000000-{dead[0]}-1", f"20260101T000001-{other.pid}-2", f"20260101T000002-{dead[1]}-3",
+                 f"20260101T000003-{dead[2]}-4"]
+        for i, name in enumerate(names):
+            (tmp_path / name).mkdir()
+            os.utime(tmp_path / name, (time.time() - 100 + i, time.time() - 100 + i))
+        _prune(tmp_path, keep={names[3]})
+        assert sorted(p.name for p in tmp_path.iterdir()) == names[1:]  # the oldest finished one goes
+    finally:
+        other.kill()
+        other.wait()

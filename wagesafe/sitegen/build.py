@@ -170,9 +170,26 @@ def _swap(site_dir: Path, new: Path) -> None:
     os.replace(link, site_dir)
 
 
+def _building_elsewhere(name: str) -> bool:
+    """A release another live process is still writing (``<stamp>-<pid>-<ns>``; a hand-run build
+    beside the worker's): not to be pruned under it."""
+    parts = name.split("-")
+    if len(parts) < 3 or not parts[1].isdigit() or int(parts[1]) == os.getpid() or name.endswith("-before"):
+        return False
+    try:
+        os.kill(int(parts[1]), 0)
+    except PermissionError:  # alive, another user's
+        return True
+    except (ProcessLookupError, OverflowError):
+        return False
+    return True
+
+
 def _prune(releases: Path, keep: set[str]) -> None:
-    """Delete old builds, keeping ``keep`` and the newest other one (a page being read now finishes)."""
+    """Delete old builds, keeping ``keep``, the newest other one (a page being read now finishes)
+    and any another process is still building."""
     older = sorted((p for p in releases.iterdir() if p.name not in keep and p.is_dir()),
                    key=lambda p: p.stat().st_mtime, reverse=True)
     for stale in older[1:]:
-        shutil.rmtree(stale, ignore_errors=True)
+        if not _building_elsewhere(stale.name):
+            shutil.rmtree(stale, ignore_errors=True)
