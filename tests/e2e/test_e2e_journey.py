@@ -21,8 +21,8 @@ from .e2e_support import decode_poster_qr, small_jpeg, wait_for_mail
 pytestmark = pytest.mark.browser
 
 RECEIPT_SHOWN = "投诉已收到"
-WAITING = "等待工作人员接手"        # the status page before an officer acts
-TAKEN = "工作人员已接手"            # ... and after: "an officer has taken your case"
+WAITING = "已收到，等待{}接手"      # the status page before an officer acts (formsvc.case.story names the township)
+TAKEN = "{}已接手"                 # ... and after: "<township> has taken your case"
 
 
 def fill_complaint(page, *, name: str, mobile: str, photo=None, description: str) -> None:
@@ -55,6 +55,7 @@ def test_poster_qr_to_acknowledged_status(system, phone, new_context, tmp_path):
     code = next(c for c, p in registry.projects.items() if registry.townships[p.township].responsible.email)
     project = registry.project(code)
     officer = registry.townships[project.township].responsible
+    township = registry.townships[project.township].name_zh
 
     # 1. The poster printed for the site: its QR code must lead to this project's form on this server.
     poster = system.site_dir / "posters" / code / "poster-a4.pdf"
@@ -88,7 +89,7 @@ def test_poster_qr_to_acknowledged_status(system, phone, new_context, tmp_path):
         db.close()
 
     # Before an officer acts, the worker sees that the complaint waits for one.
-    assert WAITING in check_status(page, system.base, receipt, mobile)
+    assert WAITING.format(township) in check_status(page, system.base, receipt, mobile)
 
     # 3. The officer's email arrives at the loopback SMTP server, addressed to the responsible officer.
     msg, body = wait_for_mail(system.mail_dir, receipt)
@@ -119,7 +120,7 @@ def test_poster_qr_to_acknowledged_status(system, phone, new_context, tmp_path):
 
     # 5. The worker checks again with receipt and mobile: plain words say an officer has taken it.
     text = check_status(page, system.base, receipt, mobile)
-    assert TAKEN in text, text
-    assert WAITING not in text, text
+    assert TAKEN.format(township) in text, text
+    assert WAITING.format(township) not in text, text
     assert officer.name not in text and (officer.mobile or "-") not in text  # no officer's personal contact
     phone.assert_no_external()

@@ -109,7 +109,7 @@ def test_worker_is_told_answers_not_paid_and_the_case_reopens(system, phone, new
     desk.fill("input[name=left]", "4000")
     with desk.expect_navigation():
         desk.get_by_role("button", name="办结", exact=True).tap()
-    assert "已办结" in desk.inner_text("main") and "尚欠 4000 元" in desk.inner_text("main")
+    assert "已办结" in desk.inner_text("main") and "尚欠 4,000 元" in desk.inner_text("main")
     desk.screenshot(path=str(tmp_path / "desk-outcome.png"), full_page=True)
     violations = axe_violations(desk)
     assert not violations, format_violations(desk.url, violations)
