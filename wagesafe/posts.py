@@ -16,13 +16,11 @@ import yaml
 from wagesafe.config import ROOT
 
 
-def _e(text: str) -> str:
+def e(text: str) -> str:
+    """HTML-escaped text."""
     from html import escape
 
     return escape(str(text), quote=True)
-
-
-e = _e
 
 
 def as_date(value: object) -> date | None:

@@ -5,7 +5,7 @@ matter ``title``, ``date``, ``categories``, ``summary``; the title as the page's
 from __future__ import annotations
 
 import re
-from dataclasses import asdict, dataclass, fields
+from dataclasses import dataclass, fields
 from datetime import date
 from pathlib import Path
 
@@ -159,7 +159,3 @@ def list_updates(docs_dir: Path) -> list[dict]:
                     "category": str(cats[0]) if isinstance(cats, list) and cats else "",
                     "english": (path.with_name(f"{slug}.en.md")).exists()})
     return sorted(out, key=lambda u: (u["date"], u["slug"]), reverse=True)
-
-
-def as_dict(u: UpdateFields) -> dict:
-    return asdict(u)
