@@ -232,7 +232,7 @@ class Open311Sender:
 
     def wake_waiting(self, db, now: datetime) -> dict[str, int]:
         """Recovery like the mail probe (issue 24): for each partner county whose requests wait for it
-        (unreachable, or our key refused), ask it once (its ``services.json``, 5 s); when it answers, its
+        (unreachable, or our key refused), ask it once (its ``services.json``, 3 s); when it answers, its
         waiting requests are due now instead of at the end of their backoff. Returns target → woken."""
         from formsvc.storage import store
 
@@ -244,7 +244,7 @@ class Open311Sender:
         for target in targets:
             try:
                 client = client_for(target, self.config, self.environ)
-                client.timeout = 5
+                client.timeout = 3  # the worker loop waits for it: a partner that swallows packets costs little
                 client._call("GET", "services.json", params=client._common())  # public: answers whatever our key
             except DeliveryError:
                 continue  # still down, or not configured
