@@ -113,7 +113,9 @@ def set_entry(db: sqlite_utils.Database, registry, *, township: str, stand_in: P
         raise RosterError("没有这个镇街")
     account = account_for(db, stand_in.email)
     if account is None:
-        who = stand_in.name or stand_in.email or "这个人"
+        if not (stand_in.name or stand_in.email):
+            raise RosterError("请选择代岗人（或填写其办案台账号邮箱）")
+        who = stand_in.name or stand_in.email
         raise RosterError(f"{who}没有办案台账号：代岗人会收到新案件通知，必须能登录办案台处理。请从名单中选择"
                           "有账号的人员（各镇街专员和 B 角），或先把此人加入登记表并同步账号（wagesafe users sync）。")
     stand_in = Person(name=account[0] or stand_in.name, mobile=stand_in.mobile, email=stand_in.email.strip())
