@@ -201,3 +201,20 @@ def test_build_traps_prune_spares_a_release_another_process_is_building(tmp_path
     finally:
         other.kill()
         other.wait()
+
+
+def test_build_traps_portal_is_readable_by_nginx_whatever_the_umask(tmp_path):
+    """systemd runs wagesafe-admin and the worker with UMask=0027: the portal must still be world-readable."""
+    import stat
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("WAGESAFE_")}
+    env.update(WAGESAFE_SITE_DIR=str(tmp_path / "site"), PUBLIC_BASE_URL="http://portal.test")
+    run = subprocess.run(["sh", "-c", f"umask 0027 && exec {WAGESAFE} build"], cwd=ROOT, env=env,
+                         capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, run.stderr
+    for path in [tmp_path / "site", tmp_path / "site/index.html", tmp_path / "site/en/updates/feed.xml",
+                 tmp_path / "site/assets"]:
+        mode = path.resolve().stat().st_mode
+        assert mode & stat.S_IROTH, path
+        if path.resolve().is_dir():
+            assert mode & stat.S_IXOTH, path

@@ -112,8 +112,11 @@ class SiteRebuilder:
     def _start(self) -> None:
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
         with open(self.log_path, "w", encoding="utf-8") as out:
+            # umask 022: the portal and the posters are public files nginx (another user) must read; the
+            # worker's own UMask (0027, for the database and uploads) would make them unreadable to it
             self.proc = subprocess.Popen(_command(STEPS[self.step_index]), stdout=out, stderr=subprocess.STDOUT,
-                                         env=_env(self.config), cwd=str(Path(__file__).resolve().parents[2]))
+                                         env=_env(self.config), cwd=str(Path(__file__).resolve().parents[2]),
+                                         umask=0o022)
 
     def stop(self) -> None:
         """Let a running child finish its swap (a build killed half-way leaves only a stray directory)."""

@@ -19,6 +19,11 @@ def build_command(config: Config, verbose: bool) -> None:
     from .build import PortalBuildError, build_site
 
     registry = load_or_exit(config)
+    # The portal is public: readable by nginx, another user, whatever umask the caller runs with
+    # (systemd's UMask=0027 for wagesafe-admin and the services protects the database, not this).
+    import os
+
+    os.umask(0o022)
     try:
         result = build_site(config, registry, verbose=verbose)
     except PortalBuildError as err:  # says why, file and line, Chinese first
