@@ -35,6 +35,9 @@ def posters(config: Config, codes: tuple[str, ...], force: bool, jobs: int | Non
     from .build import build_posters, posters_dir
 
     registry = load_or_exit(config)
+    import os
+
+    os.umask(0o022)  # posters are public files nginx (another user) serves, whatever systemd's UMask
     selected = None
     if codes:
         unknown = [c for c in codes if registry.project(c) is None]
