@@ -68,7 +68,8 @@ def settle(db, registry, config, now: datetime) -> list[str]:
         "    OR (t.remote_id IS NULL AND t.closed_at IS NULL AND t.settled_kind = '' AND n.status = 'dead')"
         "    OR (t.remote_status = 'withdrawn' AND t.settled_kind NOT IN ('withdrawn'))"
         "    OR (t.remote_id IS NULL AND t.closed_at IS NULL AND n.status = 'pending'"
-        "        AND n.last_error LIKE '%KEY_REFUSED%')"
+        "        AND n.last_error LIKE '%KEY_REFUSED%' AND NOT EXISTS (SELECT 1 FROM notices a"
+        "        WHERE a.dedupe_key = 'county-transfer:' || t.id || ':key-refused:email'))"
         " ORDER BY t.id LIMIT ?", (BATCH,)))
     lines, at = [], iso(now)
     for t in rows:
