@@ -148,7 +148,7 @@ def test_retention_keeps_the_facts_of_the_timeline_and_blanks_what_officers_type
     assert len(retention.redact_due(desk.db, desk.config, DUE)) == 2
     events = {e["kind"]: e["detail"] for e in desk.db.query("SELECT kind, detail FROM case_events WHERE complaint_id = ?",
                                                              [case_id])}
-    assert events["resolved"] == "工资已全部支付：3 人，追回 24000 元" and events["resolve_note"] == ""
+    assert events["resolved"] == "工资已全部支付：3 人，追回 24,000 元" and events["resolve_note"] == ""
     assert {"submitted", "routed", "acknowledged", "note", "resolved"} <= set(events)
     assert [n["body"] for n in desk.db.query("SELECT body FROM notes WHERE complaint_id = ?", [case_id])] == [""]
     routing = list(desk.db.query("SELECT rule, target_kind, target_code, reason FROM case_routing"

@@ -169,11 +169,12 @@ def resolve(db: sqlite_utils.Database, case_id: int, actor: str, workers_paid: i
     with write_transaction(db):
         case = _load(db, case_id)
         _require(case, ("acknowledged", "in_progress"), "标记为已解决")
+        # added, as record_outcome does: money recovered before a reopen stays counted (formsvc.case.money)
         db.conn.execute("UPDATE complaints SET status = 'resolved', resolved_at = ?, workers_paid = ?,"
-                        " amount_recovered_yuan = ?, outcome = 'paid_in_full' WHERE id = ?",
+                        " amount_recovered_yuan = amount_recovered_yuan + ?, outcome = 'paid_in_full' WHERE id = ?",
                         (iso(now), workers_paid, amount_recovered_yuan, case_id))
         _event(db, case_id, now, actor, "resolved", public=True,
-               detail=f"{outcomes.OUTCOMES['paid_in_full'].zh}：{workers_paid} 人，追回 {amount_recovered_yuan} 元")
+               detail=f"{outcomes.OUTCOMES['paid_in_full'].zh}：{workers_paid} 人，追回 {amount_recovered_yuan:,} 元")
         db.conn.execute("INSERT INTO case_outcomes (complaint_id, at, kind, recovered_yuan) VALUES (?, ?, ?, ?)",
                         (case_id, iso(now), "paid_in_full", amount_recovered_yuan))
         if note.strip():
@@ -219,9 +220,9 @@ def record_outcome(db: sqlite_utils.Database, case_id: int, actor: str, outcome:
              outcome.promised_yuan, outcome.promised_date, outcome.text, case_id))
         figures = [f"{paid} 人"] if spec.recovered else []
         if outcome.amount_yuan:
-            figures.append(f"{'追回' if spec.recovered else '协议'} {outcome.amount_yuan} 元")
+            figures.append(f"{'追回' if spec.recovered else '协议'} {outcome.amount_yuan:,} 元")
         if outcome.left_yuan:
-            figures.append(f"尚欠 {outcome.left_yuan} 元")
+            figures.append(f"尚欠 {outcome.left_yuan:,} 元")
         if outcome.promised_date:
             figures.append(f"约定 {outcome.promised_date} 前支付")
         if outcome.text:
