@@ -410,7 +410,11 @@ def test_thirty_workers_behind_one_address_file_and_check_while_one_device_flood
     flooder = threading.Thread(target=flood)
     flooder.start()
     try:
-        time.sleep(1.0)  # the flood is under way before the first worker arrives
+        # The flood is under way, past its device's bucket, before the first worker arrives (counted,
+        # not timed: on a loaded machine a second may hold only a few posts).
+        deadline = time.monotonic() + 60
+        while len(junk_statuses) < 35 and time.monotonic() < deadline:
+            time.sleep(0.05)
         started = time.monotonic()
         with ThreadPoolExecutor(6) as pool:
             results = list(pool.map(worker, range(30)))
@@ -420,7 +424,7 @@ def test_thirty_workers_behind_one_address_file_and_check_while_one_device_flood
         flooder.join(30)
     assert [(r[0], r[1]) for r in results] == [(303, 200)] * 30, [r for r in results if r[:2] != (303, 200)]
     assert took < 90, took
-    assert len(junk_statuses) >= 50 and 429 in junk_statuses and 303 not in junk_statuses, junk_statuses[:20]
+    assert len(junk_statuses) >= 35 and 429 in junk_statuses and 303 not in junk_statuses, junk_statuses[:20]
     assert set(junk_statuses) <= {400, 429}, set(junk_statuses)
     assert set(guess_statuses) <= {404, 429} and guess_statuses, guess_statuses
     # The officers were told, without the workers' names, mobiles or words (issue 15).
