@@ -142,7 +142,14 @@ def test_worker_is_told_answers_not_paid_and_the_case_reopens(system, phone, new
     page.locator("input[name=rating][value=partly]").check()
     with page.expect_navigation():
         page.get_by_role("button", name="提交回复").tap()
-    assert "案件已重新打开" in page.inner_text("main")
+    main = page.inner_text("main")
+    assert "案件已重新打开" in main
+    # the earlier outcome's figures stay (formsvc.case.money); "not paid" leaves the whole 12,000 owed
+    assert "此前的办理结果" in main and "已支付：8,000 元" in main and "您回复没有拿到这笔钱" in main, main
+    assert "仍欠您：12,000 元" in main and "已办结" not in main.split("办理记录")[0], main
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    violations = axe_violations(page)
+    assert not violations, format_violations(page.url, violations)
     page.screenshot(path=str(tmp_path / "status-reopened.png"), full_page=True)
     status, kind, code_now = db.execute("SELECT status, assignee_kind, assignee_code FROM complaints WHERE id = ?",
                                         (case_id,)).fetchone()
