@@ -1,11 +1,13 @@
 """评价排名 (seed 003: townships ranked by how workers rate them): one row per township for a period.
 
 Computed from the cases themselves, never stored: the cases filed in the period whose
-responsible body (首问负责) is the township. Per township: how many, the median hours to
-acknowledge and days to resolve (over the cases that got there), how many are overdue at the
+responsible body (首问负责) is the township. Per township: how many, the median hours from when
+it got a case to its own acknowledgement (``story.acknowledgements``: never another township's),
+the median days to resolve (over the cases that got there), how many are overdue at the
 period's end (``escalation.is_overdue``, the rule the case list and the daily report use), the
-money recovered, the share of workers' answers that say "satisfied", and the share of cases
-with an outcome that a worker's answer reopened.
+money recovered (``money.recovered_here``, as the dashboard counts it), the share of workers'
+answers that say "satisfied", and the share of cases with an outcome that a worker's answer
+reopened.
 """
 
 from __future__ import annotations
