@@ -309,6 +309,7 @@ def _no_contradictions(kind, zh, en, desk, w, events):
         assert "已转交白水县" not in zh and "Passed to Baishui" not in en, f"{kind}: 已转交 before delivery"
     if case["status"] == "transferred":
         assert "负责单位: 横塘镇" not in zh and "已转交横塘镇，等待其接手" in zh, f"{kind}: receiver named before it took it"
+        assert "横塘镇的农民工服务专员会接手" in now_part, f"{kind}: the next step names another than the receiver"
     assert "主管部门" not in zh or case["assignee_kind"] == "department"
 
 

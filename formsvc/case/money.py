@@ -198,8 +198,11 @@ def figure_lines(f: Figures, lang: str = "zh", officer: bool = False) -> list[st
     return lines
 
 
-def outcome_label(f: Figures, lang: str = "zh") -> str:
+def outcome_label(f: Figures, lang: str = "zh", places: story.Places | None = None) -> str:
+    """An outcome's name, with the other county's name in the reader's language when it was theirs."""
     label = outcomes.label(f.kind, lang) or ("Resolved" if lang == "en" else "已办结")
     if f.where:
-        return f"{f.where}: {label}" if lang == "en" else f"{f.where}：{label}"
+        named = places.named(f.where) if places is not None else None
+        where = named.name(lang) if named else f.where
+        return f"{where}: {label}" if lang == "en" else f"{where}：{label}"
     return label

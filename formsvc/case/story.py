@@ -136,6 +136,7 @@ _WORKER_STATUS: dict[str, tuple[str, str]] = {
     "resolved": ("已办结", "Resolved"),
     "closed_unfounded": ("经核查后已结案", "Closed after checking"),
     "transferred_out": ("已转送{place}（欠薪发生地）处理", "Sent to {place}, where the wages are owed"),
+    "transferred_out_closed": ("{place}已办结", "{place} has closed your case"),
 }
 
 
@@ -321,9 +322,10 @@ def holder(case: Mapping, places: Places) -> tuple[Place, bool]:
     return places.unit(kind_, code), False
 
 
-def worker_status(case: Mapping, lang: str = "zh", places: Places | None = None, elsewhere: str = "") -> str:
+def worker_status(case: Mapping, lang: str = "zh", places: Places | None = None, elsewhere: str = "",
+                  closed_there: bool = False) -> str:
     """The case's state in the worker's words. ``elsewhere``: the other county's name for a case
-    sent there (``transferred_out``)."""
+    sent there (``transferred_out``); ``closed_there``: that county has closed it."""
     status = case.get("status") or ""
     if places is None:
         zh, en = _GENERIC_STATUS.get(status, ("处理中", "Being handled"))
@@ -335,6 +337,7 @@ def worker_status(case: Mapping, lang: str = "zh", places: Places | None = None,
         place = receiver.name(lang)
     elif status == "transferred_out":
         place = elsewhere or ("另一个县" if lang != "en" else "another county")
+        key = "transferred_out_closed" if closed_there else key
     else:
         place = holder(case, places)[0].name(lang)
     zh, en = _WORKER_STATUS.get(key, ("处理中", "Being handled"))

@@ -72,7 +72,7 @@ def phones(registry, lang: str) -> list[Phone]:
     return out
 
 
-def for_worker(db, registry, config, case: dict, place: str, lang: str) -> NextSteps:
+def for_worker(db, registry, config, case: dict, place: str, lang: str, places=None) -> NextSteps:
     """The next steps for ``case`` (``complaints.find_for_status``'s dict: id, status, created_at ...).
     Every amount comes from the case's money (``formsvc.case.money``), also those of an outcome a
     reopen replaced (``earlier``)."""
@@ -82,8 +82,8 @@ def for_worker(db, registry, config, case: dict, place: str, lang: str) -> NextS
     m = money.of_case(db, row)
     steps.left = m.left if m.history else 0
     steps.claimed = m.claimed
-    steps.earlier = [(money.outcome_label(f, lang), format_local(f.at, zone, lang=lang), money.figure_lines(f, lang))
-                     for f in m.earlier]
+    steps.earlier = [(money.outcome_label(f, lang, places), format_local(f.at, zone, lang=lang),
+                      money.figure_lines(f, lang)) for f in m.earlier]
     status = case["status"]
     kind = row["outcome"] if status in ("resolved", "closed_unfounded") else ""
     if status == "closed_unfounded" and not kind:
@@ -105,13 +105,15 @@ def for_worker(db, registry, config, case: dict, place: str, lang: str) -> NextS
     elif status == "transferred_out":  # another county has it: what it says, never "we are checking" here
         closed_there = m.current is not None and m.current.where
         if closed_there:
-            steps.outcome = money.outcome_label(m.current, lang)
+            steps.outcome = money.outcome_label(m.current, lang, places)
             steps.figures = money.figure_lines(m.current, lang)
         steps.now = t("next_closed_elsewhere" if closed_there else "next_elsewhere", lang, place=place)
         guide = GUIDES["open"]
     elif status in ("new", "transferred"):
-        steps.now = t("next_new", lang, place=place)
-        assigned = case.get("assigned_at") or case["created_at"]
+        # who must take it now: the first receiver, or the one it was passed to (its clock started then)
+        waiting_for = places.unit(row["assignee_kind"], row["assignee_code"]).name(lang) if places else place
+        steps.now = t("next_new", lang, place=waiting_for)
+        assigned = row.get("assigned_at") or case["created_at"]
         due = datetime.fromisoformat(assigned) + timedelta(hours=config.ack_hours)
         steps.by = format_local(due, zone, with_zone=True, lang=lang)
         guide = GUIDES["new"]

@@ -262,14 +262,15 @@ def render_case(db, form, case: dict, mobile: str, lang: str, **extra):
 
         case["county_transfer"] = county_transfer.worker_view(db, case["id"], partners, lang)
         elsewhere = case["county_transfer"]["county"] if case["county_transfer"] else ""
-    case["status_text"] = story.worker_status(row, lang, places, elsewhere=elsewhere)
+    closed_there = bool(case.get("county_transfer") and case["county_transfer"].get("closed"))
+    case["status_text"] = story.worker_status(row, lang, places, elsewhere=elsewhere, closed_there=closed_there)
     unit, waiting = story.holder(row, places)
     case["place"] = elsewhere or unit.name(lang)
     case["place_waiting"] = waiting and row["status"] == "new"
     _, routing = story.timeline(db, case["id"])
     case["events"] = [dict(e, text=story.worker_line(e, lang, places))
                       for e in story.with_places(case["events"], routing)]
-    case["next"] = next_steps.for_worker(db, get_registry(), get_config(), case, case["place"], lang)
+    case["next"] = next_steps.for_worker(db, get_registry(), get_config(), case, case["place"], lang, places)
     return render_template("intake/status.html", form=form, case=case, mobile=mobile, **extra)
 
 
