@@ -95,8 +95,8 @@ KINDS: dict[str, Kind] = {k.code: k for k in (
     _k("county_transfer_dead", "转送外县未能送达", "Transfer to the other county failed",
        "转交{place}未能送达，仍由本县处理", "Your case could not reach {place}; this county keeps handling it"),
     _k("county_transfer_withdrawn", "转送外县已撤回", "Transfer to the other county withdrawn",
-       "转送{place}未成功，仍由本县处理", "The transfer to {place} did not go through; this county handles your case",
-       sms="worker_transferred"),  # the SMS names who has the case now: the county desk
+       "转送{place}未成功，仍由本县处理", "The transfer to {place} did not go through; this county handles your case"),
+    # (no SMS: only a transfer that never arrived can be withdrawn, and the worker is texted only on delivery)
     _k("county_transfer_acknowledged", "外县已受理", "Taken on by the other county",
        "{place}已接手您的投诉", "{place} took on your case"),
     _k("county_transfer_resolved", "外县已办结", "Resolved by the other county",

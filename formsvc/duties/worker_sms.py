@@ -68,8 +68,6 @@ def queue_due(db, registry, config, now: datetime) -> list[str]:
             place = outcome = ""
             if kind == "worker_acknowledged":
                 place = places.unit(r["responsible_kind"], r["responsible_code"]).name(lang)
-            elif r["event_kind"] == "county_transfer_withdrawn":  # back here: the county desk has it
-                place = places.unit("county", "").name(lang)
             elif kind == "worker_transferred":
                 named = story.event_place(event, places)
                 place = named.name(lang) if named else ""
