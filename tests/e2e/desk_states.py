@@ -45,31 +45,47 @@ def _partners(config):
     raise AssertionError("wagesafe.registry.partners has no loader")
 
 
-def _delivered(db, registry, config, case_id: int, now) -> None:
-    """The other county's answer to the transfer, as the Open311 sender records it when the partner
+def _send_and_deliver(db, registry, config, case_id: int, actor: str, now) -> None:
+    """转送外县, then the other county's answer, as the Open311 sender records it when the partner
     accepts the request (``Open311Sender._record``: its id and receipt), then the duty that tells the
     case (``remote_follow.settle``: status 转送外县, the delivered event, the worker's SMS). No second
-    county runs in the walk; tests/test_county_transfer.py drives two real ones."""
+    county runs in the walk (tests/test_county_transfer.py drives two real ones); the demo has no key
+    for the partner, so its notice worker may give the request up first: that transfer is withdrawn
+    (撤回, as the desk would) and sent again."""
     import time
 
+    from formsvc.case import county_transfer
     from formsvc.duties import remote_follow
 
-    transfer_id = next(db.query("SELECT id FROM county_transfers WHERE complaint_id = ?", [case_id]))["id"]
-    deadline = time.monotonic() + 20
-    while True:  # the demo's notice worker may hold the row for a moment (trying the partner's address)
-        with store.write_transaction(db):
-            done = db.conn.execute("UPDATE notices SET status = 'sent', sent_at = ?, last_error = ''"
-                                   " WHERE dedupe_key = ? AND status IN ('pending', 'dead')",
-                                   (store.iso(now), f"county-transfer:{transfer_id}")).rowcount
-            if done:
-                db.conn.execute("UPDATE county_transfers SET remote_id = ?, delivered_at = ?, remote_receipt = ?,"
-                                " remote_status = 'open' WHERE id = ?",
-                                (f"BS-{case_id:05d}", store.iso(now), f"BS{case_id:04d}-WALK", transfer_id))
-        if done:
+    partners = _partners(config)
+    county = next(iter(partners.counties))
+    for _attempt in range(5):
+        county_transfer.start(db, partners, config, case_id, actor, county, "欠薪发生地在外县", "外县某镇工业大道12号", now)
+        transfer_id = max(r["id"] for r in db.query("SELECT id FROM county_transfers WHERE complaint_id = ?", [case_id]))
+        deadline, answered = time.monotonic() + 20, None
+        while answered is None:
+            with store.write_transaction(db):
+                settled = db.conn.execute("SELECT settled_kind FROM county_transfers WHERE id = ?",
+                                          (transfer_id,)).fetchone()[0]
+                done = 0 if settled else db.conn.execute(
+                    "UPDATE notices SET status = 'sent', sent_at = ?, last_error = ''"
+                    " WHERE dedupe_key = ? AND status IN ('pending', 'dead')",
+                    (store.iso(now), f"county-transfer:{transfer_id}")).rowcount
+                if done:
+                    db.conn.execute("UPDATE county_transfers SET remote_id = ?, delivered_at = ?, remote_receipt = ?,"
+                                    " remote_status = 'open' WHERE id = ?",
+                                    (f"BS-{case_id:05d}", store.iso(now), f"BS{case_id:04d}-WALK", transfer_id))
+            if done or settled:
+                answered = bool(done)
+            else:  # the demo's worker holds the row for a moment
+                assert time.monotonic() < deadline, "the transfer's notice stayed claimed by the demo's worker"
+                time.sleep(0.2)
+        remote_follow.settle(db, registry, config, now)
+        if answered:
             break
-        assert time.monotonic() < deadline, "the transfer's notice stayed claimed by the demo's worker"
-        time.sleep(0.2)
-    remote_follow.settle(db, registry, config, now)
+        county_transfer.cancel(db, case_id, transfer_id, actor, now)
+    status = next(db.query("SELECT status FROM complaints WHERE id = ?", [case_id]))["status"]
+    assert status == "transferred_out", f"the walk's transfer to another county was not delivered ({status})"
 
 
 def seed(env: dict, project_code: str | None = None) -> Seeded:
@@ -112,12 +128,7 @@ def seed(env: dict, project_code: str | None = None) -> Seeded:
         cases.record_outcome(db, ids["unfounded"], officer, unfounded, done)
         answers.record_answer(db, registry, config, ids["reopened"], "no", "not_satisfied", "余款没有拿到",
                               done + timedelta(minutes=20))
-        from formsvc.case import county_transfer
-
-        county = next(iter(_partners(config).counties))
-        county_transfer.start(db, _partners(config), config, ids["to_county"], registry.county.desk.email, county,
-                              "欠薪发生地在外县", "外县某镇工业大道12号", done)
-        _delivered(db, registry, config, ids["to_county"], done + timedelta(minutes=1))
+        _send_and_deliver(db, registry, config, ids["to_county"], registry.county.desk.email, done)
         if "editor" in auth.ROLES:  # issue 26: an editor-only account, granted by the admin, signs in by link
             admin = auth.get_user(db, next(db.query("SELECT id FROM users WHERE role = 'admin' AND active = 1"))["id"])
             auth.grant_editor(db, admin, EDITOR, "走查编辑", done)
