@@ -77,7 +77,7 @@ def queue_due(db, registry, config, now: datetime) -> list[str]:
                 outcome = story.outcome_of(event, lang)
                 named = story.event_place(event, places) if r["event_kind"].startswith("county_") else None
                 if named is not None:
-                    outcome = f"{named.name(lang)}: {outcome}" if lang == "en" else f"{named.name(lang)}{outcome}"
+                    outcome = f"{outcome} ({named.name(lang)})" if lang == "en" else f"{outcome}（{named.name(lang)}）"
             # r["id"] is the complaint's id (c.* comes after the event's columns)
             sms = notices.worker_sms(kind, r, config.public_base_url, place=place, outcome=outcome)
             if sms is None:
