@@ -26,6 +26,7 @@ import sqlite3
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from formsvc.commands.service import DEMO_PASSWORD
 from formsvc.officers import auth
@@ -256,9 +257,13 @@ def test_desk_walk_every_role_every_page_every_state(system, browser, seeded, tm
                 case_href = card.locator("a.stretch").get_attribute("href")
                 box = card.locator("td").last.bounding_box()  # the amount, far from "#id"
                 x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
-                with page.expect_navigation():
-                    page.touchscreen.tap(x, y)
-                assert page.url.endswith(case_href), (page.url, case_href)
+                try:
+                    with page.expect_navigation(timeout=5_000):
+                        page.touchscreen.tap(x, y)
+                except PlaywrightTimeout:
+                    pass
+                if not page.url.endswith(case_href):
+                    problems.append(f"cases list: a tap on a case card's amount does not open the case ({page.url})")
             ctx.assert_no_external()
         finally:
             ctx.context.close()
