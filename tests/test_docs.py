@@ -27,6 +27,7 @@ CONFIGURATION = MANUAL / "configuration.md"
 # Environment variables the pages name that are not settings of the service, each with why.
 NOT_SETTINGS = {
     "WAGESAFE_E2E_CHROMIUM",  # the browser tests' Chromium (manual/developers.md)
+    "WAGESAFE_PROMTOOL",  # promtool for tests/test_alert_rules.py (manual/developers.md)
     "WAGESAFE_E2E_SCREENSHOTS",  # where the browser tests keep their screenshots (manual/developers.md)
     "PARTNER_KEY_BAISHUI",  # an example of a partners.yaml `key_setting` (manual/partners.md)
 }
