@@ -323,6 +323,19 @@ def test_backup_verify_catches_a_corrupt_database_with_good_checksums(tmp_path, 
     assert bad.exit_code == 1 and "integrity_check FAILED" in bad.output
 
 
+def test_serve_empties_only_prometheus_files(tmp_path, env):
+    """PROMETHEUS_MULTIPROC_DIR set to the var dir by mistake must not cost the database."""
+    from formsvc.commands.service import metrics_dir
+
+    var = tmp_path / "var"
+    var.mkdir(parents=True, exist_ok=True)
+    for name in ("wagesafe.db", "counter_123.db", "histogram_9.db", "gauge_livesum_7.db", "notes.db"):
+        (var / name).write_text("x")
+    path = metrics_dir(Config.from_env({**env, "PROMETHEUS_MULTIPROC_DIR": str(var)}))
+    assert path == var and sorted(p.name for p in var.iterdir()) == ["notes.db", "wagesafe.db"]
+    assert metrics_dir(Config.from_env(env)) == var / "prometheus"
+
+
 # --- systemd and Docker use it ---------------------------------------------------------------------
 
 def test_worker_tells_systemd_it_is_ready_and_alive(tmp_path, config, monkeypatch):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import re
 import signal
 import sys
 import threading
@@ -54,8 +55,11 @@ def metrics_dir(config: Config) -> Path:
     emptied: files left by a previous run would be added to this run's counts."""
     path = Path(config.prometheus_multiproc_dir) if config.prometheus_multiproc_dir else config.var_dir / "prometheus"
     path.mkdir(parents=True, exist_ok=True)
-    for old in path.glob("*.db"):
-        old.unlink()
+    # Only prometheus_client's own files (<kind>_<pid>.db): the directory may have been set to one that
+    # holds other things, and wagesafe.db must never be among what is emptied.
+    for old in path.iterdir():
+        if re.fullmatch(r"(counter|gauge_[a-z]+|histogram|summary)_\d+\.db", old.name) and old.is_file():
+            old.unlink()
     return path
 
 
