@@ -136,6 +136,21 @@ def _resolved_there(w):
     w.there("county_transfer_resolved", kind="partly_paid", recovered_yuan=8000, left_yuan=4000)
 
 
+RETURN_NOTE = "欠薪发生地在青禾县河西街道，应由青禾县办理"
+
+
+def _given_back(w):
+    """白水县 took the case on, then closed it as not its own (不属本县管辖): it comes back here."""
+    tid = w.delivered()
+    w.there("county_transfer_acknowledged")
+    outcome = {"kind": "not_this_county", "text": RETURN_NOTE, "acknowledged_at": store.iso(w.t)}
+    with store.write_transaction(w.db):
+        w.db.conn.execute("UPDATE county_transfers SET closed_at = ?, remote_status = 'closed', remote_outcome = ?"
+                          " WHERE id = ?", (store.iso(w.tick()), json.dumps(outcome, ensure_ascii=False), tid))
+    assert remote_follow.settle(w.db, w.reg, w.config, w.tick()) == [
+        f"transfer {tid} (case {w.id}): 白水县 gave it back, desk told"]
+
+
 # How each kind comes about. A kind without an entry is written as it is on an acknowledged case (the
 # test still runs it through every surface): a new row in story.KINDS is covered the day it is added.
 SETUP = {
@@ -168,6 +183,7 @@ SETUP = {
         w.db, w.id, w.dead("attempt 8: TemporaryFailure: ConnectionError"), OFFICER, w.tick())),
     "county_transfer_acknowledged": lambda w: (w.ack(), w.delivered(), w.there("county_transfer_acknowledged")),
     "county_transfer_resolved": lambda w: (w.ack(), _resolved_there(w)),
+    "county_transfer_returned": lambda w: (w.ack(), _given_back(w)),
     "transferred_out": lambda w: (w.ack(), w.event("transferred_out", "转送 白水县")),
     "remote_delivered": lambda w: (w.ack(), w.event("remote_delivered", "对方编号 77")),
     "remote_status": lambda w: (w.ack(), w.event("remote_status", "白水县（石塘镇）：已受理")),
@@ -292,6 +308,17 @@ def test_every_kind_tells_one_story_on_every_surface(desk, kind):
 
     _no_contradictions(kind, zh, en, desk, w, events)
     _same_money(kind, s, w)
+    if kind == "county_transfer_returned":  # told as past, then this county's state, on every surface
+        now_part = zh.split("办理记录", 1)[0]
+        assert "白水县已退回本县" in now_part and RETURN_NOTE in now_part and "河西街道已接手，正在处理" in now_part
+        assert now_part.index("白水县已退回本县") < now_part.index("河西街道已接手，正在处理")
+        assert "白水县已办结" not in zh and "对方已办结" not in zh and "closed your case" not in en
+        assert "Baishui County sent your case back" in en
+        assert "白水县退回了此案" in s["desk"] and RETURN_NOTE in s["desk"] and "已转送外县" not in s["csv"]
+        assert "河西街道（白水县退回本县）" in s["sms"].split(" | ")[-1]
+        alerts = [n["channel"] for n in desk.db.query(
+            "SELECT channel FROM notices WHERE complaint_id = ? AND dedupe_key LIKE '%:returned:%'", [w.id])]
+        assert sorted(alerts) == ["email", "sms"], alerts
 
 
 def _no_contradictions(kind, zh, en, desk, w, events):

@@ -319,3 +319,82 @@ def test_refused_dead_and_withdrawn_transfers_alert_the_desk_and_tell_the_worker
     assert ("county_transfer_dead", 1) in _events(db_a, case_id)
     assert len(_desk_alerts(db_a, case_id)) == 6
     assert "仍由本县处理" in _status_page(a, receipt)
+
+
+def test_a_case_the_other_county_gives_back_is_ours_again(two_counties):
+    """B closes the transferred case as 不属本县管辖 ("not ours either"): A does not read that as B's outcome
+    and leave the case closed. 首问负责: it is A's again (new, as it was), on a new clock (filed 40 days
+    ago, yet not overdue), the worker is texted and reads B's answer as past then A's state, A's desk is
+    alerted by email and SMS and its card says in words that B gave it back, with B's note."""
+    from wagesafe.registry import load_registry
+    from formsvc.case import cases
+    from formsvc.duties import escalation, worker_sms
+
+    a, b, keys = two_counties
+    app_a, db_a = desk_app(a)
+    config_a = a.config()
+    registry_a = load_registry(config_a.data_dir)
+    senders = {"email": Discard(), "sms": Discard(), "open311": Open311Sender(config_a, environ=keys)}
+    case_id, receipt = _file_a_case(a, db_a, config_a)
+    t0 = store.utcnow()
+    with store.write_transaction(db_a):  # filed long ago: its first clock has run out
+        db_a.conn.execute("UPDATE complaints SET created_at = ? WHERE id = ?", (store.iso(t0 - timedelta(days=40)), case_id))
+    desk = signed_in(app_a, db_a, A_DESK)
+    _desk_post(desk, f"/desk/cases/{case_id}/transfer-county",
+               {"county": "baishui", "reason": "欠薪发生地在白水县石塘镇", "address": "白水县石塘镇工业大道12号"})
+    worker.run_once(db_a, senders, t0)
+    assert db_a.conn.execute("SELECT status FROM notices WHERE channel = 'open311'").fetchone()[0] == "sent"
+    scheduler.every_round(db_a, registry_a, config_a, t0)
+    assert db_a.conn.execute("SELECT status FROM complaints WHERE id = ?", (case_id,)).fetchone()[0] == "transferred_out"
+    [(b_id, *_)] = _b_cases(b)
+
+    # B's officer takes it on, then closes it as not B's, saying where it belongs.
+    config_b = b.config()
+    db_b = store.open_db(config_b.database)
+    app_b, _ = desk_app(b)
+    officer = signed_in(app_b, db_b, B_OFFICER)
+    assert _desk_post(officer, f"/desk/cases/{b_id}/acknowledge", {}).status_code == 303
+    note = "用工单位和工地都在青禾县河西街道，应由青禾县办理"
+    assert _desk_post(officer, f"/desk/cases/{b_id}/outcome",
+                      {"outcome": "not_this_county", "text": note}).status_code == 303
+    with sqlite3.connect(b.database) as c:
+        assert c.execute("SELECT status, outcome FROM complaints WHERE id = ?", (b_id,)).fetchone() == (
+            "resolved", "not_this_county")
+
+    sms_before = len(_worker_sms(db_a, case_id))
+    t1 = t0 + timedelta(minutes=10)
+    assert remote_follow.follow(db_a, config_a, t1, environ=keys) == [
+        f"transfer 1 (case {case_id}): 白水县 took it on", f"transfer 1 (case {case_id}): 白水县 says it is not theirs"]
+    scheduler.every_round(db_a, registry_a, config_a, t1)  # settle: the case comes back
+    worker_sms.queue_due(db_a, registry_a, config_a, t1)
+    row = cases.get_case(db_a, case_id)
+    assert (row["status"], row["resolved_at"], row["deadlines_from"]) == ("new", None, store.iso(t1))
+    kinds = [k for k, _ in _events(db_a, case_id)]
+    assert kinds[-1] == "county_transfer_returned" and "county_transfer_resolved" not in kinds
+    told = _worker_sms(db_a, case_id)[sms_before:]
+    assert len(told) == 1 and "白水县退回本县" in told[0], told
+    alerts = _desk_alerts(db_a, case_id)
+    assert {c for c, _ in alerts} == {"email", "sms"} and all("白水县退回" in text for _, text in alerts)
+    assert any(note in text for c, text in alerts if c == "email")
+    assert remote_follow.settle(db_a, registry_a, config_a, t1 + timedelta(minutes=1)) == []  # told once
+
+    # A new clock: no reminder or escalation for the 40 days before, but one 30 days on.
+    assert escalation.run(db_a, registry_a, config_a, t1 + timedelta(hours=1)) == []
+    assert not escalation.is_overdue(cases.get_case(db_a, case_id), config_a.ack_hours, config_a.resolve_days, t1)
+    later = t1 + timedelta(hours=config_a.ack_hours)  # not forgotten: unacknowledged a day after it came back
+    assert escalation.is_overdue(cases.get_case(db_a, case_id), config_a.ack_hours, config_a.resolve_days, later)
+    assert [a.kind for a in escalation.plan(escalation._open_cases(db_a), escalation._done_keys(db_a),
+                                            config_a.ack_hours, config_a.resolve_days, later)] == ["escalate_ack"]
+
+    card = desk.get(f"/desk/cases/{case_id}").get_data(as_text=True)
+    assert "白水县退回了此案" in card and note in card and "按首问负责制，此案由本县继续办理" in card
+    assert "对方状态：已办结" not in card and "外县退回（不属其管辖），本县继续办理" in card
+    status = _status_page(a, receipt)
+    text = re.sub(r"<[^>]+>", " ", status)
+    now_part = text.split("办理记录", 1)[0]
+    assert "白水县已退回本县" in now_part and note in now_part and "本县继续办理" in now_part
+    assert now_part.index("白水县已退回本县") < now_part.index("当前状态")
+    assert "白水县已办结" not in text and "对方已办结" not in text and "已转交白水县" not in now_part
+    # the desk may now send it where it belongs (or keep it): the transfer form is offered again
+    assert 'action="/desk/cases/%d/transfer-county"' % case_id in card
+    assert a.server_errors() == [] and b.server_errors() == []

@@ -106,3 +106,35 @@ def test_scheduler_tick_runs_escalation(desk):
     lines = scheduler.tick(desk.db, desk.registry, desk.config, T0 + timedelta(hours=24))
     assert lines[0].startswith("escalate_ack") and "daily report 2026-03-02 sent" in lines
     assert scheduler.tick(desk.db, desk.registry, desk.config, T0 + timedelta(hours=24, minutes=1)) == []
+
+
+def test_a_case_given_back_by_another_county_runs_on_a_new_clock(desk):
+    """Filed 40 days ago, at 白水县 since, given back today (不属本县管辖 there): not overdue from the day
+    it was filed (the list, the SQL filter, the reminders), and not forgotten: its reminder and escalation
+    come again on the new clock although the old ones went before the transfer."""
+    from formsvc.web.desk import queries
+
+    cid = insert_case(desk.db, township="hexi")
+    back = T0 + timedelta(days=40)
+    old_keys = {f"remind:{cid}", f"escalate-resolve:{cid}", f"escalate-ack:{cid}:{store.iso(T0)}"}
+    with store.write_transaction(desk.db):
+        desk.db.conn.execute("UPDATE complaints SET status = 'acknowledged', acknowledged_at = ?, deadlines_from = ?"
+                             " WHERE id = ?", (store.iso(T0 + timedelta(hours=2)), store.iso(back), cid))
+    c = cases.get_case(desk.db, cid)
+    assert c["assigned_at"] == store.iso(back)  # the ack clock too (a case given back unacknowledged)
+    assert not escalation.is_overdue(c, 24, 30, back + timedelta(days=1))
+    assert escalation.plan([c], old_keys, 24, 30, back + timedelta(days=30) - S) == []
+    [a] = escalation.plan([c], old_keys, 24, 30, back + timedelta(days=30))
+    assert a.kind == "remind" and a.key == f"remind:{cid}:{store.iso(back)}"
+    assert kinds(escalation.plan([c], old_keys | {a.key}, 24, 30, back + timedelta(days=60))) == ["escalate_resolve"]
+    assert escalation.is_overdue(c, 24, 30, back + timedelta(days=30))
+
+    def overdue_ids(at):
+        cut = [store.iso(at - timedelta(hours=24)), store.iso(at - timedelta(days=30))]
+        return [r[0] for r in desk.db.execute(f"SELECT c.id FROM complaints c WHERE {queries.overdue_sql('c')}", cut)]
+
+    assert overdue_ids(back + timedelta(days=1)) == []
+    assert overdue_ids(back + timedelta(days=30)) == [cid]
+    with store.write_transaction(desk.db):  # while the other county has it, it is not ours to be late on
+        desk.db.conn.execute("UPDATE complaints SET status = 'transferred_out' WHERE id = ?", (cid,))
+    assert overdue_ids(back + timedelta(days=30)) == []

@@ -34,9 +34,13 @@ UNACKED_STATUSES = ("new", "transferred")
 # and its personal data follows the retention period from when the other county closed it.
 CLOSED_STATUSES = ("resolved", "closed_unfounded", "transferred_out")
 
-# When the current assignee got the case: its last transfer, else when it was filed.
+# When the current assignee got the case: its last transfer, else when another county gave it back
+# (``deadlines_from``: the clocks restart then, ``formsvc.duties.remote_follow.settle``), else when it was filed.
 ASSIGNED_AT_SQL = ("COALESCE((SELECT MAX(r.decided_at) FROM routing_decisions r WHERE r.complaint_id = {a}.id"
-                   " AND r.rule = 'transfer'), {a}.created_at)")
+                   " AND r.rule = 'transfer' AND r.decided_at > COALESCE({a}.deadlines_from, '')),"
+                   " {a}.deadlines_from, {a}.created_at)")
+# When the resolve deadlines (reminder, escalation, "overdue") start: filed, or given back by another county.
+DEADLINES_FROM_SQL = "COALESCE({a}.deadlines_from, {a}.created_at)"
 
 
 class TransitionError(ValueError):

@@ -256,3 +256,25 @@ def worker_view(db, case_id: int, partners, lang: str = "zh") -> dict | None:
                 number_label="Their case number" if en else "对方编号",
                 state_label="Status there" if en else "对方办理情况",
                 follow_label="Follow it there" if en else "到对方查询")
+
+
+def returned_view(db, case_id: int, partners, lang: str = "zh") -> dict | None:
+    """What the worker's status page says about a transfer the other county gave back (不属其管辖:
+    ``remote_follow.settle``): who gave it back and their note, said as past, before this county's
+    state now. ``None`` when the latest transfer was not given back."""
+    rows = transfers_of(db, case_id)
+    if not rows or rows[0]["settled_kind"] != "returned":
+        return None
+    t = rows[0]
+    county = partners.counties.get(t["county_code"]) if partners is not None else None
+    en = lang == "en"
+    name = county.name_en if en and county else t["county_name"]
+    note = (t["outcome"] or {}).get("text") or ""
+    return dict(
+        heading=f"{name} sent your case back" if en else f"{name}已退回本县",
+        text=(f"{name} answered that the case is not theirs to handle. The office you first complained to stays "
+              "responsible for it until someone takes it on, so this county handles your case again; you need not "
+              "complain again." if en else
+              f"{name}答复此案不归该县管辖。您最先投诉的单位在有人接手前一直负责（首问负责），所以本县继续办理您的投诉，"
+              "您不用重新投诉。"),
+        note=(f"{name}'s note: {note}" if en else f"{name}的说明：{note}") if note else "")

@@ -109,6 +109,8 @@ def _history(case: Mapping, outcome_rows: list, remote_events: list, answers: li
                             case.get("outcome_text") or ""))
     for e in remote_events:
         data = story.detail_data(e)
+        if str(data.get("outcome") or data.get("kind") or "") in outcomes.NOT_OURS:
+            continue  # "not ours" there carries no money: the case came back here (county_transfer_returned)
         rows.append(Figures(e["at"], str(data.get("outcome") or data.get("kind") or ""),
                             _int(data.get("recovered_yuan", data.get("paid_yuan"))), _int(data.get("left_yuan")),
                             _int(data.get("promised_yuan")), str(data.get("due_date") or data.get("promised_date") or ""),
@@ -150,7 +152,7 @@ def _money(case: Mapping, history: list[Figures]) -> Money:
     there = sum(f.recovered for f in history if f.where)
     closed_here = case.get("status") in ("resolved", "closed_unfounded") and case.get("outcome")
     current = None
-    if history and (closed_here or history[-1].where):
+    if history and (closed_here or (history[-1].where and case.get("status") == "transferred_out")):
         current = history[-1]
     disputed = sum(f.recovered for f in history if f.disputed and not f.where)
     paid_for_worker = max(here - disputed, 0) + there

@@ -31,6 +31,7 @@ class OutcomeKind:
     status: str = "resolved"        # the case's status after it
     recovered: bool = False         # the amount is money the worker got
     text_zh: str = ""               # what the required text means, for the desk form and its error
+    not_ours: bool = False          # "not this county's": a county that received the case by transfer gives it back
 
 
 OUTCOMES: dict[str, OutcomeKind] = {k.code: k for k in (
@@ -45,8 +46,12 @@ OUTCOMES: dict[str, OutcomeKind] = {k.code: k for k in (
     OutcomeKind("not_substantiated", "经核查不属实", "Not substantiated after checking", ("text",),
                 status="closed_unfounded", text_zh="给投诉人的说明（投诉人会看到，不要写他人姓名）"),
     OutcomeKind("not_this_county", "不属本县管辖，已转至有关单位", "Not this county's: passed on", ("text",),
-                text_zh="转至哪里（投诉人会看到，例如：某市某区人社局监察大队）"),
+                text_zh="转至哪里（投诉人会看到，例如：某市某区人社局监察大队）", not_ours=True),
 )}
+
+# Outcomes that say "this case is not ours": when the county that closed it so had received it from
+# another county (转送外县), the sender takes it back (首问负责, ``formsvc.duties.remote_follow.settle``).
+NOT_OURS: frozenset[str] = frozenset(code for code, k in OUTCOMES.items() if k.not_ours)
 
 
 class OutcomeError(ValueError):

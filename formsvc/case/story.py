@@ -101,6 +101,12 @@ KINDS: dict[str, Kind] = {k.code: k for k in (
        "{place}已接手您的投诉", "{place} took on your case"),
     _k("county_transfer_resolved", "外县已办结", "Resolved by the other county",
        "{place}已办结：{outcome}", "{place} closed your case: {outcome}", sms="worker_outcome"),
+    # the other county closed it as not its own (outcomes.NOT_OURS): back here, 首问负责 (remote_follow.settle);
+    # the worker was texted "已转交" on delivery, so is texted again that this county handles it now
+    _k("county_transfer_returned", "外县退回（不属其管辖），本县继续办理", "Given back by the other county (not theirs): ours again",
+       "{place}答复不归该县管辖，已退回本县；本县继续办理您的投诉，您不用重新投诉",
+       "{place} answered that your case is not theirs and sent it back; this county handles it again, "
+       "you need not complain again", sms="worker_transferred"),
     # the same, as older databases stored it (issue 18)
     # (written when the desk asked, before the other county had it: said as "being sent")
     _k("transferred_out", "转送外县", "Sent to another county", "投诉正在转送{place}（欠薪发生地）",

@@ -157,6 +157,11 @@ def _as_of(db, end: str):
     def state(case: dict) -> dict:
         c = dict(case)
         c["assigned_at"] = assigned.get(c["id"], c["created_at"])
+        if c.get("deadlines_from"):  # given back by another county: its clocks restarted then (if before ``end``)
+            if c["deadlines_from"] < end:
+                c["assigned_at"] = max(c["assigned_at"], c["deadlines_from"])
+            else:
+                c["deadlines_from"] = None
         if c["id"] in changed_since:
             c["status"] = before.get(c["id"], "new")
         return c

@@ -9,6 +9,8 @@ Rules (config: ``ack_hours``, ``resolve_days``):
   → escalated to the county desk, once per assignment;
 - not resolved ``resolve_days`` after it was filed → a reminder to the assignee, once;
 - not resolved after twice that → escalated to the county desk, once;
+- a case another county gave back (不属本县管辖 there) counts both from that day (``deadlines_from``),
+  and gets its reminder and escalation again on that clock;
 - a department called to a case (吹哨, ``formsvc.case.hard_cases``) that has not reported within
   ``call_report_hours`` → the county desk is told, once per call.
 
@@ -49,7 +51,14 @@ def ack_deadline(case: dict, ack_hours: float) -> datetime:
 
 
 def resolve_deadline(case: dict, resolve_days: float, times: int = 1) -> datetime:
-    return _dt(case["created_at"]) + timedelta(days=resolve_days * times)
+    """From when it was filed, or from when another county gave it back (``deadlines_from``)."""
+    return _dt(case.get("deadlines_from") or case["created_at"]) + timedelta(days=resolve_days * times)
+
+
+def _clock_key(c: dict) -> str:
+    """The part of a reminder's or an escalation's key that names its clock: a case given back by
+    another county gets its reminder and escalation again, on the new clock (never forgotten)."""
+    return f":{c['deadlines_from']}" if c.get("deadlines_from") else ""
 
 
 def is_overdue(case: dict, ack_hours: float, resolve_days: float, at: datetime) -> bool:
@@ -76,11 +85,11 @@ def plan(cases: list[dict], done_keys: set[str], ack_hours: float, resolve_days:
             if now >= due and key not in done_keys:
                 actions.append(Action("escalate_ack", c["id"], key, due))
         due = resolve_deadline(c, resolve_days)
-        key = f"remind:{c['id']}"
+        key = f"remind:{c['id']}{_clock_key(c)}"
         if now >= due and key not in done_keys:
             actions.append(Action("remind", c["id"], key, due))
         due = resolve_deadline(c, resolve_days, 2)
-        key = f"escalate-resolve:{c['id']}"
+        key = f"escalate-resolve:{c['id']}{_clock_key(c)}"
         if now >= due and key not in done_keys:
             actions.append(Action("escalate_resolve", c["id"], key, due))
     return actions

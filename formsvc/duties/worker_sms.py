@@ -73,6 +73,9 @@ def queue_due(db, registry, config, now: datetime) -> list[str]:
                 place = named.name(lang) if named else ""
                 if r["event_kind"] == "county_transfer_delivered":  # with the worker's receipt there (issue 24)
                     place = _with_their_receipt(db, r["id"], place, lang)
+                elif r["event_kind"] == "county_transfer_returned":  # back here: who has it now, and why
+                    here = story.holder(r, places)[0].name(lang)
+                    place = f"{here} ({place} sent it back)" if lang == "en" else f"{here}（{place}退回本县）"
             else:
                 outcome = story.outcome_of(event, lang)
                 named = story.event_place(event, places) if r["event_kind"].startswith("county_") else None

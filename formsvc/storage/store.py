@@ -552,6 +552,12 @@ WHERE settled_kind = '' AND (remote_id IS NOT NULL OR remote_status = 'withdrawn
   AND NOT EXISTS (SELECT 1 FROM events e WHERE e.complaint_id = county_transfers.complaint_id
                   AND e.kind = 'county_transfer_requested');
 """),
+    # A case another county gave back (不属本县管辖) is this county's again from that day: its deadlines
+    # (acknowledge, resolve, reminders, escalation) run from then, not from when it was filed
+    # (formsvc.duties.remote_follow.settle sets it; NULL: from created_at).
+    ("0017_i24_returned_deadlines", """
+ALTER TABLE complaints ADD COLUMN deadlines_from TEXT;
+"""),
 ]
 
 

@@ -332,7 +332,7 @@ def request_one(request_id, fmt):
 
 def _report_for_sender(case_id: int) -> dict | None:
     """What the county that sent us a case may read back about it (issue 24), and nobody else: when we
-    took it on and our outcome (kind and amounts, no person). Only with the key that POSTed it
+    took it on and our outcome (kind, amounts and the note to the worker; no person). Only with the key that POSTed it
     (``X-Api-Key``); a missing or wrong key just gets the public answer."""
     key = request.headers.get("X-Api-Key", "")
     partner = api_keys.check(get_db(), key) if key else None
@@ -340,7 +340,7 @@ def _report_for_sender(case_id: int) -> dict | None:
         return None
     row = get_db().conn.execute(
         "SELECT acknowledged_at, resolved_at, outcome, amount_recovered_yuan, outcome_left_yuan,"
-        " outcome_promised_yuan, outcome_due_date, status FROM complaints"
+        " outcome_promised_yuan, outcome_due_date, status, outcome_text FROM complaints"
         " WHERE id = ? AND source = 'partner' AND source_ref LIKE ?", (case_id, f"{partner}:%")).fetchone()
     if row is None:
         return None
@@ -348,8 +348,10 @@ def _report_for_sender(case_id: int) -> dict | None:
     kind = row[2] or ("not_substantiated" if row[7] == "closed_unfounded" else "")
     out = {"acknowledged_at": row[0] or "", "resolved_at": (row[1] or "") if closed else ""}
     if closed and kind:
+        # ``text``: the officer's note to the worker (给投诉人的说明, written for the worker to read): for
+        # 不属本县管辖 it says where the case belongs, which the sender needs to act on the case it gets back.
         out.update(kind=kind, recovered_yuan=row[3] or 0, left_yuan=row[4] or 0, promised_yuan=row[5] or 0,
-                   due_date=row[6] or "")
+                   due_date=row[6] or "", text=row[8] or "")
     return out
 
 

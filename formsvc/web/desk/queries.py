@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from formsvc.officers.auth import User, scope_sql
-from formsvc.case.cases import ASSIGNED_AT_SQL, STATUS_ZH
+from formsvc.case.cases import ASSIGNED_AT_SQL, DEADLINES_FROM_SQL, STATUS_ZH
 from formsvc.case import story
 from formsvc.case.sources import SOURCES
 from formsvc.storage.store import iso
@@ -68,8 +68,8 @@ def where_for(user: User, f: Filters, config, now: datetime) -> tuple[str, list]
 
 def overdue_sql(a: str) -> str:
     """SQL twin of ``escalation.is_overdue`` (two parameters: the ack and resolve cut-offs)."""
-    return (f"({a}.status NOT IN ('resolved', 'closed_unfounded') AND (({a}.status IN ('new', 'transferred')"
-            f" AND {ASSIGNED_AT_SQL.format(a=a)} <= ?) OR {a}.created_at <= ?))")
+    return (f"({a}.status NOT IN ('resolved', 'closed_unfounded', 'transferred_out') AND (({a}.status IN ('new', 'transferred')"
+            f" AND {ASSIGNED_AT_SQL.format(a=a)} <= ?) OR {DEADLINES_FROM_SQL.format(a=a)} <= ?))")
 
 
 def list_cases(db, user: User, f: Filters, config, now: datetime, page: int = 1,

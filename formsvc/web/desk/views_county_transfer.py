@@ -29,7 +29,7 @@ def county_transfer_helpers():
             "county_transfers_of": lambda case_id: county_transfer.transfers_of(get_db(), case_id),
             "partner_problems": get_partner_problems,
             "evidence_fetches_of": lambda case_id: evidence_fetch.of_case(get_db(), case_id),
-            "outcome_label": lambda kind: outcomes.label(kind, "zh")}
+            "outcome_label": lambda kind: outcomes.label(kind, "zh"), "NOT_OURS": outcomes.NOT_OURS}
 
 
 @bp.route(f"/cases/<int(max={MAX_ID}):case_id>/transfer-county", methods=["POST"])

@@ -119,7 +119,9 @@ def for_worker(db, registry, config, case: dict, place: str, lang: str, places=N
         guide = GUIDES["new"]
     else:
         steps.now = t("next_reopened" if row["reopened_at"] else "next_working", lang, place=place)
-        due = resolve_deadline({"created_at": row["reopened_at"] or case["created_at"]}, config.resolve_days)
+        # from the reopen, or from when another county gave it back, else from when it was filed
+        start = max(v for v in (row["reopened_at"], row.get("deadlines_from"), case["created_at"]) if v)
+        due = resolve_deadline({"created_at": start}, config.resolve_days)
         steps.by = format_local(due, zone, with_zone=True, lang=lang)
         guide = GUIDES["open"]
     steps.guide_url = ("/en" if lang == "en" else "") + f"/guides/{guide}/"

@@ -262,6 +262,10 @@ def render_case(db, form, case: dict, mobile: str, lang: str, **extra):
 
         case["county_transfer"] = county_transfer.worker_view(db, case["id"], partners, lang)
         elsewhere = case["county_transfer"]["county"] if case["county_transfer"] else ""
+    elif row["status"] not in cases.CLOSED_STATUSES:  # given back by the other county? said before our state
+        from formsvc.case import county_transfer
+
+        case["county_return"] = county_transfer.returned_view(db, case["id"], partners, lang)
     closed_there = bool(case.get("county_transfer") and case["county_transfer"].get("closed"))
     case["status_text"] = story.worker_status(row, lang, places, elsewhere=elsewhere, closed_there=closed_there)
     unit, waiting = story.holder(row, places)
