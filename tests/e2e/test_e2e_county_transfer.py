@@ -158,3 +158,70 @@ def test_a_refused_transfer_and_a_broken_partner_file_in_the_browser(two_countie
         ctx.context.close()
     ctx.assert_no_external()
     assert a.server_errors() == []
+
+
+def test_a_case_given_back_on_the_desk_and_the_status_page(two_counties, browser, tmp_path):  # noqa: F811
+    """白水县 closes the case as 不属本县管辖: at 390×844 with axe, A's desk card says in words that B gave
+    it back, with B's note, and that A handles it again; the worker's page says it was given back, then A's
+    state (never 白水县已办结 beside it). Screenshots: desk-returned-card.png, desk-returned.png,
+    status-returned.png."""
+    from wagesafe.registry import load_registry
+
+    from formsvc.duties import scheduler
+
+    a, b, keys = two_counties
+    app_a, db_a = desk_app(a)
+    config = a.config()
+    registry = load_registry(config.data_dir)
+    case_id, receipt = _file_a_case(a, db_a, config)
+    desk = signed_in(app_a, db_a, A_DESK)
+    _desk_post(desk, f"/desk/cases/{case_id}/transfer-county",
+               {"county": "baishui", "reason": "欠薪发生地在白水县", "address": "白水县石塘镇工业大道12号"})
+    senders = {"email": Discard(), "sms": Discard(), "open311": Open311Sender(config, environ=keys)}
+    t0 = store.utcnow()
+    worker.run_once(db_a, senders, t0)
+    scheduler.every_round(db_a, registry, config, t0)
+    b_id = db_a.conn.execute("SELECT remote_id FROM county_transfers").fetchone()[0]
+    app_b, db_b = desk_app(b)
+    officer = signed_in(app_b, db_b, "shitang.officer@baishui.example.gov.cn")
+    note = "用工单位和工地都在青禾县河西街道，应由青禾县办理"
+    assert _desk_post(officer, f"/desk/cases/{b_id}/acknowledge", {}).status_code == 303
+    assert _desk_post(officer, f"/desk/cases/{b_id}/outcome", {"outcome": "not_this_county", "text": note}
+                      ).status_code == 303
+    remote_follow.follow(db_a, config, t0 + timedelta(minutes=6), environ=keys)
+    scheduler.every_round(db_a, registry, config, t0 + timedelta(minutes=6))
+
+    ctx, page = _desk_page(browser, a.base, A_DESK)
+    try:
+        page.goto(f"{a.base}/desk/cases/{case_id}")
+        card = page.locator("#county-transfer-1")
+        text = card.inner_text()
+        assert "白水县退回了此案" in text and note in text and "此案由本县继续办理" in text and "已办结" not in text
+        assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["viewport"]["width"]
+        card.screenshot(path=str(tmp_path / "desk-returned-card.png"))
+        page.screenshot(path=str(tmp_path / "desk-returned.png"), full_page=True)
+        violations = axe_violations(page)
+        assert violations == [], format_violations(page.url, violations)
+    finally:
+        ctx.context.close()
+    ctx.assert_no_external()
+
+    ctx = make_context(browser, **PHONE)
+    try:
+        page = ctx.page()
+        page.goto(f"{a.base}/status")
+        page.fill("input[name=receipt]", receipt)
+        page.fill("input[name=mobile]", MOBILE)
+        page.click("button[type=submit]")
+        page.wait_for_load_state("networkidle")
+        text = page.inner_text("body")
+        assert "白水县已退回本县" in text and note in text and "白水县已办结" not in text and "对方已办结" not in text
+        assert text.index("白水县已退回本县") < text.index("当前状态")
+        assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["viewport"]["width"]
+        page.screenshot(path=str(tmp_path / "status-returned.png"), full_page=True)
+        violations = axe_violations(page)
+        assert violations == [], format_violations(page.url, violations)
+    finally:
+        ctx.context.close()
+    ctx.assert_no_external()
+    assert a.server_errors() == [] and b.server_errors() == []
