@@ -106,6 +106,8 @@ def test_the_application_claims_what_is_left_and_lists_the_workers_files(desk):
     assert re.search(r'name="amount1"[^>]*value="4000"', html), re.findall(r'<input[^>]*amount1[^>]*>', html)
     assert not re.search(r'value="12000"', html)
     assert "照片：工地门口.jpg" in html and "回执号 " + receipt in html
+    # the 要素 "已支付" says the 8,000 the facts say (it was left blank and printed "已支付：0元")
+    assert re.search(r'name="paid_amount"[^>]*value="8000"', html), re.findall(r'<input[^>]*paid_amount[^>]*>', html)
 
 
 def test_acknowledgement_time_goes_only_to_the_township_that_acknowledged(desk):

@@ -63,7 +63,8 @@ def test_application_pdf_holds_every_element_and_the_art_28_contents(app, client
     assert resp.status_code == 200 and resp.headers["Content-Type"] == "application/pdf"
     assert resp.headers["Cache-Control"] == "no-store"
     text = _pdf_text(resp.data)
-    missing = [k for k, v in ELEMENTS.items() if _norm(v) not in text and k not in ("start_date", "leave_date")]
+    plain = text.replace(",", "")  # amounts are printed with thousands separators (30,000元)
+    missing = [k for k, v in ELEMENTS.items() if _norm(v) not in plain and k not in ("start_date", "leave_date")]
     assert missing == []
     assert "劳动人事争议仲裁申请书" in text and "致：青禾县劳动人事争议仲裁委员会" in text
     assert "本申请书请带3份" in text and "副本2份" in text  # two respondents: original + 2 copies (art. 28)
@@ -107,8 +108,8 @@ def test_the_pdf_is_yaosushi_one_element_a_line_with_sex_age_and_occupation(clie
     assert resp.status_code == 200
     text = _pdftotext(resp.data, tmp_path)
     for line in ("姓名：王小明性别：男年龄：45岁职业：木工", "案件要素", "1.入职（开始干活）时间：2026年3月1日",
-                 "2.工作岗位（职业）：木工", "3.约定工资：每月6000元；约定发薪日：每月25日",
-                 "4.被拖欠工资：2026年6月至8月，共3个月", "5.已支付：30000元",
+                 "2.工作岗位（职业）：木工", "3.约定工资：每月6,000元；约定发薪日：每月25日",
+                 "4.被拖欠工资：2026年6月至8月，共3个月", "5.已支付：30,000元",
                  "6.离职时间和方式：2026年9月5日，因被申请人拖欠工资，书面提出解除劳动合同",
                  "书写仲裁申请确有困难的，可以口头申请，由仲裁委记入笔录（第28条）"):
         assert line in text, line

@@ -58,7 +58,8 @@ def _summary(c: dict, project: Project | None, decision: RoutingDecision, regist
         f"工地：{where}",
         f"紧急程度：{'紧急' if decision.urgent else '一般'}",
         f"欠薪方：{owed}",  # the kind only (company, team leader); the name is behind the link
-        f"人数：{c['workers']} 人；金额：{c['amount_yuan']} 元" + (f"；拖欠 {c['months_owed']} 个月" if c["months_owed"] else ""),
+        f"人数：{c['workers']} 人；金额：" + (f"{c['amount_yuan']:,} 元" if c["amount_yuan"] else "未填")
+        + (f"；拖欠 {c['months_owed']} 个月" if c["months_owed"] else ""),
         f"证据文件：{c.get('evidence_count', 0)} 个",
         f"分派理由：{decision.reason}",
     ]

@@ -35,8 +35,8 @@ WORDS: dict[str, tuple[str, str]] = {
                       "labour inspectors have been told too."),
     "next_working": ("{place}正在核实情况、找欠薪方解决，有进展会告诉您。", "{place} is checking the facts and "
                      "dealing with whoever owes you; you will be told of any progress."),
-    "next_elsewhere": ("{place}负责办理您的投诉。进展请用下面的对方回执号到对方查询；需要帮助请拨打 12333。",
-                       "{place} handles your case now. Follow it there with their receipt number below; for help, "
+    "next_elsewhere": ("{place}负责办理您的投诉。进展请用上面的对方回执号到对方查询；需要帮助请拨打 12333。",
+                       "{place} handles your case now. Follow it there with their receipt number above; for help, "
                        "call 12333."),
     "next_closed_elsewhere": ("{place}已办结您的投诉。如果没有拿到工资，可以申请劳动仲裁，或拨打 12348 申请法律援助。",
                               "{place} has closed your case. If you were not paid, you can apply for labour "

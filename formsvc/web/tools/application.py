@@ -294,7 +294,7 @@ def committee_name(county_zh: str, arbitration_zh: str) -> str:
 def elements(a: Application) -> list[str]:
     """The 要素 of a wage claim as the PDF lists them (an element not given says so, never blank)."""
     unit = PAY_UNITS.get(a.pay_unit, ("", ""))[0]
-    pay = f"{unit}{a.pay_amount}元" if a.pay_unit != "piece" else f"{a.pay_amount}元（{unit}）"
+    pay = f"{unit}{_yuan(a.pay_amount)}" if a.pay_unit != "piece" else f"{_yuan(a.pay_amount)}（{unit}）"
     unpaid = "，".join(x for x in (a.unpaid_period, f"共{a.months_unpaid}个月" if a.months_unpaid else "") if x)
     manner = LEAVE_MANNERS.get(a.leave_manner, ("", ""))[0]
     leaving = manner if a.leave_manner == "working" else "，".join(x for x in (a.leave_date, manner) if x)
@@ -309,7 +309,12 @@ def elements(a: Application) -> list[str]:
 
 
 def _yuan(amount: str) -> str:
-    return f"{amount}元" if amount else ""
+    """A checked amount (digits, maybe two decimals) with thousands separators, as every other surface
+    writes money: the prefilled facts say "已支付8,000元", the claim must not say "4000元" beside it."""
+    if not amount:
+        return ""
+    whole, _, cents = amount.partition(".")
+    return f"{int(whole):,}{'.' + cents if cents else ''}元"
 
 
 class _Doc:

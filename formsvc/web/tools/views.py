@@ -183,6 +183,8 @@ def _case_prefill(receipt_typed: str, mobile_typed: str):
                            f"{f'，被拖欠{months}个月工资' if months else ''}。{description}").strip()
     elif site_address:
         values["facts"] = f"申请人在{site_address}做{trade or '工'}。{description}".strip()
+    if m.recovered:  # the 要素 "已支付" says what the facts say was paid (was left blank: "已支付：0元")
+        values["paid_amount"] = str(m.recovered)
     if paid_words:
         values["facts"] = f"{values['facts'] or ''}{paid_words}"
     return values
