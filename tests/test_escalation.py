@@ -138,3 +138,16 @@ def test_a_case_given_back_by_another_county_runs_on_a_new_clock(desk):
     with store.write_transaction(desk.db):  # while the other county has it, it is not ours to be late on
         desk.db.conn.execute("UPDATE complaints SET status = 'transferred_out' WHERE id = ?", (cid,))
     assert overdue_ids(back + timedelta(days=30)) == []
+
+
+def test_the_reminder_of_a_case_given_back_names_its_clock(desk):
+    """The officer reads from when the 30 days count: since the other county gave the case back."""
+    cid = insert_case(desk.db, township="hexi")
+    back = T0 + timedelta(days=40)
+    with store.write_transaction(desk.db):
+        desk.db.conn.execute("UPDATE complaints SET status = 'acknowledged', acknowledged_at = ?, deadlines_from = ?"
+                             " WHERE id = ?", (store.iso(T0 + timedelta(hours=2)), store.iso(back), cid))
+    assert escalation.run(desk.db, desk.registry, desk.config, back + timedelta(days=29)) == []
+    assert escalation.run(desk.db, desk.registry, desk.config, back + timedelta(days=30)) == [f"remind case {cid}"]
+    [n] = desk.notices("reminder")
+    assert "自外县退回本县之日起已超过 30 天" in n["body"] and "自外县退回本县之日起" in n["subject"]

@@ -111,19 +111,20 @@ def apply(db: sqlite_utils.Database, registry, config, actions: list[Action], no
     lines = []
     for a in actions:
         with write_transaction(db):
-            case = db.conn.execute("SELECT receipt, status, assignee_kind, assignee_code FROM complaints"
-                                   " WHERE id = ?", (a.case_id,)).fetchone()
+            case = db.conn.execute("SELECT receipt, status, assignee_kind, assignee_code, deadlines_from"
+                                   " FROM complaints WHERE id = ?", (a.case_id,)).fetchone()
             if case is None or case[1] in CLOSED_STATUSES:
                 continue
-            receipt, _status, akind, acode = case
+            receipt, _status, akind, acode, given_back = case
+            since = "自外县退回本县之日起" if given_back else ""  # the clock the officer is told about
             where = label_for(registry, akind, acode)
             link = case_url(config.public_base_url, a.case_id)
             if a.kind == "remind":
                 to = contact_for(registry, akind, acode)
                 queued = outbox.enqueue(
                     db, kind="reminder", channel="email", recipient=to.email or desk.email, complaint_id=a.case_id,
-                    dedupe_key=a.key, subject=f"【薪安通】提醒：案件 {a.case_id} 已超过 {config.resolve_days:g} 天未解决",
-                    body=(f"{to.name or where}：\n\n欠薪案件 {a.case_id}（回执 {receipt}）已超过 {config.resolve_days:g} 天"
+                    dedupe_key=a.key, subject=f"【薪安通】提醒：案件 {a.case_id} {since}已超过 {config.resolve_days:g} 天未解决",
+                    body=(f"{to.name or where}：\n\n欠薪案件 {a.case_id}（回执 {receipt}）{since}已超过 {config.resolve_days:g} 天"
                           f"仍未解决。请尽快处理；再过 {config.resolve_days:g} 天仍未解决将上报县劳动保障监察大队。\n{link}\n"))
                 if queued:
                     db.conn.execute("UPDATE complaints SET reminded_at = ? WHERE id = ?", (iso(now), a.case_id))
@@ -133,7 +134,7 @@ def apply(db: sqlite_utils.Database, registry, config, actions: list[Action], no
                 if a.kind == "escalate_ack":
                     why = f"{where} 超过 {config.ack_hours:g} 小时未确认受理"
                 else:
-                    why = f"超过 {config.resolve_days * 2:g} 天仍未解决（当前承办：{where}）"
+                    why = f"{since}超过 {config.resolve_days * 2:g} 天仍未解决（当前承办：{where}）"
                 to = escalation_target(registry, config, akind)
                 if to is None:
                     continue  # the county desk holds it and no level above is configured: not to itself
