@@ -29,8 +29,8 @@ Why it is built this way:
 - **Sign-in links count from delivery**: a queued ``sign_in`` notice extends its link's expiry
   to ``LINK_MINUTES`` from the moment it is handed over, so a link queued during an outage does
   not arrive expired.
-- **A heartbeat the operator can see.** Every round writes the time into ``ops_marks`` (at most
-  once a second) and, under systemd, pings its watchdog: ``/readyz`` and ``/metrics`` tell a worker
+- **A heartbeat the operator can see.** The loop writes the time into ``ops_marks`` (every 5 s, or a
+  quarter of ``READY_HEARTBEAT_SECONDS`` if that is shorter) and, under systemd, pings its watchdog: ``/readyz`` and ``/metrics`` tell a worker
   that stopped from one with nothing to do. Deliveries, failed attempts and deaths are counted per
   channel in the same transaction that records them (``ops_counters``).
 - **Logs name the notice, the case and the channel, never the recipient**: a worker's SMS goes to
@@ -283,7 +283,7 @@ def probe_and_wake(db: sqlite_utils.Database, senders: Mapping[str, Sender], now
     return woken
 
 
-HEARTBEAT_EVERY = timedelta(seconds=1)
+HEARTBEAT_EVERY = timedelta(seconds=5)  # at most; a quarter of READY_HEARTBEAT_SECONDS when that is shorter
 
 
 def _heartbeat(db, now: datetime, claimer: str) -> datetime | None:
@@ -366,6 +366,7 @@ def run_forever(config: Config, stop_event: threading.Event | None = None, *,
     last_tick: datetime | None = None
     last_probe: datetime | None = None
     last_beat: datetime | None = None
+    beat_every = min(HEARTBEAT_EVERY, timedelta(seconds=config.ready_heartbeat_seconds / 4))
     log.info("notice worker %s started (poll every %ss)", claimer, config.worker_poll_seconds)
     from formsvc.duties.site_rebuild import SiteRebuilder
 
@@ -377,7 +378,7 @@ def run_forever(config: Config, stop_event: threading.Event | None = None, *,
     try:
         while not stop.is_set():
             now = clock()
-            if last_beat is None or now - last_beat >= HEARTBEAT_EVERY:
+            if last_beat is None or now - last_beat >= beat_every:
                 last_beat = _heartbeat(db, now, claimer)
             try:  # the portal after a desk change: every round, so it is live within a minute
                 if done := rebuilder.step(db, now):
