@@ -1,63 +1,136 @@
-"""转送外县 in real Chromium at 390×844 with axe: the worker's status page on county A after the case
-went to county B (where it went, their number, their status, how to follow it), and A's desk card.
-Two real instances (gunicorn), as in tests/test_county_transfer.py; screenshots are kept in the
-test's temporary directory (``status-transferred.png``, ``desk-transfer-card.png``)."""
+"""转送外县 in real Chromium at 390×844 with axe, told once and truly (issues 23, 24): the worker's status
+page on county A before delivery (nothing said), after it (where it went, their number, the SMS with it,
+how to follow it), B's desk with the photo as its own evidence, B's acknowledgement and partly-paid outcome
+(with a note) recorded on B's desk in the browser, and both coming back to the worker's page on A (zh and
+en) and A's desk card. Two real instances (gunicorn), as in tests/test_county_transfer.py; screenshots are
+kept in the test's temporary directory (``status-before-delivery.png``, ``status-transferred.png``,
+``b-desk-case.png``, ``status-closed-there-zh.png``/``-en.png``, ``desk-transfer-card.png``)."""
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
 
-from formsvc.duties import remote_follow
+from formsvc.duties import evidence_fetch, remote_follow, scheduler, worker_sms
 from formsvc.notify import worker
 from formsvc.notify.notifiers import Discard, Open311Sender
 from formsvc.storage import store
 from tests.county_instances import desk_app, signed_in
-from tests.test_county_transfer import A_DESK, MOBILE, _desk_post, _file_a_case, two_counties  # noqa: F401
+from tests.test_county_transfer import A_DESK, B_OFFICER, MOBILE, _desk_post, _file_a_case, two_counties  # noqa: F401
 
 from .e2e_support import PHONE, axe_violations, format_violations, make_context
 
 pytestmark = pytest.mark.browser
 
+B_NOTE = "包工头已付30000元，余款约定下月10日前付清。"
+RAW = re.compile(r"\b[a-z]+_[a-z_]+\b|\bNone\b|Traceback|Error\b|HTTPConnectionPool")
 
-def test_transferred_case_on_the_status_page_and_the_desk(two_counties, browser, tmp_path):  # noqa: F811
-    a, b, keys = two_counties
-    app_a, db_a = desk_app(a)
-    config = a.config()
-    case_id, receipt = _file_a_case(a, db_a, config)
-    desk = signed_in(app_a, db_a, A_DESK)
-    _desk_post(desk, f"/desk/cases/{case_id}/transfer-county",
-               {"county": "baishui", "reason": "欠薪发生地在白水县", "address": "白水县石塘镇工业大道12号"})
-    senders = {"email": Discard(), "sms": Discard(), "open311": Open311Sender(config, environ=keys)}
-    t0 = store.utcnow()
-    assert worker.run_once(db_a, senders, t0).sent >= 1
-    from wagesafe.registry import load_registry
 
-    from formsvc.duties import scheduler
-
-    scheduler.every_round(db_a, load_registry(config.data_dir), config, t0)  # delivered: told now
-    remote_follow.follow(db_a, config, t0 + timedelta(minutes=1), environ=keys)
-    remote_id = db_a.conn.execute("SELECT remote_id FROM county_transfers").fetchone()[0]
-
+def _status_text(browser, base: str, receipt: str, shot, lang: str = "zh") -> str:
+    """The worker's status page on a phone (axe clean, no sideways scroll, nothing external), its text."""
     ctx = make_context(browser, **PHONE)
     try:
         page = ctx.page()
-        page.goto(f"{a.base}/status")
+        page.goto(f"{base}/status?lang={lang}")
         page.fill("input[name=receipt]", receipt)
         page.fill("input[name=mobile]", MOBILE)
         page.click("button[type=submit]")
         page.wait_for_load_state("networkidle")
-        text = page.inner_text("body")
-        b_receipt = db_a.conn.execute("SELECT remote_receipt FROM county_transfers").fetchone()[0]
-        assert b_receipt and "已转交白水县" in text and b_receipt in text and "到对方查询" in text
+        text = page.inner_text("main")
         assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["viewport"]["width"]
-        page.screenshot(path=str(tmp_path / "status-transferred.png"), full_page=True)
+        assert not RAW.findall(text), (RAW.findall(text), text)
+        stamps = page.eval_on_selector_all("time[datetime]", "els => els.map(e => e.getAttribute('datetime'))")
+        assert all(t.endswith("+08:00") for t in stamps if "T" in t), stamps  # the county's zone
+        assert page.locator("footer a").first.get_attribute("href")  # the way back to the portal
+        page.screenshot(path=str(shot), full_page=True)
         violations = axe_violations(page)
         assert violations == [], format_violations(page.url, violations)
     finally:
         ctx.context.close()
     ctx.assert_no_external()
+    return text
+
+
+def _worker_sms(db, case_id: int) -> list[str]:
+    return [r[0] for r in db.conn.execute("SELECT body FROM notices WHERE complaint_id = ? AND channel = 'sms'"
+                                          " AND recipient LIKE ? ORDER BY id", (case_id, f"%{MOBILE[-8:]}"))]
+
+
+def test_transferred_case_on_the_status_page_and_the_desk(two_counties, browser, tmp_path):  # noqa: F811
+    from wagesafe.registry import load_registry
+
+    a, b, keys = two_counties
+    app_a, db_a = desk_app(a)
+    config = a.config()
+    registry_a = load_registry(config.data_dir)
+    case_id, receipt = _file_a_case(a, db_a, config)
+    desk = signed_in(app_a, db_a, A_DESK)
+    _desk_post(desk, f"/desk/cases/{case_id}/transfer-county",
+               {"county": "baishui", "reason": "欠薪发生地在白水县", "address": "白水县石塘镇工业大道12号"})
+    t0 = store.utcnow()
+    scheduler.every_round(db_a, registry_a, config, t0)
+    worker_sms.queue_due(db_a, registry_a, config, t0)
+
+    # 1. Asked, not delivered: the worker's page and SMS say nothing of a transfer yet.
+    text = _status_text(browser, a.base, receipt, tmp_path / "status-before-delivery.png")
+    assert "转交" not in text and "转送" not in text and "白水县" not in text, text
+    assert not [m for m in _worker_sms(db_a, case_id) if "转" in m]
+
+    # 2. Delivered: now the SMS and the page say 已转交白水县, with B's receipt, once.
+    senders = {"email": Discard(), "sms": Discard(), "open311": Open311Sender(config, environ=keys)}
+    assert worker.run_once(db_a, senders, t0).sent >= 1
+    scheduler.every_round(db_a, registry_a, config, t0)  # delivered: told now
+    worker_sms.queue_due(db_a, registry_a, config, t0)
+    remote_follow.follow(db_a, config, t0 + timedelta(minutes=1), environ=keys)
+    remote_id, b_receipt = db_a.conn.execute("SELECT remote_id, remote_receipt FROM county_transfers").fetchone()
+    told = [m for m in _worker_sms(db_a, case_id) if "转交" in m]
+    assert len(told) == 1 and f"已转交白水县（对方回执号{b_receipt}）" in told[0], told
+    text = _status_text(browser, a.base, receipt, tmp_path / "status-transferred.png")
+    assert b_receipt and "已转交白水县" in text and b_receipt in text and "到对方查询" in text
+
+    # 3. B's desk: the photo is B's own evidence once B's worker fetched it; B acknowledges and records
+    #    partly paid (30,000 of 54,000, 24,000 left) with a note, on a phone.
+    config_b = b.config()
+    _, db_b = desk_app(b)
+    evidence_fetch.fetch_due(db_b, config_b, store.utcnow())
+    ctx, page = _desk_page(browser, b.base, B_OFFICER)
+    try:
+        page.goto(f"{b.base}/desk/cases/{remote_id}")
+        main = page.inner_text("main")
+        assert "工资条照片.jpg" in main and "没有上传材料" not in main and "青禾县" in main, main
+        page.get_by_role("button", name=re.compile("确认受理")).click()
+        page.wait_for_load_state("networkidle")
+        form = page.locator("form[action$='/outcome']")
+        form.locator("input[name=outcome][value=partly_paid]").check()
+        form.locator("input[name=amount]").fill("30000")
+        form.locator("input[name=left]").fill("24000")
+        form.locator("textarea[name=text]").fill(B_NOTE)
+        form.get_by_role("button", name="办结", exact=True).click()
+        page.wait_for_load_state("networkidle")
+        assert "尚欠 24,000 元" in page.inner_text("main")
+        page.screenshot(path=str(tmp_path / "b-desk-case.png"), full_page=True)
+        assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["viewport"]["width"]
+    finally:
+        ctx.context.close()
+    ctx.assert_no_external()
+
+    # 4. B's outcome comes back to A: the worker's page (zh, en) and SMS, and A's desk card; never "being handled"
+    #    beside "closed there".
+    remote_follow.follow(db_a, config, t0 + timedelta(minutes=10), environ=keys)
+    scheduler.every_round(db_a, registry_a, config, t0 + timedelta(minutes=10))
+    worker_sms.queue_due(db_a, registry_a, config, t0 + timedelta(minutes=10))
+    text = _status_text(browser, a.base, receipt, tmp_path / "status-closed-there-zh.png")
+    for words in ("白水县已办结", "工资已部分支付", "已支付：30,000 元", "尚欠：24,000 元", B_NOTE, b_receipt):
+        assert words in text, (words, text)
+    assert "正在" not in text and "等待" not in text, text
+    en = _status_text(browser, a.base, receipt, tmp_path / "status-closed-there-en.png", lang="en")
+    for words in ("Baishui County has closed your case", "Baishui County: Wages partly paid", "Paid: 30,000 yuan",
+                  "Still owed: 24,000 yuan", B_NOTE):
+        assert words in en, (words, en)
+    outcome_sms = [m for m in _worker_sms(db_a, case_id) if "办理结果" in m]
+    assert len(outcome_sms) == 1 and "白水县" in outcome_sms[0] and "工资已部分支付" in outcome_sms[0], outcome_sms
 
     ctx = make_context(browser, **{**PHONE, "bypass_csp": True})
     try:
@@ -71,6 +144,7 @@ def test_transferred_case_on_the_status_page_and_the_desk(two_counties, browser,
         page.goto(f"{a.base}/desk/cases/{case_id}")
         card = page.locator("#county-transfer-1")
         assert f"对方编号：{remote_id}" in card.inner_text()
+        assert "工资已部分支付" in card.inner_text() and "30,000" in card.inner_text()
         card.screenshot(path=str(tmp_path / "desk-transfer-card.png"))
         page.screenshot(path=str(tmp_path / "desk-case.png"), full_page=True)
         violations = axe_violations(page)
