@@ -104,3 +104,41 @@ def test_an_upgrade_does_not_retell_old_transfers(desk):
     kinds = [r[0] for r in db.conn.execute("SELECT kind FROM events WHERE kind LIKE 'county_transfer_%'")]
     assert kinds == ["county_transfer_dead"]
     assert desk.case(dead)["status"] == "new" and desk.case(delivered)["status"] == "transferred_out"
+
+
+def test_a_case_left_closed_by_the_old_code_is_given_back_once(desk):
+    """Before, a transfer the other county closed as 不属本县管辖 left the case closed here (resolved_at set,
+    "白水县已办结" told): nobody handled it. After the upgrade, ``settle`` gives it back once: open again
+    (acknowledged, as it was), its deadlines from now, the desk alerted; "not ours" counts as no outcome."""
+    from wagesafe.registry import load_registry
+
+    from formsvc.case import money
+    from formsvc.duties import remote_follow
+
+    db, now = desk.db, T0 + timedelta(days=50)
+    cid = insert_case(db, status="transferred_out", acknowledged_at=store.iso(T0 + timedelta(hours=1)))
+    other = insert_case(db, status="transferred_out")  # closed there with a real outcome: stays as it is
+    with store.write_transaction(db):
+        for case_id, kind in ((cid, "not_this_county"), (other, "paid_in_full")):
+            outcome = json.dumps({"kind": kind, "recovered_yuan": 12000 if kind == "paid_in_full" else 0})
+            cur = db.conn.execute(
+                "INSERT INTO county_transfers (complaint_id, county_code, county_name, idempotency_key, actor,"
+                " created_at, remote_id, remote_status, closed_at, remote_outcome, settled_kind) VALUES"
+                " (?, 'baishui', '白水县', ?, 'desk', ?, '7', 'closed', ?, ?, 'delivered')",
+                (case_id, f"old-{case_id}", store.iso(T0), store.iso(T0 + timedelta(days=20)), outcome))
+            db.conn.execute("INSERT INTO events (complaint_id, at, actor, kind, detail, public) VALUES"
+                            " (?, ?, 'system', 'county_transfer_resolved', ?, 1)",
+                            (case_id, store.iso(T0 + timedelta(days=20)),
+                             county_transfer.event_detail("baishui", "白水县", kind=kind)))
+            db.conn.execute("UPDATE complaints SET resolved_at = ? WHERE id = ?",
+                            (store.iso(T0 + timedelta(days=20)), case_id))
+    registry = load_registry(desk.config.data_dir)
+    assert remote_follow.settle(db, registry, desk.config, now) == [
+        f"transfer {cur.lastrowid - 1} (case {cid}): 白水县 gave it back, desk told"]
+    assert remote_follow.settle(db, registry, desk.config, now + timedelta(minutes=1)) == []
+    row = desk.case(cid)
+    assert (row["status"], row["resolved_at"], row["deadlines_from"]) == ("acknowledged", None, store.iso(now))
+    assert desk.case(other)["status"] == "transferred_out"
+    m = money.of_case(db, {"id": cid})
+    assert m.current is None and m.history == () and m.left == m.claimed
+    assert {n["channel"] for n in desk.notices("county_transfer_alert")} == {"email", "sms"}
