@@ -169,3 +169,12 @@ def test_a_new_case_names_its_township_as_not_taken_on_yet(desk):
     page = status_page(desk, receipt)
     assert "已收到，等待河西街道接手" in page and "负责单位: 河西街道（尚未接手）" in page
     assert "In charge: Hexi Subdistrict (not taken on yet)" in status_page(desk, receipt, "en")
+
+
+def test_a_case_the_other_county_has_is_not_open_on_the_dashboard(desk):
+    """Delivered to another county (白水县 has it; the worker reads 已转交 / 白水县已办结): not this county's
+    to act on, so not 未办结 on its township's row (the desk's own lists leave it out too)."""
+    insert_case(desk.db, status="transferred_out", created_at=store.utcnow() - timedelta(hours=3))
+    insert_case(desk.db, status="new", created_at=store.utcnow() - timedelta(hours=1))
+    dashboard = text_of(desk.client(COUNTY).get("/desk/dashboard").get_data(as_text=True))
+    assert re.search(r"河西街道 2 1 0 0 ", dashboard), dashboard[-1500:]  # two cases, one open

@@ -6,7 +6,7 @@ import statistics
 from datetime import datetime, timedelta
 
 from formsvc.duties.daily_report import OTHER, SHANGHAI, case_township
-from formsvc.case import money
+from formsvc.case import cases, money
 from formsvc.case.sources import SOURCES, label
 from formsvc.duties.escalation import is_overdue
 
@@ -57,7 +57,7 @@ def dashboard(rows: list[dict], registry, config, now: datetime, acks: dict | No
             ack_hours[unit if kind == "township" and unit in ack_hours else OTHER].append(hours)
         t = table[code]
         t["total"] += 1
-        t["open"] += r["status"] not in ("resolved", "closed_unfounded")
+        t["open"] += r["status"] not in cases.CLOSED_STATUSES  # a case delivered to another county is theirs
         t["overdue"] += is_overdue(r, config.ack_hours, config.resolve_days, now)
         took = table[_responsible_township(r, registry)]
         if r["status"] == "resolved":
