@@ -178,3 +178,14 @@ def test_a_case_the_other_county_has_is_not_open_on_the_dashboard(desk):
     insert_case(desk.db, status="new", created_at=store.utcnow() - timedelta(hours=1))
     dashboard = text_of(desk.client(COUNTY).get("/desk/dashboard").get_data(as_text=True))
     assert re.search(r"河西街道 2 1 0 0 ", dashboard), dashboard[-1500:]  # two cases, one open
+
+
+def test_once_the_worker_answered_the_page_no_longer_asks(desk):
+    """After the answer the form is gone: the next step must not still say "也请在下面告诉我们是否满意"."""
+    cid, receipt = partly_paid_case(desk)
+    asked = status_page(desk, receipt)
+    assert "也请在下面告诉我们是否满意" in asked and "提交回复" in asked
+    answers.record_answer(desk.db, desk.registry, desk.config, cid, "partly", "partly", "", store.utcnow())
+    page, en = status_page(desk, receipt), status_page(desk, receipt, "en")
+    assert "提交回复" not in page and "告诉我们" not in page and "剩下的钱可以申请劳动仲裁" in page, page
+    assert "Tell us below" not in en and "For the rest you can apply" in en, en

@@ -50,6 +50,17 @@ WORDS: dict[str, tuple[str, str]] = {
                          "For the rest you can apply for labour arbitration (free: Labour Dispute Mediation and "
                          "Arbitration Law art. 53); migrant workers claiming wages get legal aid without a means "
                          "test (Legal Aid Law art. 42(3)). Tell us below if you are satisfied."),
+    # the same once the worker has answered (the answer form is gone: no "tell us below" any more)
+    "next_paid_in_full_answered": ("请确认钱已到账。如果没有收全，可以申请劳动仲裁，或拨打 12348 申请法律援助。",
+                                   "Check that the money has arrived. If not all of it has, you can apply for labour "
+                                   "arbitration, or call 12348 for legal aid."),
+    "next_partly_paid_answered": ("剩下的钱可以申请劳动仲裁（免费，《劳动争议调解仲裁法》第五十三条），农民工讨薪申请法律援助不查经济困难（《法律援助法》第四十二条第三项）。",
+                                  "For the rest you can apply for labour arbitration (free: Labour Dispute Mediation "
+                                  "and Arbitration Law art. 53); migrant workers claiming wages get legal aid without a "
+                                  "means test (Legal Aid Law art. 42(3))."),
+    "next_mediation_answered": ("按协议，欠薪方应在 {date} 前支付。到期没有支付，可以申请劳动仲裁，或拨打 12348 申请法律援助。",
+                                "Under the agreement they must pay by {date}. If they do not, you can apply for "
+                                "labour arbitration, or call 12348 for legal aid."),
     "next_mediation": ("按协议，欠薪方应在 {date} 前支付。到期没有支付，请在下面回复“没有拿到”，或申请劳动仲裁。",
                        "Under the agreement they must pay by {date}. If they do not, answer \"not paid\" below, or "
                        "apply for labour arbitration."),

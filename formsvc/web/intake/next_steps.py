@@ -15,7 +15,7 @@ from wagesafe.localtime import format_local
 
 from formsvc.case import answers, cases, money, outcomes
 from formsvc.duties.escalation import resolve_deadline
-from formsvc.web.i18n import t
+from formsvc.web.i18n import MESSAGES, t
 
 # The portal guide for each state/outcome (docs/guides/<slug>.md, built to /guides/<slug>/).
 GUIDES = {"new": "what-to-do", "open": "evidence", "paid_in_full": "your-rights", "partly_paid": "free-legal-aid",
@@ -97,6 +97,8 @@ def for_worker(db, registry, config, case: dict, place: str, lang: str, places=N
         steps.answers = given
         full = {"status": status, "resolved_at": row["resolved_at"]}
         steps.can_answer = bool(row["resolved_at"]) and answers.answerable(full, given)
+        if given and not steps.can_answer and f"next_{kind}_answered" in MESSAGES:  # answered: no "tell us below"
+            steps.now = t(f"next_{kind}_answered", lang, days=config.reopen_days, date=row["outcome_due_date"])
         if row["resolved_at"]:
             until = datetime.fromisoformat(row["resolved_at"]) + timedelta(days=config.reopen_days)
             steps.answer_until = format_local(until, zone, lang=lang)
