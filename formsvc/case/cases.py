@@ -39,8 +39,28 @@ CLOSED_STATUSES = ("resolved", "closed_unfounded", "transferred_out")
 ASSIGNED_AT_SQL = ("COALESCE((SELECT MAX(r.decided_at) FROM routing_decisions r WHERE r.complaint_id = {a}.id"
                    " AND r.rule = 'transfer' AND r.decided_at > COALESCE({a}.deadlines_from, '')),"
                    " {a}.deadlines_from, {a}.created_at)")
-# When the resolve deadlines (reminder, escalation, "overdue") start: filed, or given back by another county.
+# When the resolve deadlines (reminder, escalation, "overdue") start: filed, given back by another
+# county, or reopened on the worker's answer (``reopen_in_transaction``), whichever came last.
 DEADLINES_FROM_SQL = "COALESCE({a}.deadlines_from, {a}.created_at)"
+
+# The words that name a restarted clock, for the officer's reminder and escalation and the daily report.
+SINCE_REOPENED_ZH = "自重新办理之日起"
+SINCE_RETURNED_ZH = "自外县退回本县之日起"
+
+
+def deadlines_restart(case: dict) -> str:
+    """Why the case's deadlines do not run from the day it was filed: ``"reopened"`` (the worker's
+    "not paid" reopened it), ``"returned"`` (another county gave it back), or ``""`` (they do).
+    ``case`` needs ``deadlines_from`` and ``reopened_at``: the reopen set both to the same instant."""
+    since = case.get("deadlines_from")
+    if not since:
+        return ""
+    return "reopened" if case.get("reopened_at") == since else "returned"
+
+
+def since_words_zh(case: dict) -> str:
+    """``自重新办理之日起`` / ``自外县退回本县之日起`` / ``""``: from when an officer's days count."""
+    return {"reopened": SINCE_REOPENED_ZH, "returned": SINCE_RETURNED_ZH}.get(deadlines_restart(case), "")
 
 
 class TransitionError(ValueError):
@@ -246,12 +266,16 @@ def reopen_in_transaction(db: sqlite_utils.Database, case: dict, now: datetime, 
     """The worker said "not paid" or "not satisfied" in time: the case is open again, with the
     body that stays responsible (首问负责: ``responsible_*``, not whoever touched it last), which
     must act on it anew. Money already recovered stays counted. Runs inside the caller's
-    transaction (``formsvc.case.answers.record_answer``), with its timeline entry."""
+    transaction (``formsvc.case.answers.record_answer``), with its timeline entry.
+
+    Its deadlines run from the reopen (``deadlines_from``), as the worker's page says: the reminder,
+    the escalation, the desk's overdue filter and the daily report count a new round from today,
+    not from the day it was filed (which would make it overdue the minute it reopens)."""
     db.conn.execute(
         "UPDATE complaints SET status = 'in_progress', resolved_at = NULL, outcome = '', outcome_left_yuan = 0,"
-        " outcome_promised_yuan = 0, outcome_due_date = '', outcome_text = '', reopened_at = ?,"
+        " outcome_promised_yuan = 0, outcome_due_date = '', outcome_text = '', reopened_at = ?, deadlines_from = ?,"
         " assignee_kind = responsible_kind, assignee_code = responsible_code"
-        " WHERE id = ?", (iso(now), case["id"]))
+        " WHERE id = ?", (iso(now), iso(now), case["id"]))
     _event(db, case["id"], now, "worker", "reopened", detail=why, public=True)
 
 

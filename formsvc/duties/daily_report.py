@@ -129,39 +129,67 @@ def build(db: sqlite_utils.Database, registry, config, day: date) -> Report:
     return report
 
 
-# Timeline events that set a case's status (formsvc.case.cases); a case with none yet was "new".
-STATUS_EVENTS = ("acknowledged", "in_progress", "transferred", "resolved", "closed_unfounded")
+# Timeline events that set a case's status (formsvc.case.cases, formsvc.duties.remote_follow,
+# formsvc.case.county_transfer); a case with none yet was "new". ``back_here``: the status the case
+# gets again when a transfer to another county ends without it staying there, as remote_follow and
+# county_transfer.cancel set it (acknowledged if it was, else new), only if it had left.
+STATUS_EVENTS = {"acknowledged": "acknowledged", "in_progress": "in_progress", "transferred": "transferred",
+                 "resolved": "resolved", "closed_unfounded": "closed_unfounded",
+                 "reopened": "in_progress",                         # the worker's "not paid": open again
+                 "county_transfer_delivered": "transferred_out",    # the other county has it: not ours that night
+                 "transferred_out": "transferred_out",              # before issue 24: sent (and closed) at once
+                 "county_transfer_returned": "back_here",          # 不属本县管辖 there: ours again
+                 "county_transfer_withdrawn": "back_here", "county_transfer_refused": "back_here",
+                 "county_transfer_dead": "back_here", "transfer_out_withdrawn": "back_here"}
+# Timeline events from which a case's deadlines count anew (``complaints.deadlines_from``).
+CLOCK_EVENTS = ("reopened", "county_transfer_returned")
 
 
 def _as_of(db, end: str):
-    """A function giving a case's ``status`` and ``assigned_at`` as they were at ``end``
-    (UTC ISO), from the history views, so "overdue at the end of the day" is that night's
+    """A function giving a case's ``status``, ``assigned_at`` and ``deadlines_from`` as they were at
+    ``end`` (UTC ISO), from the history views, so "overdue at the end of the day" is that night's
     snapshot however late the report is built: a case resolved later that week was still open,
-    one transferred later was still waiting on its earlier assignee.
+    one transferred later was still waiting on its earlier assignee, one with another county that
+    night (delivered there, given back or withdrawn since) was not this county's to be late on,
+    one reopened since was still closed, and one reopened or given back before counted from then.
 
     A case with no status change since ``end`` keeps its row's status (the row is the truth
     when the timeline has nothing newer; it also covers rows written without events)."""
     marks = ", ".join("?" * len(STATUS_EVENTS))
     before: dict[int, str] = {}
+    acked: set[int] = set()
     changed_since: set[int] = set()
     for r in db.query(f"SELECT complaint_id, at, kind FROM case_events WHERE kind IN ({marks})"
                       " ORDER BY at, seq", list(STATUS_EVENTS)):
-        if r["at"] < end:
-            before[r["complaint_id"]] = r["kind"]
+        cid = r["complaint_id"]
+        if r["at"] >= end:
+            changed_since.add(cid)
+            continue
+        if r["kind"] == "acknowledged":
+            acked.add(cid)
+        status = STATUS_EVENTS[r["kind"]]
+        if status == "back_here":  # only a case that had left comes back (the UPDATE ... WHERE status = 'transferred_out')
+            if before.get(cid) == "transferred_out":
+                before[cid] = "acknowledged" if cid in acked else "new"
         else:
-            changed_since.add(r["complaint_id"])
+            before[cid] = status
     assigned = {r["complaint_id"]: r["at"] for r in db.query(
         "SELECT complaint_id, MAX(decided_at) AS at FROM case_routing WHERE rule = 'transfer' AND decided_at < ?"
         " GROUP BY complaint_id", [end])}
+    clocks = {r["complaint_id"]: r["at"] for r in db.query(
+        f"SELECT complaint_id, MAX(at) AS at FROM case_events WHERE kind IN ({', '.join('?' * len(CLOCK_EVENTS))})"
+        " AND at < ? GROUP BY complaint_id", [*CLOCK_EVENTS, end])}
 
     def state(case: dict) -> dict:
         c = dict(case)
         c["assigned_at"] = assigned.get(c["id"], c["created_at"])
-        if c.get("deadlines_from"):  # given back by another county: its clocks restarted then (if before ``end``)
-            if c["deadlines_from"] < end:
-                c["assigned_at"] = max(c["assigned_at"], c["deadlines_from"])
-            else:
-                c["deadlines_from"] = None
+        # reopened or given back before ``end``: its clocks restarted then (the row's value, or the
+        # timeline's when the row has a later one or none, e.g. a reopen written before the column was set)
+        row_since = c.get("deadlines_from") if c.get("deadlines_from") and c["deadlines_from"] < end else None
+        since = max((v for v in (row_since, clocks.get(c["id"])) if v), default=None)
+        c["deadlines_from"] = since
+        if since:
+            c["assigned_at"] = max(c["assigned_at"], since)
         if c["id"] in changed_since:
             c["status"] = before.get(c["id"], "new")
         return c

@@ -9,8 +9,10 @@ Rules (config: ``ack_hours``, ``resolve_days``):
   → escalated to the county desk, once per assignment;
 - not resolved ``resolve_days`` after it was filed → a reminder to the assignee, once;
 - not resolved after twice that → escalated to the county desk, once;
-- a case another county gave back (不属本县管辖 there) counts both from that day (``deadlines_from``),
-  and gets its reminder and escalation again on that clock;
+- a case another county gave back (不属本县管辖 there), or one the worker's "not paid" reopened,
+  counts both from that day (``deadlines_from``), gets its reminder and escalation again on that
+  clock (the key names the clock: a first round's notice never blocks the second's, and each round
+  sends each once), and its notices say so (自外县退回本县之日起 / 自重新办理之日起);
 - a department called to a case (吹哨, ``formsvc.case.hard_cases``) that has not reported within
   ``call_report_hours`` → the county desk is told, once per call.
 
@@ -30,7 +32,8 @@ from datetime import datetime, timedelta
 import sqlite_utils
 
 from formsvc.notify import outbox
-from formsvc.case.cases import (ASSIGNED_AT_SQL, CLOSED_STATUSES, UNACKED_STATUSES, case_url, contact_for, label_for)
+from formsvc.case.cases import (ASSIGNED_AT_SQL, CLOSED_STATUSES, UNACKED_STATUSES, case_url, contact_for, label_for,
+                                since_words_zh)
 from formsvc.storage.store import iso, write_transaction
 
 
@@ -51,13 +54,15 @@ def ack_deadline(case: dict, ack_hours: float) -> datetime:
 
 
 def resolve_deadline(case: dict, resolve_days: float, times: int = 1) -> datetime:
-    """From when it was filed, or from when another county gave it back (``deadlines_from``)."""
+    """From when it was filed, or from when another county gave it back or the worker's answer
+    reopened it (``deadlines_from``)."""
     return _dt(case.get("deadlines_from") or case["created_at"]) + timedelta(days=resolve_days * times)
 
 
 def _clock_key(c: dict) -> str:
     """The part of a reminder's or an escalation's key that names its clock: a case given back by
-    another county gets its reminder and escalation again, on the new clock (never forgotten)."""
+    another county, or reopened, gets its reminder and escalation again, on the new clock (never
+    forgotten, never twice on one clock)."""
     return f":{c['deadlines_from']}" if c.get("deadlines_from") else ""
 
 
@@ -111,12 +116,13 @@ def apply(db: sqlite_utils.Database, registry, config, actions: list[Action], no
     lines = []
     for a in actions:
         with write_transaction(db):
-            case = db.conn.execute("SELECT receipt, status, assignee_kind, assignee_code, deadlines_from"
+            case = db.conn.execute("SELECT receipt, status, assignee_kind, assignee_code, deadlines_from, reopened_at"
                                    " FROM complaints WHERE id = ?", (a.case_id,)).fetchone()
             if case is None or case[1] in CLOSED_STATUSES:
                 continue
-            receipt, _status, akind, acode, given_back = case
-            since = "自外县退回本县之日起" if given_back else ""  # the clock the officer is told about
+            receipt, _status, akind, acode, deadlines_from, reopened_at = case
+            # the clock the officer is told about: 自重新办理之日起 / 自外县退回本县之日起 / from filing
+            since = since_words_zh({"deadlines_from": deadlines_from, "reopened_at": reopened_at})
             where = label_for(registry, akind, acode)
             link = case_url(config.public_base_url, a.case_id)
             if a.kind == "remind":

@@ -558,6 +558,14 @@ WHERE settled_kind = '' AND (remote_id IS NOT NULL OR remote_status = 'withdrawn
     ("0017_i24_returned_deadlines", """
 ALTER TABLE complaints ADD COLUMN deadlines_from TEXT;
 """),
+    # A case the worker's "not paid" reopened counts its deadlines from the reopen too
+    # (formsvc.case.cases.reopen_in_transaction sets it now); cases reopened before, still open, get it
+    # here, so the reminder, the escalation and the desk count from the day the worker's page says.
+    ("0018_i24_reopen_deadlines", """
+UPDATE complaints SET deadlines_from = reopened_at
+WHERE reopened_at IS NOT NULL AND reopened_at > COALESCE(deadlines_from, '')
+  AND status NOT IN ('resolved', 'closed_unfounded', 'transferred_out');
+"""),
 ]
 
 

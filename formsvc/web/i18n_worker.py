@@ -25,6 +25,9 @@ WORDS: dict[str, tuple[str, str]] = {
     "earlier_heading": ("此前的办理结果", "Earlier outcomes"),
     "next_heading": ("接下来怎么办", "What happens next"),
     "next_by": ("期限：{when}", "By: {when}"),
+    # the deadline counts from a later day than the filing (cases.deadlines_restart): said, not left to guess
+    "next_by_since_reopened": ("（自重新办理之日起 {days} 天）", " ({days} days from the day your case was reopened)"),
+    "next_by_since_returned": ("（自外县退回本县之日起计算）", " (counted from the day the other county gave your case back)"),
     "next_turn": ("不满意或有困难，可以找：", "Not satisfied, or stuck? Turn to:"),
     "next_guide": ("看看这份指南：{title}", "Read the guide: {title}"),
     "next_new": ("{place}的农民工服务专员会接手您的投诉并联系您（首问负责，24 小时内）。",

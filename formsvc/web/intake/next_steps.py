@@ -48,6 +48,7 @@ class NextSteps:
     figures: list[str] = field(default_factory=list)
     now: str = ""                          # what happens now
     by: str = ""                           # by when, in the county's zone
+    by_since: str = ""                     # from when ``by`` counts, when not from the filing (reopen, given back)
     phones: list[Phone] = field(default_factory=list)
     guide_url: str = ""
     guide_title: str = ""
@@ -118,13 +119,19 @@ def for_worker(db, registry, config, case: dict, place: str, lang: str, places=N
         assigned = row.get("assigned_at") or case["created_at"]
         due = datetime.fromisoformat(assigned) + timedelta(hours=config.ack_hours)
         steps.by = format_local(due, zone, with_zone=True, lang=lang)
+        if cases.deadlines_restart(row) == "returned" and assigned == row.get("deadlines_from"):
+            steps.by_since = t("next_by_since_returned", lang)
         guide = GUIDES["new"]
     else:
         steps.now = t("next_reopened" if row["reopened_at"] else "next_working", lang, place=place)
-        # from the reopen, or from when another county gave it back, else from when it was filed
+        # from the reopen, or from when another county gave it back, else from when it was filed: the
+        # clock of the reminder and the escalation (``deadlines_from``), and the page says which
         start = max(v for v in (row["reopened_at"], row.get("deadlines_from"), case["created_at"]) if v)
         due = resolve_deadline({"created_at": start}, config.resolve_days)
         steps.by = format_local(due, zone, with_zone=True, lang=lang)
+        restart = cases.deadlines_restart({**row, "deadlines_from": start if start != case["created_at"] else None})
+        if restart:
+            steps.by_since = t(f"next_by_since_{restart}", lang, days=f"{config.resolve_days:g}")
         guide = GUIDES["open"]
     steps.guide_url = ("/en" if lang == "en" else "") + f"/guides/{guide}/"
     zh, en = GUIDE_TITLES[guide]
