@@ -145,6 +145,8 @@ def test_transferred_case_on_the_status_page_and_the_desk(two_counties, browser,
         card = page.locator("#county-transfer-1")
         assert f"对方编号：{remote_id}" in card.inner_text()
         assert "工资已部分支付" in card.inner_text() and "30,000" in card.inner_text()
+        acting = page.locator("tr", has=page.locator("th", has_text="承办单位")).inner_text()
+        assert "白水县（已转送外县，本县无须办理）" in acting, acting  # not "this county must act"
         card.screenshot(path=str(tmp_path / "desk-transfer-card.png"))
         page.screenshot(path=str(tmp_path / "desk-case.png"), full_page=True)
         violations = axe_violations(page)
