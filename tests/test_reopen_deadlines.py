@@ -125,3 +125,19 @@ def test_a_case_reopened_before_the_upgrade_gets_its_clock(tmp_path):
     assert "0018_i24_reopen_deadlines" in store.migrate(db)
     got = {row["id"]: row["deadlines_from"] for row in db.query("SELECT id, deadlines_from FROM complaints")}
     assert got == {1: r, 2: g, 3: None, 4: None}
+
+
+def test_the_officers_read_the_same_deadline_and_why(desk):
+    """The reopen email, the desk's case page and the daily report say from when the days count."""
+    cid = _first_round_then_reopen(desk)
+    due = "2026-06-02 10:00 北京时间"  # 30 days after the reopen, in the county's zone
+    mails = desk.notices("reopened")
+    assert mails and all(f"办结期限自重新办理之日起重新计算：{due}前（30 天）" in m["body"] for m in mails)
+    page = desk.client(HEXI).get(f"/desk/cases/{cid}").data.decode()
+    assert f"<th>办结期限</th><td>{due}（自重新办理之日起 30 天）</td>" in page, page
+    other = insert_case(desk.db, township="hexi")
+    page = desk.client(HEXI).get(f"/desk/cases/{other}").data.decode()
+    assert "<th>办结期限</th><td>2026-04-01 10:00 北京时间（自提交之日起 30 天）</td>" in page
+    report = daily_report.build(desk.db, desk.registry, desk.config, daily_report.local_day(REOPENED))
+    _, body = daily_report.render(report, desk.registry)
+    assert "重新办理或外县退回的案件，时限自重新办理之日或退回之日起算" in body

@@ -92,11 +92,14 @@ def _tell_desk(db, registry, config, case: dict, answer_id: int, words: str, now
     desk = cases.contact_for(registry, "county", "")
     subject = f"[薪安通] 工人反馈未解决：案件 {case['id']}（回执 {case['receipt']}）已重新打开"
     zone = config.timezone
+    due = now + timedelta(days=config.resolve_days)  # the clock reopen_in_transaction restarted (deadlines_from)
     body = (f"投诉人对案件 {case['id']} 的办理结果回复：{words}。\n"
             f"办结时间：{format_local(case['resolved_at'], zone, with_zone=True)}；"
             f"回复时间：{format_local(now, zone, with_zone=True)}。\n"
             f"{money_line(db, case['id'])}\n\n"
             f"按首问负责制，案件已退回负责单位 {responsible.label} 继续办理，请督办。\n"
+            f"办结期限{cases.SINCE_REOPENED_ZH}重新计算：{format_local(due, zone, with_zone=True)}前"
+            f"（{config.resolve_days:g} 天）；到期未解决将提醒承办单位，再过 {config.resolve_days:g} 天上报。\n"
             f"处理台链接（需登录）：{link}\n")
     for who, contact in (("desk", desk), ("responsible", responsible)):
         if contact.email and (who == "desk" or contact.email != desk.email):

@@ -240,7 +240,8 @@ def render(report: Report, registry, *, sent_at: datetime | None = None,
         lines += ["", "新投诉来源：" + "；".join(f"{sources.label(code)} {n} 件" for code, n in sorted(
             report.by_source.items(), key=lambda kv: list(sources.SOURCES).index(kv[0])
             if kv[0] in sources.SOURCES else len(sources.SOURCES)))]
-    lines += ["", "超期：超过受理时限未确认受理，或超过办结时限未解决的在办案件（日终时点）。"]
+    lines += ["", "超期：超过受理时限未确认受理，或超过办结时限未解决的在办案件（日终时点；重新办理或外县退回的案件，"
+              "时限自重新办理之日或退回之日起算；当晚在外县办理的案件不计入本县）。"]
     return subject, "\n".join(lines) + "\n"
 
 

@@ -18,7 +18,7 @@ from formsvc.web.context import get_config, get_db, get_registry
 from formsvc.web import i18n
 from formsvc.case import cases as case_state
 from formsvc.case import hard_cases, money, sources, story
-from formsvc.duties.escalation import is_overdue
+from formsvc.duties.escalation import is_overdue, resolve_deadline
 from .blueprint import bp
 from .queries import PAGE_SIZE, Filters, case_parts, list_cases
 from .session import client_ip, current_user, now
@@ -104,6 +104,9 @@ def case(case_id: int):
         assignee=case_state.label_for(reg, case["assignee_kind"], case["assignee_code"]),
         responsible=case_state.label_for(reg, case["responsible_kind"], case["responsible_code"]),
         overdue=is_overdue(case, cfg.ack_hours, cfg.resolve_days, now()), words=case_words(db, case),
+        # the day by which it must be resolved, on the clock the reminder, the escalation and the worker's page use
+        deadline=None if case["status"] in case_state.CLOSED_STATUSES else resolve_deadline(case, cfg.resolve_days),
+        deadline_since=case_state.since_words_zh(case) or "自提交之日起", resolve_days=f"{cfg.resolve_days:g}",
         dead=list(db.query("SELECT * FROM notices WHERE complaint_id = ? AND status = 'dead' ORDER BY id", [case_id])),
         calls=hard_cases.calls(db, case_id), may_call=may_call(user, case), departments=reg.departments,
         next_level=cfg.next_level_name,
