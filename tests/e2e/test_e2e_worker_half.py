@@ -147,6 +147,7 @@ def test_worker_is_told_answers_not_paid_and_the_case_reopens(system, phone, new
     # the earlier outcome's figures stay (formsvc.case.money); "not paid" leaves the whole 12,000 owed
     assert "此前的办理结果" in main and "已支付：8,000 元" in main and "您回复没有拿到这笔钱" in main, main
     assert "仍欠您：12,000 元" in main and "已办结" not in main.split("办理记录")[0], main
+    assert "自重新办理之日起 30 天" in main, main  # its deadline counts from the reopen, and says so
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     violations = axe_violations(page)
     assert not violations, format_violations(page.url, violations)
@@ -171,6 +172,8 @@ def test_worker_is_told_answers_not_paid_and_the_case_reopens(system, phone, new
     assert f"/desk/cases/{case_id}" in desk.content()  # back on the township's list
     desk.goto(f"{system.base}/desk/cases/{case_id}")
     assert "投诉人回访评价" in desk.inner_text("main") and "没有拿到" in desk.inner_text("main")
+    assert "自重新办理之日起 30 天" in desk.inner_text("main")  # the 办结期限 row: the worker's clock
+    desk.screenshot(path=str(tmp_path / "desk-reopened.png"), full_page=True)
     desk.goto(f"{system.base}/desk/ranking?sort=reopened")
     assert township.name_zh in desk.inner_text("main")
     violations = axe_violations(desk)
