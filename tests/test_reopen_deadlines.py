@@ -141,3 +141,11 @@ def test_the_officers_read_the_same_deadline_and_why(desk):
     report = daily_report.build(desk.db, desk.registry, desk.config, daily_report.local_day(REOPENED))
     _, body = daily_report.render(report, desk.registry)
     assert "重新办理或外县退回的案件，时限自重新办理之日或退回之日起算" in body
+
+
+def test_a_case_given_back_tells_the_worker_from_when_its_deadline_counts(desk):
+    """Given back by another county, not yet taken on again: 期限 24 hours from the return, said so."""
+    back = T0 + timedelta(days=40)
+    cid = insert_case(desk.db, township="hexi", mobile=MOBILE, receipt=receipts.new_receipt(), deadlines_from=store.iso(back))
+    zh = status_page(desk.app.test_client(), cases.get_case(desk.db, cid)["receipt"], MOBILE)
+    assert "期限：2026-04-12 10:00 北京时间（自外县退回本县之日起计算）" in zh, zh
