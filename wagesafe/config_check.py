@@ -13,15 +13,14 @@ Each line says which setting is wrong, why it matters, and what to set instead.
 
 from __future__ import annotations
 
-import ipaddress
 from dataclasses import fields
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from .registry.partners import is_loopback_host
 from .config import DEFAULT_SECRET_KEY, SMS_TEMPLATE_SETTINGS, Config
 
 MIN_SECRET_KEY_LENGTH = 32
-_LOOPBACK_NAMES = {"localhost", "localhost.localdomain", "ip6-localhost"}
 
 
 class UnsafeConfigError(RuntimeError):
@@ -134,7 +133,7 @@ def _public_base_url(config: Config) -> list[str]:
         return [f"PUBLIC_BASE_URL is {config.public_base_url!r}: posters, QR codes and officers' sign-in links "
                 "must use https, or workers' names and mobile numbers travel in clear; "
                 "set PUBLIC_BASE_URL=https://<your domain>"]
-    if not url.hostname or _is_local_host(url.hostname):
+    if not url.hostname or is_loopback_host(url.hostname):
         return [f"PUBLIC_BASE_URL is {config.public_base_url!r}: that address only works on this machine, so "
                 "every QR code on a site would lead nowhere; set it to the public domain"]
     return []
@@ -146,10 +145,10 @@ def _mail(config: Config) -> list[str]:
     if not host:
         out.append("SMTP_HOST is empty: officers would never be told about a new complaint; set SMTP_HOST "
                    "(and SMTP_PORT, SMTP_USER, SMTP_PASSWORD) to the county's mail server")
-    elif _is_local_host(host) and config.smtp_port == 8025:
+    elif is_loopback_host(host) and config.smtp_port == 8025:
         out.append(f"SMTP_HOST/SMTP_PORT point to {host}:8025, the demo's mail catcher: officers' notices "
                    "would stay on this machine; set them to the county's mail server")
-    if config.smtp_password and not config.smtp_starttls and host and not _is_local_host(host) \
+    if config.smtp_password and not config.smtp_starttls and host and not is_loopback_host(host) \
             and config.smtp_port != 465:
         out.append("SMTP_STARTTLS is off while SMTP_PASSWORD is set: the password and every notice would cross "
                    "the network in clear; set SMTP_STARTTLS=1")
@@ -315,16 +314,6 @@ def _map(config: Config) -> list[str]:
         return ["MAP_TILE_URL uses http: browsers block http tiles on an https page, so the map would be "
                 "blank; use the https address of the tile service"]
     return []
-
-
-def _is_local_host(host: str) -> bool:
-    host = host.strip("[]").lower()
-    if host in _LOOPBACK_NAMES or host.endswith(".localhost"):
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 def _resolved(path: Path) -> Path:

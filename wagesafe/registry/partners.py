@@ -78,21 +78,28 @@ class PartnersError(ValueError):
                            f"({len(self.problems)} problem(s); no partner county is used until it is fixed)"])
 
 
-def is_loopback_url(url: str) -> bool:
-    """True when the URL's host is this machine (127.0.0.0/8, ::1, localhost): the demo and the tests."""
+def is_loopback_host(host: str) -> bool:
+    """True when ``host`` (a name or an address, IPv6 with or without brackets) is this machine."""
     import ipaddress
-    from urllib.parse import urlsplit
 
-    try:
-        host = (urlsplit(url).hostname or "").lower()
-    except ValueError:
-        return False
+    host = host.strip("[]").lower()
     if host in _LOOPBACK_NAMES or host.endswith(".localhost"):
         return True
     try:
         return ipaddress.ip_address(host).is_loopback
     except ValueError:
         return False
+
+
+def is_loopback_url(url: str) -> bool:
+    """True when the URL's host is this machine (127.0.0.0/8, ::1, localhost): the demo and the tests."""
+    from urllib.parse import urlsplit
+
+    try:
+        host = urlsplit(url).hostname or ""
+    except ValueError:
+        return False
+    return is_loopback_host(host)
 
 
 def _text(entry: dict, key: str) -> str:

@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 
 from mkdocs.utils.meta import get_data
 
-from wagesafe.posts import CATEGORIES, category_name, date_words, post_header_html  # noqa: F401
+from wagesafe.posts import CATEGORIES, as_date, category_name, date_words, post_header_html  # noqa: F401
 
 from .html import e
 
@@ -40,14 +40,10 @@ class Post:
 
 
 def _as_date(value: object, path: Path) -> date:
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    try:
-        return date.fromisoformat(str(value).strip())
-    except ValueError:
-        raise ValueError(f"{path}: front matter 'date' must be YYYY-MM-DD, not {value!r}") from None
+    found = as_date(value)
+    if found is None:
+        raise ValueError(f"{path}: front matter 'date' must be YYYY-MM-DD, not {value!r}")
+    return found
 
 
 def load_posts(posts_dir: Path, lang: str) -> list[Post]:
