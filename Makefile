@@ -68,8 +68,13 @@ run: demo-build
 run-county-b: install system-deps
 	BIN=$(BIN) B_PORT=$(B_PORT) B_SMTP_PORT=$(B_SMTP_PORT) A_BASE_URL=$(DEMO_BASE_URL) scripts/run-county-b.sh
 
-test: install system-deps-test
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+# promtool checks deploy/'s alert rules (tests/test_alert_rules.py); taken out of Debian's package.
+PROMTOOL := $(VENV)/bin/promtool
+$(PROMTOOL): | $(STAMP)
+	scripts/fetch-promtool.sh $@
+
+test: install system-deps-test $(PROMTOOL)
+	WAGESAFE_PROMTOOL=$(if $(wildcard $(PROMTOOL)),$(abspath $(PROMTOOL))) $(BIN)/python -m pytest $(PYTEST_ARGS)
 
 # bench_phone's Lighthouse figures need Node.js and Lighthouse (npm ci into bench/lighthouse/node_modules).
 bench: install system-deps-bench bench/lighthouse/node_modules/.installed
