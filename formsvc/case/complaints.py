@@ -20,6 +20,7 @@ the caller checkpoints the WAL outside those turns (``write_turns.checkpoint_now
 
 from __future__ import annotations
 
+import json
 import logging
 import secrets
 import sqlite3
@@ -122,7 +123,8 @@ def _insert_complaint(db, row: dict) -> tuple[int, str]:
 
 def submit(db, registry: Registry, config, data: ComplaintInput, staged: list[evidence.StagedFile], *,
            ip: str, now: datetime | None = None, rate_limited: bool = True, device: str = "",
-           session_token: str = "", ip_limit: tuple[int, timedelta] | None = None) -> SubmitResult:
+           session_token: str = "", ip_limit: tuple[int, timedelta] | None = None, sent_by: str = "",
+           incoming_files: int = 0) -> SubmitResult:
     """Store a complaint with its routing, evidence, events and notices in one transaction.
 
     :param staged: evidence already written to ``.part`` files; published after COMMIT, deleted otherwise.
@@ -131,6 +133,9 @@ def submit(db, registry: Registry, config, data: ComplaintInput, staged: list[ev
     :param device: the browser's long-lived device cookie, ``session_token``: its session's CSRF secret
         (each limited per hour, see ``ratelimit``); empty when the caller has none.
     :param ip_limit: ``(limit, window)`` for ``ip`` instead of RATE_LIMIT_IP_PER_10_MINUTES (an API key's own).
+    :param sent_by: the county that sent the case (a partner's POST), named in the officers' email.
+    :param incoming_files: files that county's request names, fetched after COMMIT
+        (``formsvc.duties.evidence_fetch``): the email says they are on their way, not "0 files".
     :raises ratelimit.RateLimited: the address, device or session has reached its limit (nothing is stored).
     :returns: ``created=False`` and the first case when the submission token, or the channel's own
         number (``source_ref``, per ``source``), was seen before: nothing new is stored.
@@ -178,6 +183,10 @@ def submit(db, registry: Registry, config, data: ComplaintInput, staged: list[ev
             if rate_limited:
                 ratelimit.take_all(db, limits, now)
                 surge.after_complaint(db, registry, config, mobile=data.mobile, receipt=receipt, now=now)
+            if sent_by:  # another county sent it: the desk's timeline starts with that county (story.officer_timeline)
+                db.conn.execute("INSERT INTO events (complaint_id, at, actor, kind, detail, public)"
+                                " VALUES (?, ?, 'system', 'county_transfer_received', ?, 1)",
+                                (complaint_id, at, json.dumps({"county_name": sent_by}, ensure_ascii=False)))
             if entry is not None:  # access follows this decision (formsvc.officers.roster), shown in the timeline
                 db.conn.execute("INSERT INTO events (complaint_id, at, actor, kind, detail, public)"
                                 " VALUES (?, ?, 'system', 'stand_in_assigned', ?, 0)",
@@ -188,12 +197,16 @@ def submit(db, registry: Registry, config, data: ComplaintInput, staged: list[ev
                     "INSERT INTO evidence (complaint_id, stored_name, original_name, mime, size, sha256, created_at)"
                     " VALUES (?, ?, ?, ?, ?, ?, ?)",
                     [(complaint_id, f.stored_name, f.original_name, f.mime, f.size, f.sha256, at) for f in staged])
-            stored = dict(row, id=complaint_id, receipt=receipt, evidence_count=len(staged))
+            stored = dict(row, id=complaint_id, receipt=receipt, evidence_count=len(staged), sent_by=sent_by,
+                          incoming_files=incoming_files)
             queued = notices.new_case_notices(stored, decision, registry, config.public_base_url,
                                               config.officer_notice_personal)
             queued += team_notices.new_case_team_notices(stored, registry.project(data.project_code or ""), registry,
                                                          config)
-            receipt_sms = notices.worker_sms("worker_receipt", stored, config.public_base_url)
+            # A case another county sent here: the worker complained there, and that county's SMS
+            # "已转送…（对方回执号…）" carries our receipt number; a second "已收到" would be a second story.
+            receipt_sms = (None if stored["source"] == "partner"
+                           else notices.worker_sms("worker_receipt", stored, config.public_base_url))
             outbox.enqueue_all(db, queued + ([receipt_sms] if receipt_sms else []), complaint_id=complaint_id, now=at)
     except _Rollback as done:
         evidence.discard(staged)

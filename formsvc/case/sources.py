@@ -49,10 +49,25 @@ def ref_words(source: str, source_ref: str, partners=None) -> str:
     source_ref = source_ref or ""
     if source != "partner" or ":" not in source_ref:
         return source_ref
-    key_name, _, idem = source_ref.partition(":")
+    name, number = _partner_ref(source_ref, partners)
+    return f"{name or '协作系统'} 案件 {number}" if number else f"{name or '协作系统'}转来"
+
+
+def _partner_ref(source_ref: str, partners) -> tuple[str, str]:
+    """(the sending county's Chinese name or "", its case number or "") from a partner's ``source_ref``."""
+    key_name, _, idem = (source_ref or "").partition(":")
     parts = idem.split("-")
     counties = partners.counties if partners is not None else {}
     code = parts[0] if len(parts) >= 3 and parts[0] in counties else key_name
-    name = counties[code].name_zh if code in counties else "协作系统"
+    name = counties[code].name_zh if code in counties else ""
     number = parts[-2] if len(parts) >= 3 and parts[-2].isdigit() else ""
-    return f"{name} 案件 {number}" if number else f"{name}转来"
+    return name, number
+
+
+def sending_county(source: str, source_ref: str, partners) -> str:
+    """The county that sent a case here (``青禾县``), or "" for any other case or an unknown partner: the
+    desk's timeline and case page, the officer's email and the worker's SMS name it (a worker who
+    complained there was never told of this county by us before)."""
+    if source != "partner" or ":" not in (source_ref or ""):
+        return ""
+    return _partner_ref(source_ref, partners)[0]

@@ -86,6 +86,10 @@ KINDS: dict[str, Kind] = {k.code: k for k in (
     _k("stand_in_returned", "顶岗结束，交回原负责人", "Stand-in ended"),
     _k("partner_update", "协作系统更新", "Update from the partner system"),
     # to another county (issue 24: formsvc.case.county_transfer emits these; {place} is that county)
+    # a case another county sent here (complaints.submit, source 'partner'): the desk's timeline starts with
+    # this instead of "工人提交投诉" (``officer_timeline``); {place} is the sending county
+    _k("county_transfer_received", "由{place}转来", "Sent here by {place}", "{place}把您的投诉转送到这里办理（欠薪发生地）",
+       "{place} sent your complaint here, where the wages are owed", show_detail=False),
     _k("county_transfer_requested", "申请转送外县", "Transfer to another county requested"),
     _k("county_transfer_delivered", "已送达外县", "Delivered to the other county",
        "投诉已转交{place}办理（欠薪发生地）", "Your case was passed to {place}, where the wages are owed",
@@ -100,7 +104,7 @@ KINDS: dict[str, Kind] = {k.code: k for k in (
     _k("county_transfer_acknowledged", "外县已受理", "Taken on by the other county",
        "{place}已接手您的投诉", "{place} took on your case"),
     _k("county_transfer_resolved", "外县已办结", "Resolved by the other county",
-       "{place}已办结：{outcome}", "{place} closed your case: {outcome}", sms="worker_outcome"),
+       "{place}已办结：{outcome}", "{place} closed your case: {outcome}", sms="worker_outcome_elsewhere"),
     # the other county closed it as not its own (outcomes.NOT_OURS): back here, 首问负责 (remote_follow.settle);
     # the worker was texted "已转交" on delivery, so is texted again that this county handles it now
     _k("county_transfer_returned", "外县退回（不属其管辖），本县继续办理", "Given back by the other county (not theirs): ours again",
@@ -275,6 +279,9 @@ def officer_line(event: Mapping, places: Places | None = None, lang: str = "zh")
     """One timeline row in the officer's words: the kind's words, then the detail where it is words."""
     k = kind(event.get("kind") or "")
     words = k.officer_en if lang == "en" else k.officer_zh
+    if "{place}" in words:
+        place = event_place(event, places or Places())
+        words = words.format(place=place.name(lang) if place else ("another county" if lang == "en" else "外县"))
     if not k.show_detail:
         return words
     data = detail_data(event)
@@ -348,6 +355,16 @@ def worker_status(case: Mapping, lang: str = "zh", places: Places | None = None,
         place = holder(case, places)[0].name(lang)
     zh, en = _WORKER_STATUS.get(key, ("处理中", "Being handled"))
     return (en if lang == "en" else zh).format(place=place)
+
+
+def officer_timeline(events: list[Mapping]) -> list[dict]:
+    """The timeline the desk reads: a case another county sent here starts with "由青禾县转来"
+    (``county_transfer_received``, written by ``complaints.submit``), not also "工人提交投诉" (the
+    worker complained there, not to us). The worker's page keeps both: they did complain."""
+    received = next((e for e in events if e.get("kind") == "county_transfer_received"), None)
+    if received is None:
+        return [dict(e) for e in events]
+    return [dict(received if e.get("kind") == "submitted" else e) for e in events if e is not received]
 
 
 def sms_kind(event_kind: str) -> str | None:

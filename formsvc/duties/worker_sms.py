@@ -76,11 +76,20 @@ def queue_due(db, registry, config, now: datetime) -> list[str]:
                 elif r["event_kind"] == "county_transfer_returned":  # back here: who has it now, and why
                     here = story.holder(r, places)[0].name(lang)
                     place = f"{here} ({place} sent it back)" if lang == "en" else f"{here}（{place}退回本县）"
+            elif kind == "worker_outcome_elsewhere":  # closed by the county it was sent to: named as the closer
+                outcome = story.outcome_of(event, lang)
+                named = story.event_place(event, places)
+                place = named.name(lang) if named else ("the other county" if lang == "en" else "对方县")
             else:
                 outcome = story.outcome_of(event, lang)
-                named = story.event_place(event, places) if r["event_kind"].startswith("county_") else None
-                if named is not None:
-                    outcome = f"{outcome} ({named.name(lang)})" if lang == "en" else f"{outcome}（{named.name(lang)}）"
+            if r["source"] == "partner" and kind != "worker_outcome_elsewhere":
+                # sent here by another county: the worker knows us only from that county's SMS ("已转送白水县
+                # （对方回执号…）"), so each of ours names this county (issue: two counties, one story)
+                county = registry.county.name_en if lang == "en" else registry.county.name_zh
+                if place:
+                    place = f"{place}, {county}" if lang == "en" else f"{county}{place}"
+                if outcome:
+                    outcome = f"{outcome} ({county})" if lang == "en" else f"{outcome}（{county}）"
             # r["id"] is the complaint's id (c.* comes after the event's columns)
             sms = notices.worker_sms(kind, r, config.public_base_url, place=place, outcome=outcome)
             if sms is None:

@@ -48,6 +48,14 @@ def _township_name(c: dict, project: Project | None, registry: Registry | None) 
     return "未确定（县监察大队分派）"
 
 
+def _evidence_line(c: dict) -> str:
+    """The files: uploaded here, and those the sending county's request named (fetched seconds later)."""
+    here, coming = c.get("evidence_count", 0), c.get("incoming_files", 0)
+    if not coming:
+        return f"证据文件：{here} 个"
+    return f"证据文件：对方的证据材料 {coming} 个，正在取回" + (f"；另有本县收到的 {here} 个" if here else "")
+
+
 def _summary(c: dict, project: Project | None, decision: RoutingDecision, registry: Registry | None = None,
              personal: bool = False) -> list[str]:
     where = f"{project.name_zh}（{project.code}），{project.address_zh}" if project else (c["site_address"] or "未填写")
@@ -60,9 +68,11 @@ def _summary(c: dict, project: Project | None, decision: RoutingDecision, regist
         f"欠薪方：{owed}",  # the kind only (company, team leader); the name is behind the link
         f"人数：{c['workers']} 人；金额：" + (f"{c['amount_yuan']:,} 元" if c["amount_yuan"] else "未填")
         + (f"；拖欠 {c['months_owed']} 个月" if c["months_owed"] else ""),
-        f"证据文件：{c.get('evidence_count', 0)} 个",
+        _evidence_line(c),
         f"分派理由：{decision.reason}",
     ]
+    if c.get("sent_by"):  # another county sent it: the officer must know it is not a new complaint here
+        lines.insert(1, f"来源：由{c['sent_by']}转来（欠薪发生地在本县）")
     if decision.urgent:
         lines.append(decision.urgent_reason)
     if not personal:
@@ -130,7 +140,8 @@ def new_case_notices(c: dict, decision: RoutingDecision, registry: Registry, pub
 # every kind). ``subject`` holds the template's variables as JSON for Aliyun, which sends only
 # registered wordings (one template per kind: ``wagesafe.config.SMS_TEMPLATE_SETTINGS``).
 
-WORKER_SMS_KINDS = ("worker_receipt", "worker_acknowledged", "worker_transferred", "worker_outcome")
+WORKER_SMS_KINDS = ("worker_receipt", "worker_acknowledged", "worker_transferred", "worker_outcome",
+                    "worker_outcome_elsewhere")
 
 _WORKER_SMS_TEXT = {
     "worker_receipt": ("【薪安通】您的欠薪投诉已收到，回执号{receipt}。凭回执号和本机号码查进度：{link} 急事请拨12333。",
@@ -145,6 +156,11 @@ _WORKER_SMS_TEXT = {
     "worker_outcome": ("【薪安通】您的投诉（回执号{receipt}）有了办理结果：{outcome}。请查看下一步，并告诉我们是否拿到工资：{link}",
                        "[WageSafe] Your complaint {receipt} has an outcome: {outcome}. See what to do next and "
                        "tell us if you were paid: {link}"),
+    # the other county the case was sent to closed it: this county cannot reopen it, so no "tell us";
+    # the page says where to turn if not paid (arbitration where the work was done, legal aid)
+    "worker_outcome_elsewhere": ("【薪安通】您的投诉（回执号{receipt}）已由{place}办结：{outcome}。没有拿到工资怎么办，请看：{link}",
+                                 "[WageSafe] Your complaint {receipt} was closed by {place}: {outcome}. If you were "
+                                 "not paid, see what you can do: {link}"),
 }
 
 

@@ -16,7 +16,7 @@ from pathlib import Path
 from flask import request, send_file
 from werkzeug.exceptions import HTTPException
 
-from formsvc.case import complaints, evidence_links, open311_services, ratelimit
+from formsvc.case import complaints, evidence_links, open311_services, ratelimit, sources
 from formsvc.case.cases import label_for
 from formsvc.officers import api_keys
 from formsvc.storage import store
@@ -255,7 +255,10 @@ def _post_request(fmt):
     # The per-key limit is the submit's own per-"IP" limit, counted for the key instead of an address.
     try:
         result = complaints.submit(get_db(), get_registry(), cfg, inbound.complaint, [], ip=f"open311:{partner}",
-                                   ip_limit=(cfg.open311_rate_limit_per_hour, ratelimit.HOUR))
+                                   ip_limit=(cfg.open311_rate_limit_per_hour, ratelimit.HOUR),
+                                   sent_by=sources.sending_county("partner", inbound.complaint.source_ref,
+                                                                  get_partners()),
+                                   incoming_files=len(inbound.media_urls))
     except ratelimit.RateLimited as e:
         what = "此密钥" if e.key.startswith("submit-ip:") else "此手机号"
         raise ApiError(429, f"{what}提交太多，请稍后再试 rate limit reached; try again later") from None

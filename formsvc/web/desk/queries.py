@@ -92,11 +92,13 @@ def all_cases(db, user: User, f: Filters, config, now: datetime) -> list[dict]:
 
 def case_parts(db, case_id: int, places: story.Places | None = None) -> dict:
     """Routing reasons, timeline (in words: ``story.officer_line``, with the actor's name when it is an
-    officer), notes, evidence."""
+    officer; a case another county sent starts with that county: ``story.officer_timeline``), notes, evidence."""
     names = {r["email"].lower(): r["name"] for r in db.query("SELECT email, name FROM users")}
     events = []
-    for e in db.query("SELECT * FROM case_events WHERE complaint_id = ? ORDER BY at, seq", [case_id]):
-        e["actor_name"] = actor_name(e["actor"], names)
+    rows = db.query("SELECT * FROM case_events WHERE complaint_id = ? ORDER BY at, seq", [case_id])
+    for e in story.officer_timeline(list(rows)):
+        sender = story.event_place(e, places or story.Places()) if e["kind"] == "county_transfer_received" else None
+        e["actor_name"] = sender.zh if sender is not None else actor_name(e["actor"], names)
         e["text"] = story.officer_line(e, places)
         events.append(e)
     return {

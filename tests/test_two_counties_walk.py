@@ -1,0 +1,119 @@
+"""A newcomer's walk across two counties (issue 23/24 polish): one transfer, one story on every surface.
+
+The sample county (青禾县) is here the receiving county of a case 白水县 sent (``source='partner'``,
+``source_ref`` as the Open311 POST writes it), and the sending county of a case closed in 白水县.
+Real app, real SQLite file, the real notice queue; no mocks.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+
+from formsvc.case import complaints, county_transfer, story
+from formsvc.duties import worker_sms
+from formsvc.storage import store
+from tests.desk_fixtures import HEXI, T0, insert_case, post
+
+MOBILE = "13812345678"
+FROM_BAISHUI = "baishui-key:baishui-4-abcdef12"  # <key name>:<their county>-<their case id>-<random>
+
+
+def sent_by_baishui(desk, incoming_files: int = 2) -> int:
+    """The case 白水县 sent: what ``formsvc.web.api.views._post_request`` submits."""
+    data = complaints.ComplaintInput(
+        submission_token=complaints.new_submission_token(), chosen_township="hexi", site_address="河西街道建设路 8 号",
+        name="张三", mobile=MOBILE, workers=3, amount_yuan=12000, description="三个月工资没发", consent=True,
+        source="partner", source_ref=FROM_BAISHUI, sms_consent=True)
+    result = complaints.submit(desk.db, desk.registry, desk.config, data, [], ip="open311:baishui-key",
+                               sent_by="白水县", incoming_files=incoming_files)
+    assert result.created
+    return result.complaint_id
+
+
+def worker_texts(desk, case_id: int) -> list[dict]:
+    return [n for n in desk.notices() if n["channel"] == "sms" and n["recipient"] == MOBILE
+            and n["complaint_id"] == case_id]
+
+
+# --- B: the receiving county does not text a second "已收到"; its later SMS name the county -------------
+
+def test_a_case_another_county_sent_gets_no_receipt_sms_and_later_sms_name_this_county(desk):
+    cid = sent_by_baishui(desk)
+    assert worker_texts(desk, cid) == []  # the sender's "已转送…（对方回执号…）" is the worker's only message
+    officer = desk.client(HEXI)
+    assert post(officer, f"/desk/cases/{cid}/acknowledge").status_code == 303
+    worker_sms.queue_due(desk.db, desk.registry, desk.config, store.utcnow())
+    [ack] = worker_texts(desk, cid)
+    assert ack["kind"] == "worker_acknowledged" and "已由青禾县河西街道受理" in ack["body"], ack["body"]
+    r = post(officer, f"/desk/cases/{cid}/outcome", {"outcome": "partly_paid", "amount": "8,000", "left": "4000"})
+    assert r.status_code == 303
+    worker_sms.queue_due(desk.db, desk.registry, desk.config, store.utcnow())
+    outcome = worker_texts(desk, cid)[-1]
+    assert outcome["kind"] == "worker_outcome" and "工资已部分支付（青禾县）" in outcome["body"], outcome["body"]
+
+
+def test_a_web_complaint_still_gets_its_receipt_sms(desk):
+    from tests.test_worker_half import submit
+
+    receipt = submit(desk.app.test_client(), sms_updates="y")
+    cid = desk.db.execute("SELECT id FROM complaints WHERE receipt = ?", [receipt]).fetchone()[0]
+    assert [n["kind"] for n in worker_texts(desk, cid)] == ["worker_receipt"]
+
+
+# --- C: the receiving county's email, timeline and case page say who sent it and that files are coming ---
+
+def test_the_officer_email_names_the_sending_county_and_the_files_on_their_way(desk):
+    cid = sent_by_baishui(desk, incoming_files=2)
+    [mail] = [n for n in desk.notices("new_case") if n["channel"] == "email" and n["complaint_id"] == cid]
+    assert "来源：由白水县转来" in mail["body"]
+    assert "对方的证据材料 2 个，正在取回" in mail["body"] and "证据文件：0 个" not in mail["body"]
+
+
+def test_the_desk_timeline_and_case_page_say_sent_by_the_other_county(desk):
+    cid = sent_by_baishui(desk)
+    with store.write_transaction(desk.db):
+        desk.db.conn.execute("INSERT INTO evidence_fetches (complaint_id, url, next_attempt_at, created_at)"
+                             " VALUES (?, 'https://baishui.example/e/1', ?, ?)", (cid, store.iso(T0), store.iso(T0)))
+    page = desk.client(HEXI).get(f"/desk/cases/{cid}").data.decode()
+    assert "由白水县转来" in page
+    assert "工人提交投诉" not in page
+    assert "对方的证据材料 1 个，正在取回" in page and "没有上传材料" not in page
+
+
+def test_story_names_the_sending_county_on_the_first_entry(desk):
+    cid = sent_by_baishui(desk)
+    events, _ = story.timeline(desk.db, cid)
+    places = story.Places(desk.registry)
+    assert [e["kind"] for e in events][:3] == ["submitted", "routed", "county_transfer_received"]
+    [first, *_] = story.officer_timeline(events)
+    assert story.officer_line(first, places) == "由白水县转来"
+    assert story.worker_line(first, "zh", places) == "白水县把您的投诉转送到这里办理（欠薪发生地）"
+    web = complaints.submit(desk.db, desk.registry, desk.config, complaints.ComplaintInput(
+        submission_token=complaints.new_submission_token(), chosen_township="hexi", site_address="建设路 8 号",
+        name="李四", mobile="13912345678", consent=True), [], ip="", rate_limited=False).complaint_id
+    assert [e["kind"] for e in story.officer_timeline(story.timeline(desk.db, web)[0])] == ["submitted", "routed"]
+
+
+# --- A: the outcome SMS of a case closed in the other county asks nothing this county cannot take -------
+
+def _closed_in_baishui(desk) -> int:
+    cid = insert_case(desk.db, status="transferred_out", mobile=MOBILE, sms_consent=1)
+    with store.write_transaction(desk.db):
+        desk.db.conn.execute("UPDATE worker_sms_cursor SET last_event_id = (SELECT COALESCE(MAX(id), 0) FROM events)")
+        desk.db.conn.execute("INSERT INTO events (complaint_id, at, actor, kind, detail, public) VALUES"
+                             " (?, ?, 'system', 'county_transfer_resolved', ?, 1)",
+                             (cid, store.iso(T0 + timedelta(days=20)),
+                              county_transfer.event_detail("baishui", "白水县", kind="paid_in_full",
+                                                           recovered_yuan=12000)))
+    return cid
+
+
+def test_the_outcome_sms_of_a_case_closed_in_the_other_county_names_it_and_asks_no_answer_here(desk):
+    cid = _closed_in_baishui(desk)
+    worker_sms.queue_due(desk.db, desk.registry, desk.config, store.utcnow())
+    [sms] = worker_texts(desk, cid)
+    assert sms["kind"] == "worker_outcome_elsewhere"
+    assert "已由白水县办结" in sms["body"] and "告诉我们" not in sms["body"], sms["body"]
+    assert json.loads(sms["subject"])["place"] == "白水县"
+    assert desk.config.sms_template_codes().keys() >= {"worker_outcome_elsewhere"}
