@@ -339,7 +339,12 @@ def _no_contradictions(kind, zh, en, desk, w, events):
         assert "已办结" not in now_part.split("接下来怎么办")[0], f"{kind}: an open case reads 已办结"
     delivered = any(e["kind"] in ("county_transfer_delivered",) for e in events)
     if not delivered:
-        assert "已转交白水县" not in zh and "Passed to Baishui" not in en, f"{kind}: 已转交 before delivery"
+        for told in ("已转交白水县", "已转送白水县", "Passed to Baishui", "Sent to Baishui"):
+            assert told not in zh + en, f"{kind}: {told} before delivery"
+    # one verb per meaning: another county is 转送 (a township or department of this county 转交)
+    sms = " ".join(n["body"] for n in desk.db.query("SELECT body FROM notices WHERE complaint_id = ? AND channel = 'sms'",
+                                                      [w.id]))
+    assert "转交白水县" not in zh + " " + sms, f"{kind}: 转交 used for another county"
     if case["status"] == "transferred":
         assert "负责单位: 横塘镇" not in zh and "已转交横塘镇，等待其接手" in zh, f"{kind}: receiver named before it took it"
         assert "横塘镇的农民工服务专员会接手" in now_part, f"{kind}: the next step names another than the receiver"

@@ -51,6 +51,7 @@ def safe_env(tmp_path: Path, data_dir: Path) -> dict[str, str]:
         "ALIYUN_SMS_TEMPLATE_WORKER_TRANSFER": "SMS_123456793",
         "ALIYUN_SMS_TEMPLATE_OUTCOME": "SMS_123456794",
         "ALIYUN_SMS_TEMPLATE_OUTCOME_ELSEWHERE": "SMS_123456795",
+        "ALIYUN_SMS_TEMPLATE_SENT_TO_COUNTY": "SMS_123456796",
         "TRUSTED_PROXIES": "127.0.0.1,::1",
     }
 

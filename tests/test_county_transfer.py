@@ -5,7 +5,7 @@ Each county is ``wagesafe serve`` (gunicorn) on its own loopback port with its o
 by step with a fixed clock (``worker.run_once``, ``probe_and_wake`` with the real senders,
 ``scheduler.every_round``, ``remote_follow.follow``): the case stays A's and the worker hears
 nothing while B is down; once B answers the transfer goes within seconds (not after its backoff);
-only then is the worker told "已转交" with B's receipt; B fetches the photo once as a file and stores
+only then is the worker told "已转送" with B's receipt; B fetches the photo once as a file and stores
 it as its own evidence (the link then dies, A's desk says the file was received); a replay makes no
 second case in B; B's acknowledgement and outcome come back to the worker's page and A's desk.
 Refused (our key), dead and withdrawn transfers alert A's desk and tell the worker A keeps the case.
@@ -129,7 +129,7 @@ def test_a_case_goes_to_the_other_county_told_truly_with_its_photo(two_counties)
     # Asked, not delivered: still A's case, and the worker is told nothing yet.
     assert db_a.conn.execute("SELECT status FROM complaints WHERE id = ?", (case_id,)).fetchone()[0] == "new"
 
-    # B is down: the transfer waits; nothing arrives anywhere, nobody is told "已转交".
+    # B is down: the transfer waits; nothing arrives anywhere, nobody is told "已转送".
     b.stop()
     t0 = store.utcnow()
     result = worker.run_once(db_a, senders, t0)
@@ -137,10 +137,10 @@ def test_a_case_goes_to_the_other_county_told_truly_with_its_photo(two_counties)
     n = db_a.conn.execute("SELECT status, attempts, last_error FROM notices WHERE channel = 'open311'").fetchone()
     assert n[0] == "pending" and n[1] == 1 and "Unreachable" in n[2]
     scheduler.tick(db_a, registry_a, config_a, t0)
-    assert len(_worker_sms(db_a, case_id)) == sms_before  # no "已转交" before delivery
+    assert len(_worker_sms(db_a, case_id)) == sms_before  # no "已转送" before delivery
     card = desk.get(f"/desk/cases/{case_id}").get_data(as_text=True)
     assert "正在发送" in card and "对方恢复后一分钟内自动送达" in card and "ConnectionError" not in card
-    assert "已转交" not in _status_page(a, receipt)
+    assert "已转交" not in (page := _status_page(a, receipt)) and "已转送" not in page
 
     # B is back: the probe wakes the transfer at once (its backoff would have been 30 s, up to an hour later).
     b.start()
@@ -213,7 +213,7 @@ def test_a_case_goes_to_the_other_county_told_truly_with_its_photo(two_counties)
     page = desk.get(f"/desk/cases/{case_id}").get_data(as_text=True)
     assert "已办结" in page and "54,000" in page
     status = _status_page(a, receipt)
-    assert "已转交白水县" in status and f"<strong>{b_receipt}</strong>" in status
+    assert "已转送白水县" in status and "转交白水县" not in status and f"<strong>{b_receipt}</strong>" in status
     assert f'href="{b.base}/status?receipt={b_receipt}"' in status
     assert "对方已办结" in status and "白水县已办结" in status and "54,000" in status
     assert "正在核实" not in status  # never "closed there" beside "being checked"
@@ -293,9 +293,9 @@ def test_refused_dead_and_withdrawn_transfers_alert_the_desk_and_tell_the_worker
     scheduler.tick(db_a, registry_a, config_a, t0)
     assert ("county_transfer_refused", 1) in _events(db_a, case_id)
     assert {c for c, _ in _desk_alerts(db_a, case_id)} == {"email", "sms"}
-    assert len(_worker_sms(db_a, case_id)) == sms_before  # never told "已转交"
+    assert len(_worker_sms(db_a, case_id)) == sms_before  # never told "已转送"
     status = _status_page(a, receipt)
-    assert "仍由本县处理" in status and "已转交" not in status
+    assert "仍由本县处理" in status and "已转交" not in status and "已转送" not in status
     card = desk.get(f"/desk/cases/{case_id}").get_data(as_text=True)
     assert "对方拒收" in card and "重新发送" in card and "撤回转送" in card
     tid = db_a.conn.execute("SELECT id FROM county_transfers").fetchone()[0]
@@ -394,7 +394,7 @@ def test_a_case_the_other_county_gives_back_is_ours_again(two_counties):
     now_part = text.split("办理记录", 1)[0]
     assert "白水县已退回本县" in now_part and note in now_part and "本县继续办理" in now_part
     assert now_part.index("白水县已退回本县") < now_part.index("当前状态")
-    assert "白水县已办结" not in text and "对方已办结" not in text and "已转交白水县" not in now_part
+    assert "白水县已办结" not in text and "对方已办结" not in text and "已转送白水县" not in now_part
     # the desk may now send it where it belongs (or keep it): the transfer form is offered again
     assert 'action="/desk/cases/%d/transfer-county"' % case_id in card
     assert a.server_errors() == [] and b.server_errors() == []

@@ -117,3 +117,93 @@ def test_the_outcome_sms_of_a_case_closed_in_the_other_county_names_it_and_asks_
     assert "已由白水县办结" in sms["body"] and "告诉我们" not in sms["body"], sms["body"]
     assert json.loads(sms["subject"])["place"] == "白水县"
     assert desk.config.sms_template_codes().keys() >= {"worker_outcome_elsewhere"}
+
+
+# --- D: where to apply for arbitration for a case that was with another county -------------------------
+
+def _status_of_walk(desk, w, lang="zh") -> str:
+    from tests.test_case_story import text_of
+    from tests.test_intake import tokens
+
+    c = desk.app.test_client()
+    q = "?lang=en" if lang == "en" else ""
+    r = c.post("/status" + q, data={**tokens(c.get("/status" + q).data), "receipt": w.receipt, "mobile": MOBILE})
+    assert r.status_code == 200
+    return text_of(r.get_data(as_text=True))
+
+
+def test_a_case_closed_in_the_other_county_names_that_county_for_arbitration_under_article_21(desk):
+    from tests.test_case_story import Walk, _resolved_there
+
+    w = Walk(desk)
+    w.ack()
+    _resolved_there(w)
+    zh, en = _status_of_walk(desk, w), _status_of_walk(desk, w, "en")
+    assert "《劳动争议调解仲裁法》第二十一条" in zh and "可以向白水县的劳动人事争议仲裁委员会申请" in zh, zh
+    assert "art. 21" in en and "Baishui County's labour dispute arbitration committee" in en, en
+
+
+def test_a_case_handled_here_gets_no_other_county_arbitration_line(desk):
+    from tests.test_case_story import Walk
+
+    w = Walk(desk)
+    w.ack()
+    assert "第二十一条" not in _status_of_walk(desk, w)
+
+
+# --- E: one word per meaning; the unit that handled it; what 满意率 counts --------------------------------
+
+def _prefilled_facts(desk, w) -> str:
+    import re
+
+    c = desk.app.test_client()
+    page = c.get(f"/tools/application?receipt={w.receipt}").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    html = c.post("/tools/application", data={"csrf_token": token, "action": "prefill", "receipt": w.receipt,
+                                              "prefill_mobile": MOBILE}).get_data(as_text=True)
+    return re.search(r'<textarea[^>]*name="facts"[^>]*>([\s\S]*?)</textarea>', html).group(1)
+
+
+def test_the_application_names_the_township_that_handled_it_not_the_county(desk):
+    from tests.test_case_story import Walk
+
+    w = Walk(desk)
+    w.ack()
+    w.outcome()  # 河西街道 recorded 8,000 paid, 4,000 left
+    facts = _prefilled_facts(desk, w)
+    assert "经河西街道处理，已支付8,000元，尚欠4,000元。" in facts and "经青禾县处理" not in facts, facts
+
+
+def test_the_application_names_the_other_county_for_its_outcome(desk):
+    from tests.test_case_story import Walk, _resolved_there
+
+    w = Walk(desk)
+    w.ack()
+    _resolved_there(w)
+    assert "经白水县处理" in _prefilled_facts(desk, w)
+
+
+def test_the_ranking_says_what_its_satisfaction_share_counts(desk):
+    from tests.desk_fixtures import COUNTY
+    from tests.test_case_story import Walk
+
+    w = Walk(desk)
+    w.ack()
+    w.outcome()
+    w.answer("partly", "partly")  # 基本满意: not counted as 满意
+    day = w.t.astimezone(__import__("zoneinfo").ZoneInfo(desk.config.timezone)).date()
+    page = desk.client(COUNTY).get(f"/desk/ranking?start={day}&end={day}").get_data(as_text=True)
+    assert "0%" in page and "满意 0 · 基本满意 1 · 不满意 0" in page, page
+
+
+def test_the_sending_desk_card_says_still_owed_as_every_surface_does(desk):
+    from tests.desk_fixtures import COUNTY
+    from tests.test_case_story import Walk, _resolved_there
+
+    w = Walk(desk)
+    w.ack()
+    _resolved_there(w)
+    page = desk.client(COUNTY).get(f"/desk/cases/{w.id}").get_data(as_text=True)
+    assert "尚欠 4,000 元" in page and "仍欠" not in page
+    status = _status_of_walk(desk, w)
+    assert "转交白水县" not in status and "已转送白水县" in status

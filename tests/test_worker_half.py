@@ -303,7 +303,7 @@ def test_ranking_from_real_cases_with_known_medians_and_shares(desk):
     text = county.get("/desk/ranking?start=2026-03-01&end=2026-03-31&format=csv").data.decode("utf-8-sig")
     lines = list(csv.reader(io.StringIO(text)))
     hexi = next(line for line in lines if line[0] == "hexi")
-    assert hexi[2:] == ["3", "4.0", "1.0", "0", "12000", "50%", "50%", "2"]
+    assert hexi[2:] == ["3", "4.0", "1.0", "0", "12000", "50%", "50%", "2", "满意 1 · 基本满意 0 · 不满意 1"]
 
 
 def test_aliyun_uses_one_template_per_kind():

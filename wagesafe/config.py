@@ -65,6 +65,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("ALIYUN_SMS_TEMPLATE_ACKNOWLEDGED", "", "Aliyun SMS template code for \"an officer took your case\" to the worker (`${receipt}`, `${place}`, `${link}`)"),
     Setting("ALIYUN_SMS_TEMPLATE_WORKER_TRANSFER", "", "Aliyun SMS template code for \"your case was passed to ...\" to the worker (`${receipt}`, `${place}`, `${link}`)"),
     Setting("ALIYUN_SMS_TEMPLATE_OUTCOME", "", "Aliyun SMS template code for the outcome SMS to the worker (`${receipt}`, `${outcome}`, `${link}`)"),
+    Setting("ALIYUN_SMS_TEMPLATE_SENT_TO_COUNTY", "", "Aliyun SMS template code for \"已转送\" to the worker once the other county has the case (`${receipt}`, `${place}`: the county with their receipt number, `${link}`)"),
     Setting("ALIYUN_SMS_TEMPLATE_OUTCOME_ELSEWHERE", "", "Aliyun SMS template code for the outcome SMS when the other county the case was sent to closed it (`${receipt}`, `${place}`, `${outcome}`, `${link}`; it asks no answer here: this county cannot reopen a case another county closed)"),
     Setting("ALIYUN_SMS_ENDPOINT", "https://dysmsapi.aliyuncs.com/", "Aliyun SMS API endpoint"),
     Setting("URGENT_WORKERS", "10", "a complaint for this many workers or more is urgent and goes to the county desk too"),
@@ -161,6 +162,7 @@ SMS_TEMPLATE_SETTINGS: dict[str, str] = {
     "worker_transferred": "ALIYUN_SMS_TEMPLATE_WORKER_TRANSFER",
     "worker_outcome": "ALIYUN_SMS_TEMPLATE_OUTCOME",
     "worker_outcome_elsewhere": "ALIYUN_SMS_TEMPLATE_OUTCOME_ELSEWHERE",
+    "worker_sent_to_county": "ALIYUN_SMS_TEMPLATE_SENT_TO_COUNTY",
 }
 
 
@@ -214,6 +216,7 @@ class Config:
     aliyun_sms_template_worker_transfer: str = ""
     aliyun_sms_template_outcome: str = ""
     aliyun_sms_template_outcome_elsewhere: str = ""
+    aliyun_sms_template_sent_to_county: str = ""
     sms_consent_default: bool = False
     reopen_days: int = 30
     open311_rate_limit_per_hour: int = 120
@@ -293,6 +296,7 @@ class Config:
             aliyun_sms_template_worker_transfer=raw["ALIYUN_SMS_TEMPLATE_WORKER_TRANSFER"],
             aliyun_sms_template_outcome=raw["ALIYUN_SMS_TEMPLATE_OUTCOME"],
             aliyun_sms_template_outcome_elsewhere=raw["ALIYUN_SMS_TEMPLATE_OUTCOME_ELSEWHERE"],
+            aliyun_sms_template_sent_to_county=raw["ALIYUN_SMS_TEMPLATE_SENT_TO_COUNTY"],
             sms_consent_default=_bool(raw["SMS_CONSENT_DEFAULT"]), reopen_days=int(raw["REOPEN_DAYS"]),
             open311_rate_limit_per_hour=int(raw["OPEN311_RATE_LIMIT_PER_HOUR"]),
             partners_file=str(path("PARTNERS_FILE")) if raw["PARTNERS_FILE"] else "",

@@ -10,7 +10,7 @@ One transaction (``start``) writes the transfer row, an internal ``county_transf
 and the Open311 request as an outbox notice (``channel = 'open311'``: retried with backoff while the
 other county is down or refuses our key, woken as soon as it answers). The case stays this county's
 (its status does not change) until the other county has it: the worker is told nothing yet, so a
-refusal never follows a "已转交". The request carries an idempotency key, so a retry after a lost
+refusal never follows a "已转送". The request carries an idempotency key, so a retry after a lost
 answer, or a replayed notice, finds the first case there instead of making a second one.
 
 What happens next is settled by ``formsvc.duties.remote_follow.settle`` (every minute) from the
@@ -247,7 +247,7 @@ def worker_view(db, case_id: int, partners, lang: str = "zh") -> dict | None:
                 agency=t["remote_agency"] or "", status_url=follow_url,
                 receipt_label="Their receipt number (use it with your mobile on their status page)" if en
                 else "对方回执号（凭此号和您的手机号在对方查询进度）",
-                heading=f"Passed to {name}" if en else f"已转交{name}",
+                heading=f"Sent to {name}" if en else f"已转送{name}",
                 why=("The work was done in that county, so its labour department handles your case (Labour Security "
                      "Inspection Regulations art. 13); we passed it on and tell you what happens (Regulations on "
                      "Ensuring Payment of Wages to Migrant Workers art. 10)." if en else

@@ -52,6 +52,8 @@ def _k(code, officer_zh, officer_en, worker_zh=None, worker_en=None, sms=None, s
 
 # {place}: the unit named by the event (a township, a department, another county) in the reader's
 # language; {outcome}: the outcome's label. Worker words are whole sentences a worker understands.
+# One verb per meaning on every surface: 转交 to a township or a department of this county, 转送 to
+# another county (the status page, the SMS, the desk and the emails say the same).
 KINDS: dict[str, Kind] = {k.code: k for k in (
     _k("submitted", "工人提交投诉", "Complaint submitted", "您提交了投诉", "You sent your complaint"),
     _k("routed", "系统分派", "Routed", "投诉已交给{place}", "Your complaint was passed to {place}"),
@@ -92,12 +94,12 @@ KINDS: dict[str, Kind] = {k.code: k for k in (
        "{place} sent your complaint here, where the wages are owed", show_detail=False),
     _k("county_transfer_requested", "申请转送外县", "Transfer to another county requested"),
     _k("county_transfer_delivered", "已送达外县", "Delivered to the other county",
-       "投诉已转交{place}办理（欠薪发生地）", "Your case was passed to {place}, where the wages are owed",
-       sms="worker_transferred"),
+       "投诉已转送{place}办理（欠薪发生地）", "Your case was sent to {place}, where the wages are owed",
+       sms="worker_sent_to_county"),
     _k("county_transfer_refused", "外县拒收", "Refused by the other county",
        "{place}未接收这件投诉，仍由本县处理", "{place} did not accept your case; this county keeps handling it"),
     _k("county_transfer_dead", "转送外县未能送达", "Transfer to the other county failed",
-       "转交{place}未能送达，仍由本县处理", "Your case could not reach {place}; this county keeps handling it"),
+       "转送{place}未能送达，仍由本县处理", "Your case could not reach {place}; this county keeps handling it"),
     _k("county_transfer_withdrawn", "转送外县已撤回", "Transfer to the other county withdrawn",
        "转送{place}未成功，仍由本县处理", "The transfer to {place} did not go through; this county handles your case"),
     # (no SMS: only a transfer that never arrived can be withdrawn, and the worker is texted only on delivery)
@@ -106,7 +108,7 @@ KINDS: dict[str, Kind] = {k.code: k for k in (
     _k("county_transfer_resolved", "外县已办结", "Resolved by the other county",
        "{place}已办结：{outcome}", "{place} closed your case: {outcome}", sms="worker_outcome_elsewhere"),
     # the other county closed it as not its own (outcomes.NOT_OURS): back here, 首问负责 (remote_follow.settle);
-    # the worker was texted "已转交" on delivery, so is texted again that this county handles it now
+    # the worker was texted "已转送" on delivery, so is texted again that this county handles it now
     _k("county_transfer_returned", "外县退回（不属其管辖），本县继续办理", "Given back by the other county (not theirs): ours again",
        "{place}答复不归该县管辖，已退回本县；本县继续办理您的投诉，您不用重新投诉",
        "{place} answered that your case is not theirs and sent it back; this county handles it again, "

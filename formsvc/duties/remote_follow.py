@@ -5,7 +5,7 @@ Open311 notice did into the case's story, once per outcome (``county_transfers.s
 
 - delivered (the receiver's id came back): the case becomes ``transferred_out`` here and a public
   ``county_transfer_delivered`` event is written; ``formsvc.duties.worker_sms`` then texts the worker
-  "已转交" with their receipt there. Never before: a refusal must not follow a "已转交".
+  "已转送" with their receipt there. Never before: a refusal must not follow a "已转送".
 - refused (the notice died on a 4xx answer) or dead (it gave up): public ``county_transfer_refused`` /
   ``county_transfer_dead`` (the worker reads that this county keeps handling the case) and the county
   desk alerted by email and SMS (the transfer itself went by Open311: the "other channels").

@@ -68,10 +68,10 @@ def queue_due(db, registry, config, now: datetime) -> list[str]:
             place = outcome = ""
             if kind == "worker_acknowledged":
                 place = places.unit(r["responsible_kind"], r["responsible_code"]).name(lang)
-            elif kind == "worker_transferred":
+            elif kind in ("worker_transferred", "worker_sent_to_county"):
                 named = story.event_place(event, places)
                 place = named.name(lang) if named else ""
-                if r["event_kind"] == "county_transfer_delivered":  # with the worker's receipt there (issue 24)
+                if kind == "worker_sent_to_county":  # with the worker's receipt there (issue 24)
                     place = _with_their_receipt(db, r["id"], place, lang)
                 elif r["event_kind"] == "county_transfer_returned":  # back here: who has it now, and why
                     here = story.holder(r, places)[0].name(lang)
@@ -82,7 +82,7 @@ def queue_due(db, registry, config, now: datetime) -> list[str]:
                 place = named.name(lang) if named else ("the other county" if lang == "en" else "对方县")
             else:
                 outcome = story.outcome_of(event, lang)
-            if r["source"] == "partner" and kind != "worker_outcome_elsewhere":
+            if r["source"] == "partner" and kind not in ("worker_outcome_elsewhere", "worker_sent_to_county"):
                 # sent here by another county: the worker knows us only from that county's SMS ("已转送白水县
                 # （对方回执号…）"), so each of ours names this county (issue: two counties, one story)
                 county = registry.county.name_en if lang == "en" else registry.county.name_zh

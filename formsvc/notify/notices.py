@@ -140,8 +140,8 @@ def new_case_notices(c: dict, decision: RoutingDecision, registry: Registry, pub
 # every kind). ``subject`` holds the template's variables as JSON for Aliyun, which sends only
 # registered wordings (one template per kind: ``wagesafe.config.SMS_TEMPLATE_SETTINGS``).
 
-WORKER_SMS_KINDS = ("worker_receipt", "worker_acknowledged", "worker_transferred", "worker_outcome",
-                    "worker_outcome_elsewhere")
+WORKER_SMS_KINDS = ("worker_receipt", "worker_acknowledged", "worker_transferred", "worker_sent_to_county",
+                    "worker_outcome", "worker_outcome_elsewhere")
 
 _WORKER_SMS_TEXT = {
     "worker_receipt": ("【薪安通】您的欠薪投诉已收到，回执号{receipt}。凭回执号和本机号码查进度：{link} 急事请拨12333。",
@@ -153,6 +153,10 @@ _WORKER_SMS_TEXT = {
     "worker_transferred": ("【薪安通】您的投诉（回执号{receipt}）已转交{place}，对方接手后会联系您。进度：{link}",
                            "[WageSafe] Your complaint {receipt} was passed to {place}; they will contact you once "
                            "they take it on. Progress: {link}"),
+    # delivered to another county (转送, never 转交: that is a township's or department's word)
+    "worker_sent_to_county": ("【薪安通】您的投诉（回执号{receipt}）已转送{place}办理（欠薪发生地），对方接手后会联系您。进度：{link}",
+                              "[WageSafe] Your complaint {receipt} was sent to {place}, where the wages are owed; they "
+                              "will contact you once they take it on. Progress: {link}"),
     "worker_outcome": ("【薪安通】您的投诉（回执号{receipt}）有了办理结果：{outcome}。请查看下一步，并告诉我们是否拿到工资：{link}",
                        "[WageSafe] Your complaint {receipt} has an outcome: {outcome}. See what to do next and "
                        "tell us if you were paid: {link}"),

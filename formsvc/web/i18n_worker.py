@@ -44,6 +44,14 @@ WORDS: dict[str, tuple[str, str]] = {
     "next_closed_elsewhere": ("{place}已办结您的投诉。如果没有拿到工资，可以申请劳动仲裁，或拨打 12348 申请法律援助。",
                               "{place} has closed your case. If you were not paid, you can apply for labour "
                               "arbitration, or call 12348 for legal aid."),
+    # a case with another county (the place of work): this county's committee is not the only one
+    "next_arbitration_where": ("劳动仲裁由劳动合同履行地（干活的地方）或者用人单位所在地的劳动争议仲裁委员会管辖，两地都申请的由干活地的管辖（《劳动争议调解仲裁法》第二十一条）。"
+                               "您干活的地方在{place}：可以向{place}的劳动人事争议仲裁委员会申请；下面列的本县仲裁委，在用人单位设在本县时也可以受理。",
+                               "Arbitration is heard by the committee where the work was done or where the employer is; if "
+                               "both are applied to, the place of work decides (Labour Dispute Mediation and Arbitration "
+                               "Law art. 21). You worked in {place}: you can apply to {place}'s labour dispute "
+                               "arbitration committee; this county's committee listed below can also hear it if the "
+                               "employer is based here."),
     "next_reopened": ("您反馈未解决，案件已重新交给{place}继续办理。", "You told us it is not settled: the case is back with "
                       "{place}, who must keep working on it."),
     "next_paid_in_full": ("请确认钱已到账。如果没有收到或没有收全，请在下面告诉我们（{days} 天内可重新办理）。",

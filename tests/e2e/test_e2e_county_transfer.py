@@ -78,17 +78,21 @@ def test_transferred_case_on_the_status_page_and_the_desk(two_counties, browser,
     assert "转交" not in text and "转送" not in text and "白水县" not in text, text
     assert not [m for m in _worker_sms(db_a, case_id) if "转" in m]
 
-    # 2. Delivered: now the SMS and the page say 已转交白水县, with B's receipt, once.
+    # 2. Delivered: now the SMS and the page say 已转送白水县 (转送: another county; 转交 is for a township), with
+    #    B's receipt, once; B sends the worker no second "已收到" of its own.
     senders = {"email": Discard(), "sms": Discard(), "open311": Open311Sender(config, environ=keys)}
     assert worker.run_once(db_a, senders, t0).sent >= 1
     scheduler.every_round(db_a, registry_a, config, t0)  # delivered: told now
     worker_sms.queue_due(db_a, registry_a, config, t0)
     remote_follow.follow(db_a, config, t0 + timedelta(minutes=1), environ=keys)
     remote_id, b_receipt = db_a.conn.execute("SELECT remote_id, remote_receipt FROM county_transfers").fetchone()
-    told = [m for m in _worker_sms(db_a, case_id) if "转交" in m]
-    assert len(told) == 1 and f"已转交白水县（对方回执号{b_receipt}）" in told[0], told
+    told = [m for m in _worker_sms(db_a, case_id) if "转" in m]
+    assert len(told) == 1 and f"已转送白水县（对方回执号{b_receipt}）" in told[0], told
     text = _status_text(browser, a.base, receipt, tmp_path / "status-transferred.png")
-    assert b_receipt and "已转交白水县" in text and b_receipt in text and "到对方查询" in text
+    assert b_receipt and "已转送白水县" in text and b_receipt in text and "到对方查询" in text
+    assert "转交" not in text, text
+    _, db_b_early = desk_app(b)
+    assert db_b_early.conn.execute("SELECT COUNT(*) FROM notices WHERE kind = 'worker_receipt'").fetchone()[0] == 0
 
     # 3. B's desk: the photo is B's own evidence once B's worker fetched it; B acknowledges and records
     #    partly paid (30,000 of 54,000, 24,000 left) with a note, on a phone.
@@ -99,7 +103,8 @@ def test_transferred_case_on_the_status_page_and_the_desk(two_counties, browser,
     try:
         page.goto(f"{b.base}/desk/cases/{remote_id}")
         main = page.inner_text("main")
-        assert "工资条照片.jpg" in main and "没有上传材料" not in main and "青禾县" in main, main
+        assert "工资条照片.jpg" in main and "没有上传材料" not in main and "由青禾县转来" in main, main
+        assert "工人提交投诉" not in main, main
         page.get_by_role("button", name=re.compile("确认受理")).click()
         page.wait_for_load_state("networkidle")
         form = page.locator("form[action$='/outcome']")
@@ -129,8 +134,10 @@ def test_transferred_case_on_the_status_page_and_the_desk(two_counties, browser,
     for words in ("Baishui County has closed your case", "Baishui County: Wages partly paid", "Paid: 30,000 yuan",
                   "Still owed: 24,000 yuan", B_NOTE):
         assert words in en, (words, en)
-    outcome_sms = [m for m in _worker_sms(db_a, case_id) if "办理结果" in m]
-    assert len(outcome_sms) == 1 and "白水县" in outcome_sms[0] and "工资已部分支付" in outcome_sms[0], outcome_sms
+    outcome_sms = [m for m in _worker_sms(db_a, case_id) if "办结" in m]
+    assert len(outcome_sms) == 1 and "已由白水县办结：工资已部分支付" in outcome_sms[0], outcome_sms
+    assert "告诉我们" not in outcome_sms[0]  # this county cannot take an answer on a case closed there
+    assert "可以向白水县的劳动人事争议仲裁委员会申请" in text and "第二十一条" in text, text
 
     ctx = make_context(browser, **{**PHONE, "bypass_csp": True})
     try:

@@ -45,6 +45,13 @@ class Row:
     answers: int = 0
     share_satisfied: float | None = None
     share_reopened: float | None = None
+    ratings: tuple[int, int, int] = (0, 0, 0)  # answers 满意, 基本满意, 不满意: what 满意率 counts, said beside it
+
+    @property
+    def ratings_words(self) -> str:
+        """满意 0 · 基本满意 1 · 不满意 0: the answers behind 满意率 (which counts only 满意), so a 0% after
+        one 基本满意 reads as what it is."""
+        return " · ".join(f"{label} {n}" for label, n in zip(("满意", "基本满意", "不满意"), self.ratings))
 
 
 def period_bounds(start: date, end: date, zone_name: str) -> tuple[datetime, datetime]:
@@ -66,6 +73,9 @@ def compute(db, registry, config, start: date, end: date, now: datetime) -> list
         f"SELECT c.*, {ASSIGNED_AT_SQL.format(a='c')} AS assigned_at,"
         " (SELECT COUNT(*) FROM worker_answers w WHERE w.complaint_id = c.id) AS n_answers,"
         " (SELECT COUNT(*) FROM worker_answers w WHERE w.complaint_id = c.id AND w.rating = 'satisfied') AS n_satisfied,"
+        " (SELECT COUNT(*) FROM worker_answers w WHERE w.complaint_id = c.id AND w.rating = 'partly') AS n_partly,"
+        " (SELECT COUNT(*) FROM worker_answers w WHERE w.complaint_id = c.id AND w.rating = 'not_satisfied')"
+        " AS n_not_satisfied,"
         " (SELECT COUNT(*) FROM worker_answers w WHERE w.complaint_id = c.id AND w.reopened = 1) AS n_reopened"
         " FROM complaints c WHERE c.responsible_kind = 'township' AND c.created_at >= ? AND c.created_at < ?",
         [iso(lo), iso(hi)]))
@@ -86,6 +96,7 @@ def compute(db, registry, config, start: date, end: date, now: datetime) -> list
         r.recovered_yuan = sum(money.recovered_here(c) for c in group)  # as the dashboard counts it
         r.answers = sum(c["n_answers"] for c in group)
         r.share_satisfied = sum(c["n_satisfied"] for c in group) / r.answers if r.answers else None
+        r.ratings = tuple(sum(c[k] for c in group) for k in ("n_satisfied", "n_partly", "n_not_satisfied"))
         had_outcome = [c for c in group if c["resolved_at"] or c["reopened_at"]]
         reopened = [c for c in had_outcome if c["n_reopened"]]
         r.share_reopened = len(reopened) / len(had_outcome) if had_outcome else None
@@ -111,9 +122,10 @@ def to_csv(rows: list[Row], start: date, end: date) -> str:
     out.write("\ufeff")
     w = csv.writer(out)
     w.writerow(["期间 period", f"{start.isoformat()}..{end.isoformat()}"])
-    w.writerow(["镇街代码 code"] + [h for h, _ in COLUMNS.values()])
+    w.writerow(["镇街代码 code"] + [h for h, _ in COLUMNS.values()] + ["评价明细"])
     for r in rows:
         w.writerow([r.code, r.name, r.cases, "" if r.median_ack_hours is None else r.median_ack_hours,
                     "" if r.median_resolve_days is None else r.median_resolve_days, r.overdue, r.recovered_yuan,
-                    percent(r.share_satisfied), percent(r.share_reopened), r.answers])
+                    percent(r.share_satisfied), percent(r.share_reopened), r.answers,
+                    r.ratings_words if r.answers else ""])
     return out.getvalue()

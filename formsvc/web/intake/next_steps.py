@@ -59,6 +59,7 @@ class NextSteps:
     left: int = 0                          # still owed, once an outcome stated figures (money.Money.left)
     claimed: int = 0
     earlier: list[tuple[str, str, list[str]]] = field(default_factory=list)  # (outcome, when, figures) before now
+    arbitration_where: str = ""            # a case with another county: where to apply (同法第二十一条)
 
 
 def phones(registry, lang: str) -> list[Phone]:
@@ -111,6 +112,8 @@ def for_worker(db, registry, config, case: dict, place: str, lang: str, places=N
             steps.outcome = money.outcome_label(m.current, lang, places)
             steps.figures = money.figure_lines(m.current, lang)
         steps.now = t("next_closed_elsewhere" if closed_there else "next_elsewhere", lang, place=place)
+        # sent there as the place of work: its committee has jurisdiction, not only the one listed here
+        steps.arbitration_where = t("next_arbitration_where", lang, place=place)
         guide = GUIDES["open"]
     elif status in ("new", "transferred"):
         # who must take it now: the first receiver, or the one it was passed to (its clock started then)

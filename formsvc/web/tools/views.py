@@ -134,6 +134,17 @@ def give_device_cookie(response):
 
 # --- the arbitration application -------------------------------------------------------------
 
+def _handled_by(db, case_id: int, m) -> str:
+    """The unit that handled the case (not the county's name for what 龙潭镇 did): the other county for
+    its outcome, else who held the case (``story.holder``: the township or department that took it)."""
+    from formsvc.case import cases, story
+    from formsvc.web.context import get_partners
+
+    if m.current is not None and m.current.where:
+        return m.current.where
+    return story.holder(cases.get_case(db, case_id), story.Places(get_registry(), get_partners()))[0].zh
+
+
 def _case_prefill(receipt_typed: str, mobile_typed: str):
     """The worker's own case as application fields, or None (receipt and mobile must both match,
     as on the status page, and the same hourly limit applies)."""
@@ -169,7 +180,7 @@ def _case_prefill(receipt_typed: str, mobile_typed: str):
     for i, ev in enumerate(evidence.listing(db, case["id"], get_config().timezone)[:MAX_EVIDENCE], 1):
         values[f"evidence{i}"] = f"{ev['kind']}：{ev['name']}"[:LIMITS["evidence"]]
         values[f"source{i}"] = f"申请人提供，{ev['date']}上传至薪安通（回执号 {case['receipt']}）"[:LIMITS["source"]]
-    paid_words = (f"经{get_registry().county.name_zh}处理，已支付{m.recovered:,}元，尚欠{m.left:,}元。"
+    paid_words = (f"经{_handled_by(db, case['id'], m)}处理，已支付{m.recovered:,}元，尚欠{m.left:,}元。"
                   if m.recovered else "")
     project = get_registry().project(project_code or "")
     if months:  # the months owed the worker gave (the calculator carries what is owed, not months worked)
