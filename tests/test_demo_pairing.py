@@ -61,7 +61,8 @@ def _wait(base: str, proc: subprocess.Popen, log: Path, seconds: float = 120) ->
 def test_two_demo_counties_on_chosen_ports_pass_a_photo_within_90_seconds(tmp_path):
     var = tmp_path / "var"
     fake_site(tmp_path / "site")
-    a_port, a_smtp, b_port = free_port(), free_port(), free_port()
+    # B's mail port is named too: the derived B_PORT + 25 (checked with make -n above) may be taken here.
+    a_port, a_smtp, b_port, b_smtp = free_port(), free_port(), free_port(), free_port()
     a_base, b_base = f"http://127.0.0.1:{a_port}", f"http://127.0.0.1:{b_port}"
     env = {**os.environ, "WAGESAFE_VAR_DIR": str(var), "WAGESAFE_ENV": "development", "PYTHONUNBUFFERED": "1",
            "WORKER_POLL_SECONDS": "0.5"}
@@ -83,12 +84,12 @@ def test_two_demo_counties_on_chosen_ports_pass_a_photo_within_90_seconds(tmp_pa
         # make run-county-b B_PORT=b_port: the script itself (keys, partner files, build, posters, demo).
         with open(b_log, "w") as out:
             procs.append(subprocess.Popen([str(ROOT / "scripts" / "run-county-b.sh")], cwd=ROOT,
-                                          env={**env, "BIN": str(BIN), "B_PORT": str(b_port),
+                                          env={**env, "BIN": str(BIN), "B_PORT": str(b_port), "B_SMTP_PORT": str(b_smtp),
                                                "A_BASE_URL": "http://127.0.0.1:1"},  # the remembered address wins
                                           stdout=out, stderr=subprocess.STDOUT))
         _wait(b_base, procs[1], b_log, seconds=180)
         text = b_log.read_text("utf-8")
-        assert f"paired: 青禾县 {a_base} ↔ 白水县 {b_base} (mail catcher 127.0.0.1:{b_port + 25})" in text
+        assert f"paired: 青禾县 {a_base} ↔ 白水县 {b_base} (mail catcher 127.0.0.1:{b_smtp})" in text
         assert f"open311_url: {a_base}/open311/v2" in (var / "county-b" / "demo-partners.yaml").read_text("utf-8")
         assert f"open311_url: {b_base}/open311/v2" in (var / "demo-partners.yaml").read_text("utf-8")
 
