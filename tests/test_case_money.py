@@ -86,7 +86,7 @@ def test_a_reopened_case_keeps_its_money_on_every_surface(desk):
     assert desk.case(cid)["status"] == "in_progress"
     page = status_page(desk, receipt)
     assert "已支付：8,000 元" in page and "尚欠：4,000 元" in page and NOTE in page  # the earlier outcome stays
-    assert "仍欠您：4,000 元" in page
+    assert "尚欠您：4,000 元" in page
     dashboard = text_of(desk.client(COUNTY).get("/desk/dashboard").get_data(as_text=True))
     assert re.search(r"河西街道 1 1 0 0 3 8,000", dashboard), dashboard[-1500:]
     rank = ranking.compute(desk.db, desk.registry, desk.config, (store.utcnow() - timedelta(days=5)).date(),
@@ -160,7 +160,7 @@ def test_the_reopen_email_carries_the_same_money(desk):
     cid, _ = partly_paid_case(desk)
     answers.record_answer(desk.db, desk.registry, desk.config, cid, "partly", "not_satisfied", "", store.utcnow())
     bodies = [r["body"] for r in desk.db.query("SELECT body FROM notices WHERE kind = 'reopened'")]
-    assert bodies and all("投诉金额 12,000 元，已追回 8,000 元，仍欠 4,000 元" in b for b in bodies), bodies
+    assert bodies and all("投诉金额 12,000 元，已追回 8,000 元，尚欠 4,000 元" in b for b in bodies), bodies
 
 
 def test_a_new_case_names_its_township_as_not_taken_on_yet(desk):

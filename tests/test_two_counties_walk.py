@@ -114,7 +114,7 @@ def test_the_outcome_sms_of_a_case_closed_in_the_other_county_names_it_and_asks_
     worker_sms.queue_due(desk.db, desk.registry, desk.config, store.utcnow())
     [sms] = worker_texts(desk, cid)
     assert sms["kind"] == "worker_outcome_elsewhere"
-    assert "已由白水县办结" in sms["body"] and "告诉我们" not in sms["body"], sms["body"]
+    assert "已由白水县办结" in sms["body"] and "告诉我们是否拿到工资" in sms["body"], sms["body"]
     assert json.loads(sms["subject"])["place"] == "白水县"
     assert desk.config.sms_template_codes().keys() >= {"worker_outcome_elsewhere"}
 
@@ -207,3 +207,48 @@ def test_the_sending_desk_card_says_still_owed_as_every_surface_does(desk):
     assert "尚欠 4,000 元" in page and "仍欠" not in page
     status = _status_of_walk(desk, w)
     assert "转交白水县" not in status and "已转送白水县" in status
+
+
+def test_the_worker_answers_a_case_closed_in_the_other_county_on_this_page_recorded_not_reopened(desk):
+    """A: the outcome SMS asks "是否拿到工资"; this county's page takes the answer. It is recorded (the desk
+    sees it), reopens nothing here (the case is 白水县's), and "not paid" emails the county desk to take it
+    up with 白水县; the ranking does not count it for 河西街道."""
+    import re
+
+    from formsvc.web.desk import ranking
+    from tests.test_case_story import Walk, _resolved_there, text_of
+    from tests.test_intake import tokens
+
+    w = Walk(desk)
+    w.ack()
+    _resolved_there(w)
+    with store.write_transaction(desk.db):  # as remote_follow.follow does when the other county closes it
+        desk.db.conn.execute("UPDATE complaints SET resolved_at = ? WHERE id = ?",
+                             (store.iso(store.utcnow() - timedelta(minutes=1)), w.id))  # the answer comes after
+    c = desk.app.test_client()
+    r = c.post("/status", data={**tokens(c.get("/status").data), "receipt": w.receipt, "mobile": MOBILE})
+    page = r.get_data(as_text=True)
+    assert 'action="/status/answer"' in page, text_of(page)
+    assert "会与白水县联系" in text_of(page) and "考核各镇街" not in text_of(page)
+    assert "天内回复“没有拿到”或“不满意”，案件会重新办理" not in text_of(page)  # not true of a case closed there
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    r = c.post("/status/answer", data={"csrf_token": token, "receipt": w.receipt, "mobile": MOBILE,
+                                       "paid": "no", "rating": "not_satisfied"})
+    assert r.status_code == 200
+    after = text_of(r.get_data(as_text=True))
+    assert "本县不能重新打开" in after and "会与白水县联系" in after and "已重新打开" not in after, after
+    assert 'action="/status/answer"' not in r.get_data(as_text=True)
+    case = desk.case(w.id)
+    assert case["status"] == "transferred_out" and case["reopened_at"] is None
+    [answer] = desk.db.query("SELECT * FROM worker_answers WHERE complaint_id = ?", [w.id])
+    assert (answer["paid"], answer["outcome"], answer["reopened"]) == ("no", "partly_paid", 0)
+    [mail] = desk.notices("answer_closed_there")
+    assert "白水县" in mail["subject"] and "没有拿到" in mail["body"] and "本县不能重新打开" in mail["body"]
+    assert "《劳动争议调解仲裁法》第二十一条" in mail["body"] and "张三" not in mail["body"]
+    from tests.desk_fixtures import COUNTY
+
+    desk_page = desk.client(COUNTY).get(f"/desk/cases/{w.id}").get_data(as_text=True)
+    assert "投诉人回访评价" in desk_page and "白水县的办理结果" in desk_page
+    day = w.t.astimezone(__import__("zoneinfo").ZoneInfo(desk.config.timezone)).date()
+    rows = {r.code: r for r in ranking.compute(desk.db, desk.registry, desk.config, day, day, w.tick())}
+    assert rows["hexi"].answers == 0

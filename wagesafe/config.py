@@ -66,7 +66,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("ALIYUN_SMS_TEMPLATE_WORKER_TRANSFER", "", "Aliyun SMS template code for \"your case was passed to ...\" to the worker (`${receipt}`, `${place}`, `${link}`)"),
     Setting("ALIYUN_SMS_TEMPLATE_OUTCOME", "", "Aliyun SMS template code for the outcome SMS to the worker (`${receipt}`, `${outcome}`, `${link}`)"),
     Setting("ALIYUN_SMS_TEMPLATE_SENT_TO_COUNTY", "", "Aliyun SMS template code for \"已转送\" to the worker once the other county has the case (`${receipt}`, `${place}`: the county with their receipt number, `${link}`)"),
-    Setting("ALIYUN_SMS_TEMPLATE_OUTCOME_ELSEWHERE", "", "Aliyun SMS template code for the outcome SMS when the other county the case was sent to closed it (`${receipt}`, `${place}`, `${outcome}`, `${link}`; it asks no answer here: this county cannot reopen a case another county closed)"),
+    Setting("ALIYUN_SMS_TEMPLATE_OUTCOME_ELSEWHERE", "", "Aliyun SMS template code for the outcome SMS when the other county the case was sent to closed it (`${receipt}`, `${place}`, `${outcome}`, `${link}`; its page takes the worker's answer, which tells the county desk but cannot reopen a case the other county closed)"),
     Setting("ALIYUN_SMS_ENDPOINT", "https://dysmsapi.aliyuncs.com/", "Aliyun SMS API endpoint"),
     Setting("URGENT_WORKERS", "10", "a complaint for this many workers or more is urgent and goes to the county desk too"),
     Setting("URGENT_AMOUNT_YUAN", "200000", "a complaint for this amount or more is urgent"),

@@ -10,6 +10,12 @@ the status page then points to arbitration, 12333 and legal aid instead.
 
 One answer per outcome: a second answer to the same outcome is refused, so a reload cannot
 reopen twice or count twice in the ranking.
+
+A case this county sent to another county and that county closed (``transferred_out``, with a
+``county_transfer_resolved`` outcome) is answered here too: the worker was told the outcome by our
+SMS and page. The answer is recorded, but reopens nothing (the case is the other county's; this
+county cannot reopen it): "not paid"/"not satisfied" emails the county desk to take it up with
+that county, and the page says so.
 """
 
 from __future__ import annotations
@@ -70,18 +76,53 @@ def record_answer(db: sqlite_utils.Database, registry, config, case_id: int, pai
         if case is None or not answerable(case, answers_for(db, case_id)):
             raise AnswerError("answer_err_closed")
         in_time = now - datetime.fromisoformat(case["resolved_at"]) <= timedelta(days=config.reopen_days)
-        reopened = reopens(paid, rating) and in_time
+        there = _closed_there(db, case)
+        reopened = reopens(paid, rating) and in_time and there is None
+        outcome = there.kind if there is not None else case["outcome"]
         cur = db.conn.execute(
             "INSERT INTO worker_answers (complaint_id, at, outcome, paid, rating, comment, reopened)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?)", (case_id, iso(now), case["outcome"], paid, rating, comment, int(reopened)))
+            " VALUES (?, ?, ?, ?, ?, ?, ?)", (case_id, iso(now), outcome, paid, rating, comment, int(reopened)))
         answer_id = cur.lastrowid
-        words = f"{PAID_ZH[paid]}，{RATING_ZH[rating]}（办理结果：{outcomes.label(case['outcome']) or '已办结'}）"
+        by = f"{there.where}的" if there is not None else ""
+        words = f"{PAID_ZH[paid]}，{RATING_ZH[rating]}（{by}办理结果：{outcomes.label(outcome) or '已办结'}）"
         cases._event(db, case_id, now, "worker", "worker_answer", detail=words)
         audit.insert(db, None, "worker_answer", case_id, detail=words + ("；案件重新打开" if reopened else ""), now=now)
         if reopened:
             cases.reopen_in_transaction(db, case, now, why=words)
             _tell_desk(db, registry, config, case, answer_id, words, now)
-    return dict(id=answer_id, complaint_id=case_id, paid=paid, rating=rating, comment=comment, reopened=reopened)
+        told_desk = there is not None and reopens(paid, rating)
+        if told_desk:
+            _tell_desk_closed_there(db, registry, config, case, there.where, answer_id, words, now)
+    return dict(id=answer_id, complaint_id=case_id, paid=paid, rating=rating, comment=comment, reopened=reopened,
+                told_desk=told_desk)
+
+
+def _closed_there(db, case: dict):
+    """The other county's outcome (``money.Figures`` with ``where``) of a case sent there, else ``None``."""
+    if case["status"] != "transferred_out":
+        return None
+    current = money.of_case(db, case).current
+    return current if current is not None and current.where else None
+
+
+def _tell_desk_closed_there(db, registry, config, case: dict, county: str, answer_id: int, words: str,
+                            now: datetime) -> None:
+    """"Not paid" on a case the other county closed: the county desk takes it up with that county (the
+    case stays closed here: it is theirs). No comment, no name in the mail."""
+    desk = cases.contact_for(registry, "county", "")
+    if not desk.email:
+        return
+    row = db.conn.execute("SELECT remote_receipt FROM county_transfers WHERE complaint_id = ? AND remote_id IS NOT NULL"
+                          " ORDER BY id DESC LIMIT 1", (case["id"],)).fetchone()
+    receipt = f"（对方回执号 {row[0]}）" if row and row[0] else ""
+    body = (f"投诉人对案件 {case['id']} 的办理结果回复：{words}。\n"
+            f"此案已转送{county}{receipt}并由其办结，本县不能重新打开。请与{county}联系，跟进欠薪是否支付，"
+            f"并告诉投诉人下一步（可以在干活的地方或用人单位所在地申请劳动仲裁，《劳动争议调解仲裁法》第二十一条）。\n"
+            f"{money_line(db, case['id'])}\n"
+            f"处理台链接（需登录）：{cases.case_url(config.public_base_url, case['id'])}\n")
+    outbox.enqueue(db, kind="answer_closed_there", channel="email", recipient=desk.email,
+                   subject=f"[薪安通] 工人反馈未解决：案件 {case['id']}（{county}已办结）", body=body,
+                   complaint_id=case["id"], dedupe_key=f"answer_closed_there:{case['id']}:{answer_id}")
 
 
 def _tell_desk(db, registry, config, case: dict, answer_id: int, words: str, now: datetime) -> None:
@@ -115,5 +156,5 @@ def money_line(db, case_id: int) -> str:
     if m.recovered:
         parts.append(f"已追回 {money.yuan(m.recovered)}" + (f"（其中 {money.yuan(m.disputed)} 投诉人回复没有拿到）"
                                                            if m.disputed else ""))
-    parts.append(f"仍欠 {money.yuan(m.left)}")
+    parts.append(f"尚欠 {money.yuan(m.left)}")
     return "钱：" + "，".join(parts) + "。"

@@ -160,11 +160,11 @@ _WORKER_SMS_TEXT = {
     "worker_outcome": ("【薪安通】您的投诉（回执号{receipt}）有了办理结果：{outcome}。请查看下一步，并告诉我们是否拿到工资：{link}",
                        "[WageSafe] Your complaint {receipt} has an outcome: {outcome}. See what to do next and "
                        "tell us if you were paid: {link}"),
-    # the other county the case was sent to closed it: this county cannot reopen it, so no "tell us";
-    # the page says where to turn if not paid (arbitration where the work was done, legal aid)
-    "worker_outcome_elsewhere": ("【薪安通】您的投诉（回执号{receipt}）已由{place}办结：{outcome}。没有拿到工资怎么办，请看：{link}",
-                                 "[WageSafe] Your complaint {receipt} was closed by {place}: {outcome}. If you were "
-                                 "not paid, see what you can do: {link}"),
+    # the other county the case was sent to closed it: named as the closer; the worker answers on our page
+    # (recorded, the desk takes it up with that county: answers.record_answer), which cannot reopen it
+    "worker_outcome_elsewhere": ("【薪安通】您的投诉（回执号{receipt}）已由{place}办结：{outcome}。请查看下一步，并告诉我们是否拿到工资：{link}",
+                                 "[WageSafe] Your complaint {receipt} was closed by {place}: {outcome}. See what to do "
+                                 "next and tell us if you were paid: {link}"),
 }
 
 

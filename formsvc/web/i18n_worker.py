@@ -21,7 +21,7 @@ WORDS: dict[str, tuple[str, str]] = {
     # (an outcome's figures and the officer's note are formsvc.case.money.figure_lines: one place)
     "status_place_waiting": ("尚未接手", "not taken on yet"),
     "money_heading": ("钱的情况", "Your money"),
-    "money_left_now": ("仍欠您：{amount} 元", "Still owed to you: {amount} yuan"),
+    "money_left_now": ("尚欠您：{amount} 元", "Still owed to you: {amount} yuan"),
     "earlier_heading": ("此前的办理结果", "Earlier outcomes"),
     "next_heading": ("接下来怎么办", "What happens next"),
     "next_by": ("期限：{when}", "By: {when}"),
@@ -41,9 +41,13 @@ WORDS: dict[str, tuple[str, str]] = {
     "next_elsewhere": ("{place}负责办理您的投诉。进展请用上面的对方回执号到对方查询；需要帮助请拨打 12333。",
                        "{place} handles your case now. Follow it there with their receipt number above; for help, "
                        "call 12333."),
-    "next_closed_elsewhere": ("{place}已办结您的投诉。如果没有拿到工资，可以申请劳动仲裁，或拨打 12348 申请法律援助。",
-                              "{place} has closed your case. If you were not paid, you can apply for labour "
+    "next_closed_elsewhere": ("{place}已办结您的投诉。请在下面告诉我们是否拿到工资；没有拿到的，县劳动保障监察大队会与{place}联系，您也可以申请劳动仲裁，或拨打 12348 申请法律援助。",
+                              "{place} has closed your case. Tell us below whether you were paid; if not, the county "
+                              "labour inspectors will take it up with {place}, and you can apply for labour "
                               "arbitration, or call 12348 for legal aid."),
+    "next_closed_elsewhere_answered": ("{place}已办结您的投诉。如果没有拿到工资，可以申请劳动仲裁，或拨打 12348 申请法律援助。",
+                                       "{place} has closed your case. If you were not paid, you can apply for labour "
+                                       "arbitration, or call 12348 for legal aid."),
     # a case with another county (the place of work): this county's committee is not the only one
     "next_arbitration_where": ("劳动仲裁由劳动合同履行地（干活的地方）或者用人单位所在地的劳动争议仲裁委员会管辖，两地都申请的由干活地的管辖（《劳动争议调解仲裁法》第二十一条）。"
                                "您干活的地方在{place}：可以向{place}的劳动人事争议仲裁委员会申请；下面列的本县仲裁委，在用人单位设在本县时也可以受理。",
@@ -113,6 +117,12 @@ WORDS: dict[str, tuple[str, str]] = {
     "answer_comment": ("想说的话（可不填，500 字以内）", "Anything to add (optional, up to 500 characters)"),
     "answer_submit": ("提交回复", "Send answer"),
     "answer_thanks": ("谢谢，您的回复已收到。", "Thank you, we have your answer."),
+    "answer_intro_elsewhere": ("您的回复会记入本案；没有拿到工资或不满意的，县劳动保障监察大队会与{place}联系。",
+                               "Your answer is kept with your case; if you were not paid or are not satisfied, the "
+                               "county labour inspectors will take it up with {place}."),
+    "answer_told_desk": ("此案由{place}办结，本县不能重新打开；县劳动保障监察大队已收到您的回复，会与{place}联系。",
+                         "{place} closed this case, so this county cannot reopen it; the county labour inspectors "
+                         "have your answer and will take it up with {place}."),
     "answer_reopened": ("案件已重新打开，交回{place}继续办理，县劳动保障监察大队也已收到通知。",
                         "Your case is open again, back with {place}; the county labour inspectors have been told."),
     "answer_given": ("您已回复：{paid}，{rating}。", "Your answer: {paid}, {rating}."),

@@ -146,7 +146,7 @@ def test_worker_is_told_answers_not_paid_and_the_case_reopens(system, phone, new
     assert "案件已重新打开" in main
     # the earlier outcome's figures stay (formsvc.case.money); "not paid" leaves the whole 12,000 owed
     assert "此前的办理结果" in main and "已支付：8,000 元" in main and "您回复没有拿到这笔钱" in main, main
-    assert "仍欠您：12,000 元" in main and "已办结" not in main.split("办理记录")[0], main
+    assert "尚欠您：12,000 元" in main and "已办结" not in main.split("办理记录")[0], main
     assert "自重新办理之日起 30 天" in main, main  # its deadline counts from the reopen, and says so
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     violations = axe_violations(page)

@@ -94,9 +94,11 @@ def compute(db, registry, config, start: date, end: date, now: datetime) -> list
         r.median_resolve_days = round(median(done), 1) if done else None
         r.overdue = sum(1 for c in group if is_overdue(c, config.ack_hours, config.resolve_days, at))
         r.recovered_yuan = sum(money.recovered_here(c) for c in group)  # as the dashboard counts it
-        r.answers = sum(c["n_answers"] for c in group)
-        r.share_satisfied = sum(c["n_satisfied"] for c in group) / r.answers if r.answers else None
-        r.ratings = tuple(sum(c[k] for c in group) for k in ("n_satisfied", "n_partly", "n_not_satisfied"))
+        # a worker's answer on a case another county closed rates that county, not this township
+        rated = [c for c in group if c["status"] != "transferred_out"]
+        r.answers = sum(c["n_answers"] for c in rated)
+        r.share_satisfied = sum(c["n_satisfied"] for c in rated) / r.answers if r.answers else None
+        r.ratings = tuple(sum(c[k] for c in rated) for k in ("n_satisfied", "n_partly", "n_not_satisfied"))
         had_outcome = [c for c in group if c["resolved_at"] or c["reopened_at"]]
         reopened = [c for c in had_outcome if c["n_reopened"]]
         r.share_reopened = len(reopened) / len(had_outcome) if had_outcome else None

@@ -15,6 +15,7 @@ NOTICE_KIND_ZH = {"new_case": "新案件通知", "urgent": "紧急案件通知",
                   "provincial": "报送省级平台", "worker_receipt": "投诉人回执短信", "worker_acknowledged": "投诉人受理短信",
                   "worker_transferred": "投诉人转交短信", "worker_outcome": "投诉人办结短信",
                   "worker_sent_to_county": "投诉人转送外县短信", "worker_outcome_elsewhere": "投诉人外县办结短信",
+                  "answer_closed_there": "外县办结案件的工人反馈",
                   "stand_in_returned": "代岗结束交回通知", "county_transfer_alert": "转送外县情况提醒",
                   "signin_slowed": "登录尝试过多提醒"}
 CHANNEL_ZH = {"email": "邮件", "sms": "短信", "open311": "协作接口（Open311）"}

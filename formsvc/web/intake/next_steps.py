@@ -112,6 +112,12 @@ def for_worker(db, registry, config, case: dict, place: str, lang: str, places=N
             steps.outcome = money.outcome_label(m.current, lang, places)
             steps.figures = money.figure_lines(m.current, lang)
         steps.now = t("next_closed_elsewhere" if closed_there else "next_elsewhere", lang, place=place)
+        if closed_there:  # the worker answers here too (answers.record_answer: recorded, the desk told, no reopen)
+            steps.answers = answers.answers_for(db, case["id"])
+            steps.can_answer = bool(row["resolved_at"]) and answers.answerable(
+                {"status": status, "resolved_at": row["resolved_at"]}, steps.answers)
+            if steps.answers and not steps.can_answer:
+                steps.now = t("next_closed_elsewhere_answered", lang, place=place)
         # sent there as the place of work: its committee has jurisdiction, not only the one listed here
         steps.arbitration_where = t("next_arbitration_where", lang, place=place)
         guide = GUIDES["open"]
