@@ -79,6 +79,11 @@ def test_the_desk_timeline_and_case_page_say_sent_by_the_other_county(desk):
     assert "由白水县转来" in page
     assert "工人提交投诉" not in page
     assert "对方的证据材料 1 个，正在取回" in page and "没有上传材料" not in page
+    from tests.desk_fixtures import COUNTY
+
+    csv_text = desk.client(COUNTY).get("/desk/export.csv").get_data(as_text=True)
+    [row] = [line for line in csv_text.splitlines() if line.startswith(f"{cid},")]
+    assert "由白水县转来" in row and "其他系统转入" not in row, row  # the CSV says what the case page says
 
 
 def test_story_names_the_sending_county_on_the_first_entry(desk):

@@ -64,6 +64,13 @@ def _partner_ref(source_ref: str, partners) -> tuple[str, str]:
     return name, number
 
 
+def words(source: str, source_ref: str, partners) -> str:
+    """Where a case came from, as the desk's case page and the CSV both say it: "由白水县转来" for a case
+    another county sent, else the channel's label."""
+    county = sending_county(source, source_ref, partners)
+    return f"由{county}转来" if county else label(source)
+
+
 def sending_county(source: str, source_ref: str, partners) -> str:
     """The county that sent a case here (``青禾县``), or "" for any other case or an unknown partner: the
     desk's timeline and case page, the officer's email and the worker's SMS name it (a worker who

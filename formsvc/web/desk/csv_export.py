@@ -61,7 +61,7 @@ def export(rows: list[dict], user: User, registry, zone_name: str = DEFAULT_ZONE
             c["workers_paid"] if c["resolved_at"] or money.recovered_here(c) else "",
             money.recovered_here(c) if c["resolved_at"] or money.recovered_here(c) else "",
             _outcome(moneys.get(c["id"])), _left(moneys.get(c["id"])),
-            sources.label(c.get("source") or ""),
+            sources.words(c.get("source") or "", c.get("source_ref") or "", partners),
             sources.ref_words(c.get("source") or "", c.get("source_ref") or "", partners),
             "" if c.get("redacted_at") else word(OWED_BY_ZH, c["owed_by_kind"]),
             name, mobile, c["description"] if personal else "")])

@@ -133,8 +133,8 @@ def case_words(db, case: dict) -> dict:
     if case.get("entered_by"):
         row = db.execute("SELECT name FROM users WHERE email = ? COLLATE NOCASE", [case["entered_by"]]).fetchone()
         entered = row[0] if row else case["entered_by"]
-    sent_by = sources.sending_county(case.get("source") or "", case.get("source_ref") or "", partners_or_none())
-    return {"source": f"由{sent_by}转来" if sent_by else sources.label(case.get("source") or ""), "entered_by": entered,
+    return {"source": sources.words(case.get("source") or "", case.get("source_ref") or "", partners_or_none()),
+            "entered_by": entered,
             "source_ref": ("" if not case.get("source_ref") else
                            sources.ref_words("partner", case["source_ref"], partners_or_none())
                            if case.get("source") == "partner" else f"编号 {case['source_ref']}"),
