@@ -8,6 +8,7 @@ from itsdangerous import BadSignature, Signer
 from formsvc.storage import audit
 from formsvc.officers import auth, sessions
 from formsvc.web.context import get_config, get_db
+from .device_words import device_words
 from .blueprint import bp
 from .session import client_ip, current_user, now, safe_next, session_token, sign_in, sign_out
 
@@ -116,7 +117,8 @@ def my_sessions():
         accounts = [dict(id=r[0], email=r[1], name=r[2], role=r[3], open=r[4]) for r in db.conn.execute(
             "SELECT u.id, u.email, u.name, u.role, (SELECT count(*) FROM desk_sessions s WHERE s.user_id = u.id"
             " AND s.ended_at IS NULL) FROM users u WHERE u.active = 1 ORDER BY u.role, u.email")]
-    return render_template("desk/sessions.html", mine=sessions.open_sessions(db, user.id), accounts=accounts,
+    mine = [s | {"device": device_words(s["user_agent"])} for s in sessions.open_sessions(db, user.id)]
+    return render_template("desk/sessions.html", mine=mine, accounts=accounts,
                            idle=f"{cfg.session_idle_minutes:g}", hours=f"{cfg.session_hours:g}")
 
 
