@@ -185,12 +185,25 @@ def test_index_has_what_the_done_when_asks():
         assert (law, article) in index and not index[(law, article)].superseded_by, (law, article)
 
 
-def _statutes_md() -> Path | None:
+# The verbatim articles (with their sources) the index is checked against: a copy of the shared
+# reference kept in the project, so the check runs on every checkout (CI has no shared/ beside it).
+STATUTES_MD = ROOT / "wagesafe" / "law" / "statutes.md"
+
+
+def _shared_statutes_md() -> Path | None:
     for parent in ROOT.parents:
         p = parent / "shared" / "reference" / "statutes.md"
         if p.exists():
             return p
     return None
+
+
+def test_the_projects_copy_of_statutes_md_is_the_shared_reference():
+    """Where the shared reference sits beside the checkout, the project's copy is the same text."""
+    shared = _shared_statutes_md()
+    if shared is None:
+        pytest.skip("shared/reference/statutes.md is not beside this checkout; the project's copy is used")
+    assert STATUTES_MD.read_bytes() == shared.read_bytes(), "copy shared/reference/statutes.md into wagesafe/law/"
 
 
 # The section heading of each law in shared/reference/statutes.md.
@@ -214,11 +227,8 @@ STATUTE_SECTIONS = {
 
 
 def test_rows_said_checked_against_statutes_md_are_there():
-    """A row whose source is statutes.md names an article that file holds (skipped where the shared
-    reference is not beside the checkout)."""
-    path = _statutes_md()
-    if path is None:
-        pytest.skip("shared/reference/statutes.md is not beside this checkout")
+    """A row whose source is statutes.md names an article that file holds."""
+    path = STATUTES_MD
     sections: dict[str, set[str]] = {}
     current = None
     for line in path.read_text(encoding="utf-8").splitlines():
