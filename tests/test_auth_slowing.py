@@ -3,6 +3,8 @@ real officer is never locked out: their known browser and the email link still g
 
 from __future__ import annotations
 
+from wagesafe.localtime import format_local
+
 import re
 from datetime import timedelta
 
@@ -52,6 +54,8 @@ def test_the_owner_is_emailed_once_when_slowing_starts(desk):
     assert len(mails) == 1 and mails[0]["recipient"] == HEXI
     body = mails[0]["body"]
     assert "登录链接" in body and "以前登录过" in body and "198.51.100" not in body
+    # the time in the county's zone, said so (T0 is UTC), never "(UTC)"
+    assert format_local(T0, "Asia/Shanghai", with_zone=True) in body and "UTC" not in body
     # an email with no account gets no mail (and the same answers)
     guess_from_many_addresses(desk, auth.SLOW_AFTER + 1, email="nobody@qinghe.example.gov.cn")
     assert len(desk.notices("signin_slowed")) == 1

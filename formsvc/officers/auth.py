@@ -36,6 +36,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 
 from formsvc.notify import outbox
 from formsvc.storage.store import iso, utcnow, write_transaction
+from wagesafe.localtime import DEFAULT_ZONE, format_local
 
 ROLES = ("township", "department", "county", "admin", "editor")
 ROLE_ZH = {"township": "镇街专员", "department": "行业部门", "county": "县监察大队", "admin": "管理员",
@@ -280,13 +281,14 @@ def slowed_for(db: sqlite_utils.Database, email: str, now: datetime) -> int:
 
 
 def check_password(db: sqlite_utils.Database, email: str, password: str, now: datetime,
-                   ip: str = "", known_device: bool = False) -> tuple[User | None, str]:
+                   ip: str = "", known_device: bool = False, zone: str = DEFAULT_ZONE) -> tuple[User | None, str]:
     """Sign in with a password: ``(user, "")`` or ``(None, reason)``; reason is ``locked`` (this
     address failed too often), ``slowed`` (this account failed too often from anywhere: wait
     ``slowed_for``; never for a ``known_device`` of the account) or ``invalid``.
 
     A failure is recorded whatever its cause, so that guessing emails costs as much as
-    guessing passwords; the message shown never says which part was wrong.
+    guessing passwords; the message shown never says which part was wrong. ``zone`` (the county's
+    TIMEZONE) is the time zone of the owner's email when slowing starts.
     """
     if is_locked(db, email, ip, now):
         return None, "locked"
@@ -307,17 +309,17 @@ def check_password(db: sqlite_utils.Database, email: str, password: str, now: da
         n = db.conn.execute("SELECT count(*) FROM rate_events WHERE key = ? AND at > ?",
                             (_slow_key(email), iso(now - SLOW_WINDOW))).fetchone()[0]
         if n == SLOW_AFTER and rows:
-            _tell_owner_slowed(db, rows[0], now)
+            _tell_owner_slowed(db, rows[0], now, zone)
     return None, "invalid"
 
 
-def _tell_owner_slowed(db, row, now: datetime) -> None:
+def _tell_owner_slowed(db, row, now: datetime, zone: str = DEFAULT_ZONE) -> None:
     """Inside the failure's transaction: the account's owner learns that password sign-in is slowed
     (once a day), and that the email link and their usual browser still work."""
     name = row["name"] or row["email"]
     body = "\n".join([
         f"{name}：", "",
-        f"截至 {now:%Y-%m-%d %H:%M} (UTC)，您的办案台账号（{row['email']}）在 24 小时内有 {SLOW_AFTER} 次密码错误，"
+        f"截至 {format_local(now, zone, with_zone=True)}，您的办案台账号（{row['email']}）在 24 小时内有 {SLOW_AFTER} 次密码错误，"
         "可能来自不同的网络。为防止有人猜密码，这个账号的密码登录已放慢：每次失败后要等一段时间（逐次加长，最长 15 分钟）。",
         "",
         "您不会被锁在外面：在您以前登录过的手机或电脑上照常可以用密码登录；在登录页点“发送登录链接”，"

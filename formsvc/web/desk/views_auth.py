@@ -54,7 +54,7 @@ def login():
         db = get_db()
         email = request.form.get("email", "").strip()
         user, why = auth.check_password(db, email, request.form.get("password", ""), now(), client_ip(),
-                                        known_device=_known_device(email))
+                                        known_device=_known_device(email), zone=get_config().timezone)
         if user is not None:
             sign_in(user)
             audit.record(db, user.id, "sign_in", detail="password", ip=client_ip(), now=now())
