@@ -103,3 +103,13 @@ def test_county_held_case_without_a_next_level_is_not_escalated_to_itself(desk):
     later = T0 + timedelta(days=2 * desk.config.resolve_days)
     escalation.run(desk.db, desk.registry, desk.config, later)
     assert desk.notices("escalation") == []
+
+
+def test_a_case_with_another_county_offers_no_lead_or_raise_forms(desk):
+    """The forms follow the one rule of what is closed here (cases.CLOSED_STATUSES): a case delivered
+    to another county is theirs, so 指定包案领导 is not offered (the action would be refused)."""
+    open_case = insert_case(desk.db, township="hexi", status="acknowledged")
+    gone = insert_case(desk.db, township="hexi", status="transferred_out")
+    county = desk.client(COUNTY)
+    assert "指定包案领导" in county.get(f"/desk/cases/{open_case}").get_data(as_text=True)
+    assert "指定包案领导" not in county.get(f"/desk/cases/{gone}").get_data(as_text=True)

@@ -100,6 +100,7 @@ def case(case_id: int):
         "desk/case.html", case=case, parts=case_parts(db, case_id, story.Places(reg, partners_or_none())), project=project,
         registry=reg, redacted=redacted, money=money.of_case(db, case),
         can_act=auth.can_act(user, case), personal=personal, STATUS_ZH=case_state.STATUS_ZH,
+        is_closed=case["status"] in case_state.CLOSED_STATUSES,
         files=_evidence_access(db, user, case, reg),
         assignee=case_state.label_for(reg, case["assignee_kind"], case["assignee_code"]),
         responsible=case_state.label_for(reg, case["responsible_kind"], case["responsible_code"]),
