@@ -224,22 +224,8 @@ def test_a_refused_transfer_and_a_broken_partner_file_in_the_browser(two_countie
         ctx.context.close()
     ctx.assert_no_external()
 
-    ctx = make_context(browser, **PHONE)
-    try:
-        page = ctx.page()
-        page.goto(f"{a.base}/status")
-        page.fill("input[name=receipt]", receipt)
-        page.fill("input[name=mobile]", MOBILE)
-        page.click("button[type=submit]")
-        page.wait_for_load_state("networkidle")
-        text = page.inner_text("body")
-        assert "仍由本县处理" in text and "已转交" not in text and "已转送" not in text
-        page.screenshot(path=str(tmp_path / "status-refused.png"), full_page=True)
-        violations = axe_violations(page)
-        assert violations == [], format_violations(page.url, violations)
-    finally:
-        ctx.context.close()
-    ctx.assert_no_external()
+    text = _status_text(browser, a.base, receipt, tmp_path / "status-refused.png")
+    assert "仍由本县处理" in text and "已转交" not in text and "已转送" not in text
     assert a.server_errors() == []
 
 
@@ -289,22 +275,7 @@ def test_a_case_given_back_on_the_desk_and_the_status_page(two_counties, browser
         ctx.context.close()
     ctx.assert_no_external()
 
-    ctx = make_context(browser, **PHONE)
-    try:
-        page = ctx.page()
-        page.goto(f"{a.base}/status")
-        page.fill("input[name=receipt]", receipt)
-        page.fill("input[name=mobile]", MOBILE)
-        page.click("button[type=submit]")
-        page.wait_for_load_state("networkidle")
-        text = page.inner_text("body")
-        assert "白水县已退回本县" in text and note in text and "白水县已办结" not in text and "对方已办结" not in text
-        assert text.index("白水县已退回本县") < text.index("当前状态")
-        assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["viewport"]["width"]
-        page.screenshot(path=str(tmp_path / "status-returned.png"), full_page=True)
-        violations = axe_violations(page)
-        assert violations == [], format_violations(page.url, violations)
-    finally:
-        ctx.context.close()
-    ctx.assert_no_external()
+    text = _status_text(browser, a.base, receipt, tmp_path / "status-returned.png")
+    assert "白水县已退回本县" in text and note in text and "白水县已办结" not in text and "对方已办结" not in text
+    assert text.index("白水县已退回本县") < text.index("当前状态")
     assert a.server_errors() == [] and b.server_errors() == []
