@@ -12,12 +12,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import subprocess
 import sys
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -76,11 +78,20 @@ def system(tmp_path_factory) -> System:
     for name in ("WAGESAFE_DATABASE", "WAGESAFE_UPLOAD_DIR", "SMTP_USER", "SMTP_PASSWORD", "SMTP_STARTTLS",
                  "MAP_TILE_DATUM", "MAP_APPROVAL_NO", "SMS_PROVIDER"):
         env.pop(name, None)
-    (top / "var").mkdir()
+    with running_demo(top, env, port) as sys_:
+        yield sys_
+
+
+@contextlib.contextmanager
+def running_demo(top: Path, env: dict, port: int) -> Iterator[System]:
+    """Build the portal and posters under ``top`` with ``env``, run ``wagesafe demo`` on ``port`` until
+    it answers /healthz, and stop it (SIGTERM, the clean way) when the block ends."""
+    (top / "var").mkdir(exist_ok=True)
     log = top / "demo.log"
     for cmd in (["build"], ["posters"]):
         done = subprocess.run([str(WAGESAFE), *cmd], cwd=top, env=env, capture_output=True, text=True, timeout=300)
         assert done.returncode == 0, f"wagesafe {cmd[0]} failed:\n{done.stdout}\n{done.stderr}"
+    base = f"http://127.0.0.1:{port}"
     with open(log, "w") as out:
         proc = subprocess.Popen([str(WAGESAFE), "demo", "--host", "127.0.0.1", "--port", str(port)], cwd=top,
                                 env=env, stdout=out, stderr=subprocess.STDOUT)

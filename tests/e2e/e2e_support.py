@@ -61,6 +61,19 @@ def make_context(browser, **options) -> Ctx:
 
 # ------------------------------------------------------------------ helpers the tests share
 
+def sign_in_desk(page, base: str, email: str, password: str | None = None) -> None:
+    """Sign ``page`` in to the desk with the password form (the demo's password unless given)."""
+    from formsvc.commands.service import DEMO_PASSWORD
+
+    page.goto(base + "/desk/login")
+    form = page.locator("form", has=page.locator("input[type=password]"))
+    form.locator("input[name=email]").fill(email)
+    form.locator("input[name=password]").fill(password or DEMO_PASSWORD)
+    with page.expect_navigation():
+        form.locator("button[type=submit]").tap()
+    assert "/desk/login" not in page.url, page.inner_text("body")[:500]
+
+
 def axe_violations(page, serious_only: bool = True) -> list[dict]:
     """Run the vendored axe-core on the page; the violations (serious and critical by default)."""
     if not page.evaluate("() => typeof window.axe !== 'undefined'"):

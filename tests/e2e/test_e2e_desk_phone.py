@@ -16,10 +16,9 @@ from pathlib import Path
 
 import pytest
 
-from formsvc.commands.service import DEMO_PASSWORD
 from wagesafe.registry import load_registry
 
-from .e2e_support import axe_violations, format_violations
+from .e2e_support import axe_violations, format_violations, sign_in_desk
 
 pytestmark = pytest.mark.browser
 
@@ -46,13 +45,7 @@ def _shots(tmp_path: Path) -> Path:
 
 def _sign_in(ctx, base: str, email: str):
     page = ctx.page()
-    page.goto(base + "/desk/login")
-    form = page.locator("form", has=page.locator("input[type=password]"))
-    form.locator("input[name=email]").fill(email)
-    form.locator("input[name=password]").fill(DEMO_PASSWORD)
-    with page.expect_navigation():
-        form.locator("button[type=submit]").tap()
-    assert "/desk/login" not in page.url, page.inner_text("body")[:500]
+    sign_in_desk(page, base, email)
     return page
 
 

@@ -28,11 +28,10 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
-from formsvc.commands.service import DEMO_PASSWORD
 from formsvc.officers import auth
 
 from . import desk_states
-from .e2e_support import PHONE, axe_violations, format_violations, make_context
+from .e2e_support import PHONE, axe_violations, format_violations, make_context, sign_in_desk
 
 pytestmark = pytest.mark.browser
 
@@ -145,16 +144,6 @@ def _sign_in_by_link(page, base: str, email: str, mail_dir: Path) -> None:
     assert "/desk/login" not in page.url, page.inner_text("body")[:500]
 
 
-def _sign_in(page, base: str, email: str) -> None:
-    page.goto(base + "/desk/login")
-    form = page.locator("form", has=page.locator("input[type=password]"))
-    form.locator("input[name=email]").fill(email)
-    form.locator("input[name=password]").fill(DEMO_PASSWORD)
-    with page.expect_navigation():
-        form.locator("button[type=submit]").tap()
-    assert "/desk/login" not in page.url, page.inner_text("body")[:500]
-
-
 def _menu(page, base: str) -> list[str]:
     """The desk pages the header's menu leads to (links, not the sign-out button), in menu order."""
     hrefs = page.eval_on_selector_all("header a[href]", "els => els.map(a => a.getAttribute('href'))")
@@ -224,7 +213,7 @@ def test_desk_walk_every_role_every_page_every_state(system, browser, seeded, tm
             if by_link:
                 _sign_in_by_link(page, base, email, system.mail_dir)
             else:
-                _sign_in(page, base, email)
+                sign_in_desk(page, base, email)
             menu = _menu(page, base)
             assert menu, f"{role}: no menu"
             for path in menu:

@@ -17,7 +17,6 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import subprocess
 import time
 import urllib.request
 from pathlib import Path
@@ -27,7 +26,7 @@ import pytest
 from formsvc.commands.service import DEMO_PASSWORD
 from tests.net import free_port
 
-from .conftest import ROOT, WAGESAFE, System, http_status
+from .conftest import ROOT, http_status, running_demo
 from .e2e_support import axe_violations, decode_poster_qr, format_violations, wait_for_mail
 
 pytestmark = pytest.mark.browser
@@ -52,33 +51,8 @@ def editable(tmp_path_factory):
     for name in ("WAGESAFE_DATABASE", "WAGESAFE_UPLOAD_DIR", "SMTP_USER", "SMTP_PASSWORD", "SMTP_STARTTLS",
                  "SMS_PROVIDER", "CONTENT_GIT_COMMIT"):
         env.pop(name, None)
-    (top / "var").mkdir()
-    for cmd in (["build"], ["posters"]):
-        done = subprocess.run([str(WAGESAFE), *cmd], cwd=top, env=env, capture_output=True, text=True, timeout=300)
-        assert done.returncode == 0, f"wagesafe {cmd[0]} failed:\n{done.stdout}\n{done.stderr}"
-    log = top / "demo.log"
-    with open(log, "w") as out:
-        proc = subprocess.Popen([str(WAGESAFE), "demo", "--host", "127.0.0.1", "--port", str(port)], cwd=top,
-                                env=env, stdout=out, stderr=subprocess.STDOUT)
-    system = System(base=base, site_dir=top / "site", var_dir=top / "var", env=env, log=log, proc=proc)
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            assert proc.poll() is None, f"wagesafe demo exited:\n{system.output()}"
-            try:
-                if http_status(base + "/healthz") == 200:
-                    break
-            except OSError:
-                pass
-            assert time.monotonic() < deadline, system.output()
-            time.sleep(0.2)
+    with running_demo(top, env, port) as system:
         yield system, top
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
 
 
 def _shots(tmp_path: Path) -> Path:
