@@ -36,7 +36,7 @@ from datetime import datetime
 from formsvc.notify import outbox
 from formsvc.storage.store import iso, write_transaction
 
-from . import open311_services
+from . import open311_services, story
 from .cases import TransitionError, _event, _load, _require, OPEN_STATUSES, get_case
 
 MAX_REASON = 500
@@ -234,11 +234,11 @@ def worker_view(db, case_id: int, partners, lang: str = "zh") -> dict | None:
     outcome = t["outcome"] or {}
     closed = bool(t["closed_at"])
     if closed:
-        state = "closed there" if en else "对方已办结"
+        state = story.there_status("closed", lang)
     elif outcome.get("acknowledged_at") or t["remote_status"] == "acknowledged":
-        state = "an officer there has taken your case" if en else "对方已受理，正在办理"
+        state = story.there_status("acknowledged", lang)
     else:
-        state = "received there, waiting for an officer" if en else "对方已收到，等待接手"
+        state = story.there_status("received", lang)
     receipt = t.get("remote_receipt") or ""
     follow_url = county.status_url if county else ""
     if follow_url and receipt:

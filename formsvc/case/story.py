@@ -152,6 +152,22 @@ _WORKER_STATUS: dict[str, tuple[str, str]] = {
 }
 
 
+# The case's state in the county it was sent to (the worker's 对方办理情况 line), from what that
+# county last answered: received, taken on by an officer, or closed.
+_THERE_STATUS: dict[str, tuple[str, str]] = {
+    "received": ("对方已收到，等待接手", "received there, waiting for an officer"),
+    "acknowledged": ("对方已受理，正在办理", "an officer there has taken your case"),
+    "closed": ("对方已办结", "closed there"),
+}
+
+
+def there_status(state: str, lang: str = "zh") -> str:
+    """The worker's words for a delivered case's state in the other county (``received``,
+    ``acknowledged`` or ``closed``)."""
+    zh, en = _THERE_STATUS[state]
+    return en if lang == "en" else zh
+
+
 # The same without naming a unit (the public Open311 status notes, the provincial platform).
 _GENERIC_STATUS: dict[str, tuple[str, str]] = {
     "new": ("已收到，等待工作人员接手", "Received; waiting for an officer to take it"),
